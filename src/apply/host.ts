@@ -1,0 +1,65 @@
+/**
+ * What the executor needs to know about the machine without running a command: which namespaces
+ * exist, which processes live in them, which modules are loaded. Injected, so tests can fake it.
+ */
+import { readdir, readlink, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+
+export interface HostView {
+  listNamespaces(): Promise<string[]>;
+  /** Processes whose network namespace is one of these named namespaces. */
+  pidsIn(namespaces: readonly string[]): Promise<number[]>;
+  kill(pid: number): void;
+  moduleLoaded(name: string): boolean;
+  isRoot(): boolean;
+}
+
+export const NETNS_DIR = '/run/netns';
+
+export class LinuxHost implements HostView {
+  async listNamespaces(): Promise<string[]> {
+    try {
+      return (await readdir(NETNS_DIR)).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  async pidsIn(namespaces: readonly string[]): Promise<number[]> {
+    const inodes = new Set<string>();
+    for (const ns of namespaces) {
+      try {
+        inodes.add(`net:[${(await stat(`${NETNS_DIR}/${ns}`)).ino}]`);
+      } catch {
+        // already gone
+      }
+    }
+    if (inodes.size === 0) return [];
+    const pids: number[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^[0-9]+$/.test(entry)) continue;
+      try {
+        if (inodes.has(await readlink(`/proc/${entry}/ns/net`))) pids.push(Number(entry));
+      } catch {
+        // exited meanwhile, or a kernel thread
+      }
+    }
+    return pids;
+  }
+
+  kill(pid: number): void {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+
+  moduleLoaded(name: string): boolean {
+    return existsSync(`/sys/module/${name}`);
+  }
+
+  isRoot(): boolean {
+    return process.getuid?.() === 0;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `up` and `down` for whole labs: idempotence, drift detection and ownership on top of executePlan.
+ * The running lab is found from the machine (ownership marks), never from saved state; the rendered
+ * plan kept under /run/lvslab only serves to show what changed.
+ */
+import { mkdir, readFile, rm, writeFile, rmdir } from 'node:fs/promises';
+import type { Lab } from '../model/lab.js';
+import { buildPlan, type Plan, type PlanOptions } from '../plan/build-plan.js';
+import { renderScript } from '../plan/render-script.js';
+import { LabStateError } from './errors.js';
+import { executePlan, type ExecuteOptions } from './execute-plan.js';
+import type { HostView } from './host.js';
+import { byLab, findOwned } from './ownership.js';
+import type { CommandRunner } from './runner.js';
+import { removeNamespaces } from './teardown.js';
+
+export const STATE_DIR = '/run/lvslab';
+
+export interface LifecycleOptions {
+  runner: CommandRunner;
+  host: HostView;
+  /** Where the rendered plan of each running lab is kept for diffs; none in unit tests. */
+  stateDir?: string;
+  onStep?: ExecuteOptions['onStep'];
+}
+
+export type UpOutcome = { status: 'created'; plan: Plan } | { status: 'unchanged'; plan: Plan };
+
+function requireRoot(host: HostView, verb: string): void {
+  if (!host.isRoot()) throw new LabStateError(`lvslab ${verb} needs root (it creates network namespaces); run it with sudo, or as root`);
+}
+
+/** Lines only in one of two rendered plans, as a short diff. */
+export function diffLines(before: string, after: string): string[] {
+  const old = before.split('\n');
+  const now = after.split('\n');
+  const oldSet = new Set(old);
+  const nowSet = new Set(now);
+  return [...old.filter((l) => !nowSet.has(l)).map((l) => `- ${l}`), ...now.filter((l) => !oldSet.has(l)).map((l) => `+ ${l}`)];
+}
+
+export async function labUp(lab: Lab, planOptions: PlanOptions, options: LifecycleOptions & { recreate?: boolean }): Promise<UpOutcome> {
+  requireRoot(options.host, 'up');
+  const plan = buildPlan(lab, planOptions);
+  const script = renderScript(plan, lab.source);
+  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
+  if (owned.length > 0) {
+    const present = new Set(owned.map((o) => o.namespace));
+    const intact = owned.every((o) => o.planHash === plan.hash) && plan.namespaces.every((ns) => present.has(ns));
+    if (intact) return { status: 'unchanged', plan };
+    if (!options.recreate) {
+      const previous = options.stateDir ? await readFile(`${options.stateDir}/${lab.name}.plan.sh`, 'utf8').catch(() => undefined) : undefined;
+      const diff = previous ? diffLines(previous, script).join('\n') : `(the running lab's plan hash is ${[...new Set(owned.map((o) => o.planHash))].join(', ')}; ${lab.source} gives ${plan.hash})`;
+      throw new LabStateError(`lab ${lab.name} is running with a different topology than ${lab.source}:\n${diff}\nRun \`lvslab up --recreate ${lab.source}\` to replace it.`);
+    }
+    await labDown(lab.name, options);
+  }
+  const foreign = (await options.host.listNamespaces()).filter((ns) => plan.namespaces.includes(ns));
+  if (foreign.length > 0) {
+    throw new LabStateError(`namespace(s) ${foreign.join(', ')} exist and are not lvslab's (no ownership mark): remove them or rename the lab; nothing was created`);
+  }
+  if (options.stateDir) {
+    await mkdir(options.stateDir, { recursive: true });
+    await writeFile(`${options.stateDir}/${lab.name}.plan.sh`, script);
+  }
+  try {
+    await executePlan(plan, options);
+  } catch (error) {
+    await forgetPlan(lab.name, options.stateDir);
+    throw error;
+  }
+  return { status: 'created', plan };
+}
+
+async function forgetPlan(labName: string, stateDir: string | undefined): Promise<void> {
+  if (!stateDir) return;
+  await rm(`${stateDir}/${labName}.plan.sh`, { force: true });
+  await rmdir(stateDir).catch(() => undefined); // only when empty: other labs may still run
+}
+
+/** Removes one lab by name (or every lab); returns the namespaces removed. Touches nothing unmarked. */
+export async function labDown(name: string | { all: true }, options: LifecycleOptions): Promise<string[]> {
+  requireRoot(options.host, 'down');
+  const labs = byLab(await findOwned(options.runner, options.host));
+  const names = typeof name === 'string' ? [name] : [...labs.keys()];
+  const namespaces = names.flatMap((n) => (labs.get(n) ?? []).map((o) => o.namespace));
+  await removeNamespaces(namespaces, options.runner, options.host);
+  for (const n of names) await forgetPlan(n, options.stateDir);
+  return namespaces;
+}

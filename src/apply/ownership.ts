@@ -1,0 +1,46 @@
+/**
+ * Finds what lvslab owns by name, without the YAML file or saved state: every namespace a lab
+ * creates carries an ownership mark (the alias of its `lo`). Namespaces without a mark are never touched.
+ */
+import { parseMark, type Mark } from '../model/naming.js';
+import type { CommandRunner } from './runner.js';
+import type { HostView } from './host.js';
+
+export interface OwnedNamespace extends Mark {
+  namespace: string;
+}
+
+/** Parses `ip -all netns exec ip -o link show dev lo`: "netns: NAME" headers, then one line per namespace. */
+export function parseLoAliases(output: string): Map<string, string | undefined> {
+  const aliases = new Map<string, string | undefined>();
+  let current: string | undefined;
+  for (const line of output.split('\n')) {
+    const header = /^netns: (\S+)$/.exec(line);
+    if (header) {
+      current = header[1];
+      aliases.set(current, undefined);
+    } else if (current && /\balias /.test(line)) {
+      aliases.set(current, /\balias (\S+)/.exec(line)![1]);
+    }
+  }
+  return aliases;
+}
+
+/** Every namespace on the machine that carries an lvslab mark. One process, whatever the number of labs. */
+export async function findOwned(runner: CommandRunner, host: HostView): Promise<OwnedNamespace[]> {
+  if ((await host.listNamespaces()).length === 0) return [];
+  const result = await runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-o', 'link', 'show', 'dev', 'lo']);
+  const owned: OwnedNamespace[] = [];
+  for (const [namespace, alias] of parseLoAliases(result.stdout)) {
+    const mark = parseMark(alias);
+    if (mark && namespace === `${mark.lab}-${mark.node}`) owned.push({ namespace, ...mark });
+  }
+  return owned.sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+/** Groups owned namespaces by lab. */
+export function byLab(owned: OwnedNamespace[]): Map<string, OwnedNamespace[]> {
+  const labs = new Map<string, OwnedNamespace[]>();
+  for (const entry of owned) labs.set(entry.lab, [...(labs.get(entry.lab) ?? []), entry]);
+  return labs;
+}

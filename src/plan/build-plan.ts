@@ -1,0 +1,198 @@
+/**
+ * Stage 3, plan: a Lab becomes the exact ordered commands that build it. Pure data (argv arrays,
+ * with standard input where a tool takes a batch), so it can be printed, golden-tested and diffed.
+ *
+ * Commands are batched per namespace (`ip -batch`, one `sysctl -w` with every key, `ipvsadm -R`,
+ * `iptables-restore`): building a lab costs a few processes per node instead of one per command.
+ */
+import { createHash } from 'node:crypto';
+import { allNodes, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
+import { markOf, SWITCH_NODE } from '../model/naming.js';
+
+export interface Step {
+  /** The node whose namespace the step acts in; `host` for the root namespace. */
+  node: string;
+  /** What the step does, in words. */
+  title: string;
+  argv: string[];
+  /** Lines fed on standard input (ip -batch, ipvsadm -R, iptables-restore). */
+  input?: string[];
+  /** A long-running service, started in the background and owned by its namespace. */
+  daemon?: boolean;
+  /** Kernel modules to load; the executor skips the step when all are loaded already. */
+  modules?: string[];
+}
+
+export interface Plan {
+  lab: string;
+  mode: Lab['mode'];
+  /** Identifies the resolved topology; stored in every namespace's ownership mark. */
+  hash: string;
+  /** Every namespace the lab creates, switch first. */
+  namespaces: string[];
+  steps: Step[];
+}
+
+export interface PlanOptions {
+  /** Absolute path of real-server-service.sh as the real servers will run it. */
+  serviceScript: string;
+}
+
+/** The TCP MSS a TUN real server advertises so that tunnelled segments fit a 1500-byte path (20 bytes of outer header). */
+export const TUN_ADVMSS = 1440;
+
+export function labHash(lab: Lab): string {
+  const { source: _source, ...rest } = lab;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 12);
+}
+
+export function buildPlan(lab: Lab, options: PlanOptions): Plan {
+  const hash = labHash(lab);
+  const nodes = allNodes(lab);
+  const steps: Step[] = [
+    modulesStep(lab),
+    createStep(lab, nodes),
+    switchStep(lab, hash),
+    ...nodes.flatMap((node) => [sysctlStep(lab, node), addressStep(lab, node, hash)]),
+    ...ipvsSteps(lab),
+    ...lab.realServers.flatMap((rs) => serviceSteps(lab, rs, options.serviceScript)),
+  ];
+  return { lab: lab.name, mode: lab.mode, hash, namespaces: [lab.switchNamespace, ...nodes.map((n) => n.namespace)], steps };
+}
+
+function modulesStep(lab: Lab): Step {
+  const modules = ['ip_vs', ...(lab.mode === 'tun' ? ['ipip'] : []), ...(lab.mode === 'fullnat' ? ['xt_ipvs', 'iptable_nat'] : [])];
+  return { node: 'host', title: 'load the kernel modules the lab needs', argv: ['modprobe', '-a', ...modules], modules };
+}
+
+/** Namespaces and veth pairs, created directly inside their namespaces: the root namespace keeps nothing. */
+function createStep(lab: Lab, nodes: Node[]): Step {
+  const input = [
+    `netns add ${lab.switchNamespace}`,
+    ...nodes.map((n) => `netns add ${n.namespace}`),
+    ...nodes.flatMap((n) => n.interfaces.map((i) => `link add ${i.name} netns ${n.namespace} type veth peer name ${i.peer} netns ${lab.switchNamespace}`)),
+  ];
+  return { node: 'host', title: 'create namespaces and veth pairs', argv: ['ip', '-batch', '-'], input };
+}
+
+function markLines(lab: Lab, node: string, hash: string): string[] {
+  return [`link set dev lo alias ${markOf({ lab: lab.name, node, planHash: hash })}`, 'link set dev lo up'];
+}
+
+function switchStep(lab: Lab, hash: string): Step {
+  const input = [...markLines(lab, SWITCH_NODE, hash)];
+  for (const net of lab.networks) input.push(`link add ${net.bridge} type bridge`, `link set dev ${net.bridge} up`);
+  for (const node of allNodes(lab)) {
+    for (const i of node.interfaces) {
+      const bridge = lab.networks.find((n) => n.name === i.network)!.bridge;
+      input.push(`link set dev ${i.peer} master ${bridge}`, `link set dev ${i.peer} up`);
+    }
+  }
+  return { node: SWITCH_NODE, title: 'bridges: one per network', argv: ['ip', '-n', lab.switchNamespace, '-batch', '-'], input };
+}
+
+function isDirectReturn(lab: Lab): boolean {
+  return lab.mode === 'dr' || lab.mode === 'tun';
+}
+
+/** Every sysctl is set explicitly: a new namespace copies conf/all and conf/default from the initial one. */
+function sysctlStep(lab: Lab, node: Node): Step {
+  const forwards = node.role === 'gateway' || (node.role === 'director' && (lab.mode === 'nat' || lab.mode === 'fullnat'));
+  const hidesVip = node.role === 'realServer' && isDirectReturn(lab);
+  const interfaces = [...node.interfaces.map((i) => i.name), ...(node.role === 'realServer' && lab.mode === 'tun' ? ['tunl0'] : [])];
+  const settings: Array<[string, string | number]> = [
+    ['net.ipv4.ip_forward', forwards ? 1 : 0],
+    ['net.ipv4.conf.all.rp_filter', 0],
+    ['net.ipv4.conf.default.rp_filter', 0],
+    // arp_ignore/arp_announce act as max(all, interface): set both, or the real server answers ARP for the VIP.
+    ['net.ipv4.conf.all.arp_ignore', hidesVip ? 1 : 0],
+    ['net.ipv4.conf.all.arp_announce', hidesVip ? 2 : 0],
+  ];
+  for (const name of interfaces) {
+    settings.push([`net.ipv4.conf.${name}.rp_filter`, 0]);
+    if (name !== 'tunl0') settings.push([`net.ipv4.conf.${name}.arp_ignore`, hidesVip ? 1 : 0], [`net.ipv4.conf.${name}.arp_announce`, hidesVip ? 2 : 0]);
+  }
+  // IPVS connections must be visible to netfilter for fullnat's source NAT.
+  if (node.role === 'director') settings.push(['net.ipv4.vs.conntrack', lab.mode === 'fullnat' ? 1 : 0]);
+  return {
+    node: node.name,
+    title: 'kernel settings',
+    argv: ['ip', 'netns', 'exec', node.namespace, 'sysctl', '-q', '-w', ...settings.map(([k, v]) => `${k}=${v}`)],
+  };
+}
+
+function vipsOf(lab: Lab, rs?: RealServer): string[] {
+  const services = rs ? lab.services.filter((s) => s.members.some((m) => m.realServer === rs.name)) : lab.services;
+  return [...new Set(services.map((s) => s.vip))];
+}
+
+function addressStep(lab: Lab, node: Node, hash: string): Step {
+  const input = markLines(lab, node.name, hash);
+  for (const i of node.interfaces) input.push(`addr add ${i.address}/${i.prefix} dev ${i.name}`, `link set dev ${i.name} up`);
+  if (node.role === 'director') {
+    for (const vip of vipsOf(lab)) input.push(`addr add ${vip}/32 dev ${node.interfaces[0].name}`);
+  }
+  if (node.role === 'realServer' && lab.mode === 'dr') {
+    for (const vip of vipsOf(lab, node as RealServer)) input.push(`addr add ${vip}/32 dev lo`);
+  }
+  if (node.role === 'realServer' && lab.mode === 'tun') {
+    input.push('link set dev tunl0 up');
+    for (const vip of vipsOf(lab, node as RealServer)) input.push(`addr add ${vip}/32 dev tunl0`);
+  }
+  if (node.defaultGateway) {
+    const mss = node.role === 'realServer' && lab.mode === 'tun' ? ` advmss ${TUN_ADVMSS}` : '';
+    input.push(`route add default via ${node.defaultGateway}${mss}`);
+  }
+  return { node: node.name, title: 'addresses and routes', argv: ['ip', '-n', node.namespace, '-batch', '-'], input };
+}
+
+const FORWARDING_FLAG = { nat: '-m', fullnat: '-m', dr: '-g', tun: '-i' } as const;
+
+function serviceFlag(service: Service): string {
+  return service.protocol === 'tcp' ? '-t' : '-u';
+}
+
+function ipvsSteps(lab: Lab): Step[] {
+  const director = lab.director;
+  const rules = lab.services.flatMap((s) => {
+    const virtual = `${serviceFlag(s)} ${s.vip}:${s.port}`;
+    return [
+      `-A ${virtual} -s ${s.scheduler}${s.persistence ? ` -p ${s.persistence}` : ''}`,
+      ...s.members.map((m) => `-a ${virtual} -r ${m.address}:${m.port} ${FORWARDING_FLAG[lab.mode]} -w ${m.weight}`),
+    ];
+  });
+  const steps: Step[] = [{ node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules }];
+  if (lab.mode === 'fullnat') {
+    const dip = director.interfaces[0].address;
+    const input = [
+      '*nat',
+      ...lab.services.map((s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${dip}`),
+      'COMMIT',
+    ];
+    steps.push({ node: director.name, title: 'fullnat: source NAT of IPVS traffic to the DIP', argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'], input });
+  }
+  return steps;
+}
+
+/** The address a real server's UDP service binds to: replies must leave from the address the request reached. */
+function listenAddress(lab: Lab, rs: RealServer, service: Service): string {
+  return isDirectReturn(lab) ? service.vip : rs.interfaces[0].address;
+}
+
+function serviceSteps(lab: Lab, rs: RealServer, script: string): Step[] {
+  return lab.services.flatMap((service) => {
+    const member = service.members.find((m) => m.realServer === rs.name);
+    if (!member) return [];
+    const listen = listenAddress(lab, rs, service);
+    const address = service.protocol === 'tcp'
+      ? `TCP-LISTEN:${member.port},fork,reuseaddr`
+      : `UDP-RECVFROM:${member.port},fork,bind=${listen}`;
+    const where = service.protocol === 'tcp' ? `0.0.0.0:${member.port}` : `${listen}:${member.port}`;
+    return [{
+      node: rs.name,
+      title: `${service.protocol} service on ${where}`,
+      argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${service.protocol} ${where}`],
+      daemon: true,
+    }];
+  });
+}

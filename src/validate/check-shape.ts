@@ -1,0 +1,124 @@
+/**
+ * Checks raw YAML data against the subset of JSON Schema that schema.ts uses, collecting every
+ * problem with its path and the allowed choices (and a "did you mean" for near misses).
+ */
+import { parseCidr, parseIPv4, isNetworkAddress } from '../model/ipv4.js';
+import type { YamlPath } from '../load/load-topology.js';
+import { didYouMean } from './did-you-mean.js';
+import type { SchemaNode } from './schema.js';
+
+export interface ShapeProblem {
+  path: YamlPath;
+  message: string;
+  /** Point at the key rather than the value (unknown keys). */
+  atKey?: boolean;
+}
+
+export function checkShape(data: unknown, schema: SchemaNode, path: YamlPath = []): ShapeProblem[] {
+  if (schema.anyOf) return checkAnyOf(data, schema.anyOf, path);
+  switch (schema.type) {
+    case 'object':
+      return checkObject(data, schema, path);
+    case 'array':
+      return checkArray(data, schema, path);
+    case 'string':
+      return checkString(data, schema, path);
+    case 'integer':
+      return checkInteger(data, schema, path);
+    default:
+      return [];
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function expectation(schema: SchemaNode): string {
+  switch (schema.type) {
+    case 'integer':
+      return `an integer from ${schema.minimum} to ${schema.maximum}`;
+    case 'array':
+      return 'a list';
+    case 'object':
+      return 'a mapping';
+    default:
+      return schema.enum ? `one of ${schema.enum.join(', ')}` : schema['x-allowed'] ?? 'a string';
+  }
+}
+
+function checkAnyOf(data: unknown, options: SchemaNode[], path: YamlPath): ShapeProblem[] {
+  const byType = options.find((option) =>
+    option.type === 'integer' ? typeof data === 'number' : option.type === 'array' ? Array.isArray(data) : false,
+  );
+  if (byType) return checkShape(data, byType, path);
+  return [{ path, message: `expected ${options.map(expectation).join(' or ')}, got ${describe(data)}` }];
+}
+
+function checkObject(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return [{ path, message: `expected a mapping, got ${describe(data)}` }];
+  }
+  const record = data as Record<string, unknown>;
+  const problems: ShapeProblem[] = [];
+  const known = Object.keys(schema.properties ?? {});
+  for (const key of schema.required ?? []) {
+    if (!(key in record)) problems.push({ path, message: `missing required key "${key}"` });
+  }
+  for (const [key, value] of Object.entries(record)) {
+    const keyPath = [...path, key];
+    const property = schema.properties?.[key];
+    if (property) {
+      problems.push(...checkShape(value, property, keyPath));
+      continue;
+    }
+    if (typeof schema.additionalProperties === 'object') {
+      if (schema.propertyNames) {
+        problems.push(...checkString(key, schema.propertyNames, keyPath).map((p) => ({ ...p, atKey: true, message: `name ${p.message}` })));
+      }
+      problems.push(...checkShape(value, schema.additionalProperties, keyPath));
+      continue;
+    }
+    if (schema.additionalProperties === false) {
+      problems.push({ path: keyPath, atKey: true, message: `unknown key "${key}"; allowed: ${known.join(', ')}${didYouMean(key, known)}` });
+    }
+  }
+  return problems;
+}
+
+function checkArray(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
+  if (!Array.isArray(data)) return [{ path, message: `expected a list, got ${describe(data)}` }];
+  const problems: ShapeProblem[] = [];
+  if (schema.minItems !== undefined && data.length < schema.minItems) {
+    problems.push({ path, message: `expected at least ${schema.minItems} item(s), got ${data.length}` });
+  }
+  if (schema.maxItems !== undefined && data.length > schema.maxItems) {
+    problems.push({ path, message: `expected at most ${schema.maxItems} items, got ${data.length}` });
+  }
+  if (schema.items) data.forEach((item, i) => problems.push(...checkShape(item, schema.items!, [...path, i])));
+  return problems;
+}
+
+function checkString(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
+  if (typeof data !== 'string') return [{ path, message: `expected ${expectation(schema)}, got ${describe(data)}` }];
+  if (schema.enum && !schema.enum.includes(data)) {
+    return [{ path, message: `${JSON.stringify(data)} is not allowed; allowed: ${schema.enum.join(', ')}${didYouMean(data, schema.enum)}` }];
+  }
+  const invalid = (): ShapeProblem[] => [{ path, message: `${JSON.stringify(data)} is not valid; expected ${schema['x-allowed']}` }];
+  if (schema.format === 'ipv4' && parseIPv4(data) === undefined) return invalid();
+  if (schema.format === 'cidr') {
+    const cidr = parseCidr(data);
+    if (!cidr || cidr.prefix < 8 || cidr.prefix > 30 || !isNetworkAddress(cidr)) return invalid();
+  }
+  if (schema.pattern && !new RegExp(schema.pattern).test(data)) return invalid();
+  if (schema.maxLength !== undefined && Buffer.byteLength(data) > schema.maxLength) return invalid();
+  return [];
+}
+
+function checkInteger(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
+  const ok = typeof data === 'number' && Number.isInteger(data) && data >= (schema.minimum ?? -Infinity) && data <= (schema.maximum ?? Infinity);
+  return ok ? [] : [{ path, message: `expected ${expectation(schema)}, got ${describe(data)}` }];
+}

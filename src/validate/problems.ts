@@ -1,0 +1,30 @@
+/**
+ * Bad input is reported all at once: every problem with file:line:col, its YAML path and what is allowed.
+ */
+export interface Problem {
+  file: string;
+  line: number;
+  col: number;
+  path: Array<string | number>;
+  message: string;
+}
+
+/** `services[0].scheduler`; the document root is `(root)`. */
+export function renderPath(path: Array<string | number>): string {
+  if (path.length === 0) return '(root)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+export function formatProblem(problem: Problem): string {
+  return `${problem.file}:${problem.line}:${problem.col}: ${renderPath(problem.path)}: ${problem.message}`;
+}
+
+/** Thrown by load and validate; the CLI prints every problem and exits 2. */
+export class TopologyError extends Error {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'TopologyError';
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * Stage 2, validate/resolve: shape-checked YAML data becomes a typed Lab with every default filled
+ * in, or every problem found is reported at once. The mode rules of LVS-MODES.md live here.
+ */
+import { type Interface, type Lab, type Mode, type Network, type Node, type Protocol, type RealServer, type Scheduler, type Service } from '../model/lab.js';
+import { contains, formatIPv4, hostCount, isHostOf, nthAddress, overlaps, parseCidr, parseIPv4, type Cidr } from '../model/ipv4.js';
+import { bridgeOf, interfaceName, MAX_INTERFACES_PER_NODE, namespaceOf, peerName, SWITCH_NODE, switchNamespaceOf } from '../model/naming.js';
+import type { YamlPath } from '../load/load-topology.js';
+import { didYouMean } from './did-you-mean.js';
+import type { ShapeProblem } from './check-shape.js';
+
+interface RawNetwork { subnet: string }
+interface RawClient { name?: string; network?: string; address?: string }
+interface RawRealServer extends RawClient { weight?: number; gateway?: string }
+interface RawService {
+  protocol?: Protocol; port: number; vip?: string; realPort?: number; scheduler?: Scheduler;
+  persistence?: number; realServers?: string[]; weights?: Record<string, number>;
+}
+export interface RawTopology {
+  name: string; mode: Mode; vip?: string;
+  networks?: Record<string, RawNetwork>;
+  clients?: number | RawClient[];
+  gateway?: { name?: string; addresses?: Record<string, string> };
+  director?: { name?: string; network?: string; address?: string };
+  realServers?: number | RawRealServer[];
+  services?: RawService[];
+}
+
+export const DEFAULT_NETWORKS: Record<string, RawNetwork> = {
+  outside: { subnet: '198.51.100.0/24' },
+  lan: { subnet: '10.10.0.0/24' },
+};
+const GATEWAY_HOST = 1;
+const DIRECTOR_HOST = 2;
+const VIP_HOST = 100;
+const FIRST_AUTO_HOST = 10;
+
+/** A node before its interfaces are built: where it sits and what address it asked for. */
+interface Placement {
+  name: string;
+  path: YamlPath;
+  network: string;
+  explicitAddress?: string;
+  address?: number;
+}
+
+export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; problems: ShapeProblem[] } {
+  const problems: ShapeProblem[] = [];
+  const report = (path: YamlPath, message: string) => problems.push({ path, message });
+
+  // Networks
+  const rawNetworks = raw.networks ?? DEFAULT_NETWORKS;
+  const networkNames = Object.keys(rawNetworks);
+  const subnets = new Map<string, Cidr>();
+  for (const [name, net] of Object.entries(rawNetworks)) {
+    const cidr = parseCidr(net.subnet)!;
+    for (const [other, otherCidr] of subnets) {
+      if (overlaps(cidr, otherCidr)) report(['networks', name, 'subnet'], `subnet ${net.subnet} overlaps network "${other}" (${rawNetworks[other].subnet})`);
+    }
+    subnets.set(name, cidr);
+  }
+  if (networkNames.length < 2) report(['networks'], 'at least two networks are needed: one for the clients, one for the director (the gateway routes between them)');
+  if (networkNames.length > MAX_INTERFACES_PER_NODE) report(['networks'], `at most ${MAX_INTERFACES_PER_NODE} networks (the gateway has one interface on each)`);
+
+  const checkNetwork = (path: YamlPath, name: string): boolean => {
+    if (subnets.has(name)) return true;
+    report(path, `network "${name}" is not defined; networks: ${networkNames.join(', ')}${didYouMean(name, networkNames)}`);
+    return false;
+  };
+
+  // Placements: who sits on which network, with which explicit address
+  const director: Placement = {
+    name: raw.director?.name ?? 'director',
+    path: ['director'],
+    network: raw.director?.network ?? 'lan',
+    explicitAddress: raw.director?.address,
+  };
+  const directorNetworkOk = checkNetwork(raw.director?.network ? ['director', 'network'] : ['director'], director.network);
+
+  const clients: Placement[] = (typeof raw.clients === 'object' ? raw.clients : Array.from({ length: raw.clients ?? 1 }, () => ({}) as RawClient)).map((c, i) => ({
+    name: c.name ?? (i === 0 ? 'client' : `client${i + 1}`),
+    path: typeof raw.clients === 'object' ? ['clients', i] : ['clients'],
+    network: c.network ?? 'outside',
+    explicitAddress: c.address,
+  }));
+  const rawServers: RawRealServer[] = typeof raw.realServers === 'object' ? raw.realServers : Array.from({ length: raw.realServers ?? 2 }, () => ({}));
+  const servers: Array<Placement & { weight: number; gateway?: string }> = rawServers.map((r, i) => ({
+    name: r.name ?? `rs${i + 1}`,
+    path: typeof raw.realServers === 'object' ? ['realServers', i] : ['realServers'],
+    network: r.network ?? director.network,
+    explicitAddress: r.address,
+    weight: r.weight ?? 1,
+    gateway: r.gateway,
+  }));
+  const gatewayName = raw.gateway?.name ?? 'gateway';
+  for (const key of Object.keys(raw.gateway?.addresses ?? {})) checkNetwork(['gateway', 'addresses', key], key);
+
+  // Names: unique, not reserved
+  const seen = new Map<string, string>();
+  const named: Array<{ name: string; path: YamlPath }> = [
+    ...clients.map((c) => ({ name: c.name, path: [...c.path, 'name'] })),
+    { name: gatewayName, path: ['gateway', 'name'] },
+    { name: director.name, path: ['director', 'name'] },
+    ...servers.map((s) => ({ name: s.name, path: [...s.path, 'name'] })),
+  ];
+  for (const { name, path } of named) {
+    if (name === SWITCH_NODE) report(path, `node name "${SWITCH_NODE}" is reserved for the lab's switch namespace`);
+    else if (seen.has(name)) report(path, `node name "${name}" is already used by ${seen.get(name)}`);
+    else seen.set(name, path.join('.'));
+  }
+
+  for (const c of clients) checkNetwork(c.path.length > 1 ? [...c.path, 'network'] : c.path, c.network);
+  for (const s of servers) checkNetwork(s.path.length > 1 ? [...s.path, 'network'] : s.path, s.network);
+
+  // Addresses: explicit ones first, then defaults, then auto-assigned hosts; all unique
+  const owners = new Map<number, string>();
+  const claim = (path: YamlPath, network: string, text: string, owner: string): number | undefined => {
+    const address = parseIPv4(text)!;
+    const cidr = subnets.get(network);
+    if (cidr && !isHostOf(cidr, address)) {
+      report(path, `address ${text} is not a host address of network "${network}" (${formatIPv4(cidr.address)}/${cidr.prefix})`);
+      return undefined;
+    }
+    const previous = owners.get(address);
+    if (previous) {
+      report(path, `address ${text} is already used by ${previous}`);
+      return undefined;
+    }
+    owners.set(address, owner);
+    return address;
+  };
+  const gatewayAddresses = new Map<string, number>();
+  const explicitGateway = raw.gateway?.addresses ?? {};
+  for (const [net, text] of Object.entries(explicitGateway)) {
+    if (subnets.has(net)) {
+      const a = claim(['gateway', 'addresses', net], net, text, `${gatewayName}`);
+      if (a !== undefined) gatewayAddresses.set(net, a);
+    }
+  }
+  const everyone = [director, ...clients, ...servers];
+  for (const p of everyone) {
+    if (p.explicitAddress && subnets.has(p.network)) p.address = claim([...p.path, 'address'], p.network, p.explicitAddress, p.name);
+  }
+  for (const net of networkNames) {
+    if (!gatewayAddresses.has(net)) {
+      const a = claimDefault(subnets.get(net)!, GATEWAY_HOST);
+      if (a !== undefined) gatewayAddresses.set(net, a);
+    }
+  }
+  if (directorNetworkOk && director.address === undefined && !director.explicitAddress) director.address = claimDefault(subnets.get(director.network)!, DIRECTOR_HOST, director.name);
+
+  const labVip = raw.vip ?? (directorNetworkOk ? formatIPv4(nthAddress(subnets.get(director.network)!, VIP_HOST)) : undefined);
+
+  function claimDefault(cidr: Cidr, host: number, owner = gatewayName): number | undefined {
+    const address = nthAddress(cidr, host);
+    if (owners.has(address) || host > hostCount(cidr)) return undefined;
+    owners.set(address, owner);
+    return address;
+  }
+  // VIPs are claimed before auto-assignment so that no real server is handed one.
+  const rawServices: RawService[] = raw.services ?? [{ protocol: 'tcp', port: 80 }, { protocol: 'udp', port: 80 }];
+  const vipOwners = new Map<string, YamlPath>();
+  const serviceVips = rawServices.map((s, i) => ({ vip: s.vip ?? labVip, path: s.vip ? ['services', i, 'vip'] : raw.vip ? ['vip'] : ['services', i] }));
+  for (const { vip, path } of [{ vip: labVip, path: raw.vip ? ['vip'] : ([] as YamlPath) }, ...serviceVips]) {
+    if (!vip || vipOwners.has(vip)) continue;
+    vipOwners.set(vip, path);
+    const address = parseIPv4(vip)!;
+    const owner = owners.get(address);
+    if (owner) {
+      const isServer = servers.some((s) => s.name === owner);
+      report(path, `VIP ${vip} is the address of ${isServer ? 'real server ' : ''}${owner}; a VIP must be owned by the director alone`);
+    } else if (directorNetworkOk && !isHostOf(subnets.get(director.network)!, address)) {
+      const cidr = subnets.get(director.network)!;
+      report(path, `VIP ${vip} must be a host address of the director's network "${director.network}" (${formatIPv4(cidr.address)}/${cidr.prefix}), so the gateway reaches it on-link`);
+    } else {
+      owners.set(address, 'the VIP');
+    }
+  }
+  for (const p of everyone) {
+    if (p.address !== undefined || p.explicitAddress || !subnets.has(p.network)) continue;
+    const cidr = subnets.get(p.network)!;
+    for (let host = FIRST_AUTO_HOST; host <= hostCount(cidr); host++) {
+      const candidate = nthAddress(cidr, host);
+      if (!owners.has(candidate)) {
+        owners.set(candidate, p.name);
+        p.address = candidate;
+        break;
+      }
+    }
+    if (p.address === undefined) report(p.path, `network "${p.network}" has no free address left for ${p.name}`);
+  }
+
+  // Where clients may sit: behind the gateway, never beside the director or a real server.
+  const serverNetworks = new Set([director.network, ...servers.map((s) => s.network)]);
+  for (const c of clients) {
+    if (serverNetworks.has(c.network)) {
+      report(c.path.length > 1 ? [...c.path, 'network'] : c.path, `client ${c.name} must not share network "${c.network}" with the director or a real server: requests must cross the gateway, or the lab never exercises the LVS path`);
+    }
+  }
+
+  // Mode rules
+  const directorAddress = director.address !== undefined ? formatIPv4(director.address) : undefined;
+  for (const [i, s] of servers.entries()) {
+    const where = s.path.length > 1 ? [...s.path, 'network'] : s.path;
+    if ((raw.mode === 'dr' || raw.mode === 'nat') && s.network !== director.network && subnets.has(s.network)) {
+      const why = raw.mode === 'dr'
+        ? 'in dr mode the director only rewrites MAC addresses, so real servers must share its L2 segment'
+        : "in nat mode a real server's default gateway is the director, so it must sit on the director's network";
+      report(where, `real server ${s.name} is on network "${s.network}"; ${why} ("${director.network}")`);
+    }
+    if (s.gateway !== undefined) {
+      const path = ['realServers', i, 'gateway'];
+      const routerAddress = gatewayAddresses.get(s.network);
+      if (raw.mode === 'nat' && s.gateway !== directorAddress) {
+        report(path, `in nat mode a real server's gateway must be the director (${directorAddress}): replies must come back through it to be un-NATed`);
+      } else if (raw.mode !== 'nat' && s.gateway === directorAddress) {
+        report(path, `in ${raw.mode} mode a real server's gateway must not be the director (${directorAddress}): replies go through the gateway${routerAddress !== undefined ? ` (${formatIPv4(routerAddress)})` : ''}`);
+      } else if (raw.mode !== 'nat' && routerAddress !== undefined && s.gateway !== formatIPv4(routerAddress)) {
+        report(path, `gateway ${s.gateway} is not a router of network "${s.network}"; allowed: ${formatIPv4(routerAddress)} (the gateway)`);
+      }
+    }
+  }
+
+  // Services
+  const serverNames = servers.map((s) => s.name);
+  const serviceKeys = new Set<string>();
+  const services: Service[] = [];
+  for (const [i, s] of rawServices.entries()) {
+    const protocol = s.protocol ?? 'tcp';
+    const vip = serviceVips[i].vip;
+    const key = `${protocol} ${vip}:${s.port}`;
+    if (serviceKeys.has(key)) report(['services', i], `service ${key} is defined twice`);
+    serviceKeys.add(key);
+    const realPort = s.realPort ?? s.port;
+    if ((raw.mode === 'dr' || raw.mode === 'tun') && realPort !== s.port) {
+      report(['services', i, 'realPort'], `${raw.mode} cannot map ports (the ${raw.mode === 'dr' ? 'IP header is not rewritten' : 'inner packet travels unchanged'}): realPort must equal port ${s.port}`);
+    }
+    const memberNames = s.realServers ?? serverNames;
+    for (const [j, name] of memberNames.entries()) {
+      if (!serverNames.includes(name)) report(['services', i, 'realServers', j], `"${name}" is not a real server; real servers: ${serverNames.join(', ')}${didYouMean(name, serverNames)}`);
+    }
+    for (const name of Object.keys(s.weights ?? {})) {
+      if (!memberNames.includes(name)) report(['services', i, 'weights', name], `"${name}" is not a member of this service; members: ${memberNames.join(', ')}${didYouMean(name, memberNames)}`);
+    }
+    const members = memberNames.flatMap((name) => {
+      const server = servers.find((x) => x.name === name);
+      if (!server || server.address === undefined) return [];
+      return [{ realServer: name, address: formatIPv4(server.address), port: realPort, weight: s.weights?.[name] ?? server.weight }];
+    });
+    if (members.length > 0 && members.every((m) => m.weight === 0)) report(['services', i], `every member of service ${key} has weight 0: nothing would serve it`);
+    services.push({ protocol, vip: vip ?? '', port: s.port, scheduler: s.scheduler ?? 'rr', persistence: s.persistence, members });
+  }
+
+  if (problems.length > 0) return { problems };
+
+  // Build the typed lab
+  const networks: Network[] = networkNames.map((name) => ({ name, address: formatIPv4(subnets.get(name)!.address), prefix: subnets.get(name)!.prefix, bridge: bridgeOf(name) }));
+  const attach = (nodeName: string, attachments: Array<{ network: string; address: number }>): Interface[] =>
+    attachments.map(({ network, address }, index) => ({
+      name: interfaceName(index),
+      network,
+      address: formatIPv4(address),
+      prefix: subnets.get(network)!.prefix,
+      peer: peerName(nodeName, index),
+    }));
+  const makeNode = (p: Placement, role: Node['role'], defaultGateway?: string): Node => ({
+    name: p.name,
+    role,
+    namespace: namespaceOf(raw.name, p.name),
+    interfaces: attach(p.name, [{ network: p.network, address: p.address! }]),
+    defaultGateway,
+  });
+  const routerOn = (network: string) => formatIPv4(gatewayAddresses.get(network)!);
+  const lab: Lab = {
+    name: raw.name,
+    mode: raw.mode,
+    source,
+    switchNamespace: switchNamespaceOf(raw.name),
+    networks,
+    clients: clients.map((c) => makeNode(c, 'client', routerOn(c.network))),
+    gateway: {
+      name: gatewayName,
+      role: 'gateway',
+      namespace: namespaceOf(raw.name, gatewayName),
+      interfaces: attach(gatewayName, networkNames.map((network) => ({ network, address: gatewayAddresses.get(network)! }))),
+    },
+    director: makeNode(director, 'director', routerOn(director.network)),
+    realServers: servers.map((s): RealServer => ({
+      ...makeNode(s, 'realServer', raw.mode === 'nat' ? directorAddress : routerOn(s.network)),
+      role: 'realServer',
+      weight: s.weight,
+    })),
+    services,
+  };
+  return { lab, problems: [] };
+}
+
+/** True when the address lies in one of the lab's networks (used by status and verify). */
+export function networkOf(lab: Lab, address: string): Network | undefined {
+  const value = parseIPv4(address);
+  if (value === undefined) return undefined;
+  return lab.networks.find((n) => contains({ address: parseIPv4(n.address)!, prefix: n.prefix }, value));
+}
+

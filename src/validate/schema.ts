@@ -1,0 +1,161 @@
+/**
+ * The topology format as a JSON Schema: one source for editors (topologies/lvslab.schema.json is
+ * generated from it and a test keeps the two equal), for the shape checker, and for the README's
+ * topology reference. `x-allowed` words what a pattern allows, for error messages.
+ */
+import { MODES, PROTOCOLS, SCHEDULERS } from '../model/lab.js';
+import { LAB_NAME_MAX, LAB_NAME_PATTERN, NETWORK_NAME_MAX, NETWORK_NAME_PATTERN, NODE_NAME_MAX, NODE_NAME_PATTERN } from '../model/naming.js';
+
+export interface SchemaNode {
+  type?: 'object' | 'array' | 'string' | 'integer';
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean | SchemaNode;
+  propertyNames?: SchemaNode;
+  items?: SchemaNode;
+  minItems?: number;
+  maxItems?: number;
+  enum?: readonly string[];
+  pattern?: string;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  format?: 'ipv4' | 'cidr';
+  anyOf?: SchemaNode[];
+  default?: unknown;
+  'x-allowed'?: string;
+}
+
+function source(pattern: RegExp): string {
+  return pattern.source;
+}
+
+const ipv4: SchemaNode = { type: 'string', format: 'ipv4', pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$', 'x-allowed': 'an IPv4 address such as 10.10.0.5' };
+const nodeName: SchemaNode = {
+  type: 'string',
+  pattern: source(NODE_NAME_PATTERN),
+  maxLength: NODE_NAME_MAX,
+  'x-allowed': `lowercase letters and digits, starting with a letter, at most ${NODE_NAME_MAX} characters`,
+};
+const networkName: SchemaNode = {
+  type: 'string',
+  pattern: source(NETWORK_NAME_PATTERN),
+  maxLength: NETWORK_NAME_MAX,
+  'x-allowed': `lowercase letters and digits, starting with a letter, at most ${NETWORK_NAME_MAX} characters`,
+};
+const weight: SchemaNode = { type: 'integer', minimum: 0, maximum: 65535, description: 'IPVS weight; 0 takes the real server out of rotation.' };
+const port: SchemaNode = { type: 'integer', minimum: 1, maximum: 65535 };
+
+export const topologySchema: SchemaNode & { $schema: string; $id: string; title: string } = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://lvslab.dev/schema/lvslab.schema.json',
+  title: 'lvslab topology',
+  type: 'object',
+  description: 'A Linux Virtual Server lab: clients behind a gateway, a director owning the VIP, real servers.',
+  required: ['name', 'mode'],
+  additionalProperties: false,
+  properties: {
+    name: {
+      type: 'string',
+      pattern: source(LAB_NAME_PATTERN),
+      maxLength: LAB_NAME_MAX,
+      description: 'Lab name; prefixes every namespace (<name>-<node>).',
+      'x-allowed': `lowercase letters and digits in words joined by single dashes, at most ${LAB_NAME_MAX} characters`,
+    },
+    mode: { type: 'string', enum: MODES, description: 'LVS forwarding mode: nat (-m), dr (-g), tun (-i), fullnat (-m plus source NAT).' },
+    vip: { ...ipv4, description: "Default virtual IP of every service; default: host .100 of the director's network." },
+    networks: {
+      type: 'object',
+      description: 'L2 segments (one bridge each), all routed by the gateway. Default: outside 198.51.100.0/24 (clients) and lan 10.10.0.0/24 (director, real servers).',
+      propertyNames: networkName,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['subnet'],
+        properties: { subnet: { type: 'string', format: 'cidr', 'x-allowed': 'a subnet such as 10.10.0.0/24, prefix 8 to 30, no host bits' } },
+      },
+    },
+    clients: {
+      description: 'A count (default 1) or a list of clients.',
+      anyOf: [
+        { type: 'integer', minimum: 1, maximum: 16 },
+        {
+          type: 'array',
+          minItems: 1,
+          maxItems: 16,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: { ...nodeName, description: 'Default: client, client2, ...' },
+              network: { ...networkName, description: 'Default: outside.' },
+              address: ipv4,
+            },
+          },
+        },
+      ],
+    },
+    gateway: {
+      type: 'object',
+      description: 'The router between clients and the LAN; it has an address on every network (default host .1).',
+      additionalProperties: false,
+      properties: {
+        name: { ...nodeName, description: 'Default: gateway.' },
+        addresses: { type: 'object', propertyNames: networkName, additionalProperties: ipv4 },
+      },
+    },
+    director: {
+      type: 'object',
+      description: 'The LVS director; it owns the VIP. Default: network lan, host .2.',
+      additionalProperties: false,
+      properties: {
+        name: { ...nodeName, description: 'Default: director.' },
+        network: networkName,
+        address: ipv4,
+      },
+    },
+    realServers: {
+      description: 'A count (default 2) or a list of real servers.',
+      anyOf: [
+        { type: 'integer', minimum: 1, maximum: 250 },
+        {
+          type: 'array',
+          minItems: 1,
+          maxItems: 250,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: { ...nodeName, description: 'Default: rs1, rs2, ...' },
+              network: { ...networkName, description: "Default: the director's network." },
+              address: ipv4,
+              weight: { ...weight, default: 1 },
+              gateway: { ...ipv4, description: "Default route: the director's address in nat mode, else the gateway's address on this network." },
+            },
+          },
+        },
+      ],
+    },
+    services: {
+      type: 'array',
+      minItems: 1,
+      description: 'Virtual services. Default: tcp 80 and udp 80 on the VIP, every real server, rr.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['port'],
+        properties: {
+          protocol: { type: 'string', enum: PROTOCOLS, default: 'tcp' },
+          port,
+          vip: { ...ipv4, description: 'Default: the lab vip.' },
+          realPort: { ...port, description: 'Port on the real servers (nat and fullnat only may differ from port).' },
+          scheduler: { type: 'string', enum: SCHEDULERS, default: 'rr' },
+          persistence: { type: 'integer', minimum: 1, maximum: 86400, description: 'Persistence timeout in seconds (ipvsadm -p).' },
+          realServers: { type: 'array', minItems: 1, items: nodeName, description: 'Members by name; default: every real server.' },
+          weights: { type: 'object', propertyNames: nodeName, additionalProperties: weight, description: "Per-member weight overriding the real server's weight." },
+        },
+      },
+    },
+  },
+};
