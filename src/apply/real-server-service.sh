@@ -2,8 +2,8 @@
 # The real servers' service, run by socat for each TCP connection or UDP datagram.
 # Answers one line naming who answered, the peer it saw and the address it was reached on;
 # over TCP, when the first line asks for it ("bytes=N" anywhere in it), N bytes of padding follow.
-# Usage: real-server-service.sh NODE tcp|udp LISTEN_ADDRESS:PORT
-node=$1 protocol=$2 listening=$3
+# Usage: real-server-service.sh NODE tcp|udp LISTEN_ADDRESS PORT
+node=$1 protocol=$2 listening=$3:$4
 IFS= read -r request || true
 case "$request" in
   GET\ *) while IFS= read -r header && [ -n "$header" ] && [ "$header" != "$(printf '\r')" ]; do :; done

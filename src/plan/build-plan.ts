@@ -46,7 +46,13 @@ export function labHash(lab: Lab): string {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 12);
 }
 
+/** socat's EXEC address cannot carry these characters in the script's path. */
+const SOCAT_UNSAFE = /[\s:,!"'\\]/;
+
 export function buildPlan(lab: Lab, options: PlanOptions): Plan {
+  if (SOCAT_UNSAFE.test(options.serviceScript)) {
+    throw new Error(`lvslab cannot run from ${options.serviceScript}: socat cannot execute a path with spaces, ':', ',', '!', quotes or backslashes; move the checkout`);
+  }
   const hash = labHash(lab);
   const nodes = allNodes(lab);
   const steps: Step[] = [
@@ -187,11 +193,12 @@ function serviceSteps(lab: Lab, rs: RealServer, script: string): Step[] {
     const address = service.protocol === 'tcp'
       ? `TCP-LISTEN:${member.port},fork,reuseaddr`
       : `UDP-RECVFROM:${member.port},fork,bind=${listen}`;
-    const where = service.protocol === 'tcp' ? `0.0.0.0:${member.port}` : `${listen}:${member.port}`;
+    const bound = service.protocol === 'tcp' ? '0.0.0.0' : listen;
     return [{
       node: rs.name,
-      title: `${service.protocol} service on ${where}`,
-      argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${service.protocol} ${where}`],
+      title: `${service.protocol} service on ${bound}:${member.port}`,
+      // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only.
+      argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${service.protocol} ${bound} ${member.port}`],
       daemon: true,
     }];
   });

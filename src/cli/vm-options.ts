@@ -1,0 +1,57 @@
+/**
+ * Options shared by every verb that can run in the microVM, and running lvslab itself in it.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { CLI_ENTRY } from '../model/package-root.js';
+import { defaultKernel, userKernel, type Kernel } from '../vm/kernel.js';
+import { guestEnvironment, runInVm, type Accel, type VmOutcome } from '../vm/launch.js';
+import { oneOf, positiveInteger, type ParsedArgs } from './args.js';
+
+export const VM_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  kernel: { type: 'string' },
+  modules: { type: 'string' },
+  accel: { type: 'string', default: 'auto' },
+  memory: { type: 'string', default: '1024' },
+  timeout: { type: 'string', default: '1800' },
+  'show-console': { type: 'boolean', default: false },
+};
+
+export const VM_USAGE = '[--kernel PATH [--modules DIR]] [--accel auto|kvm|tcg] [--memory MB] [--timeout SECONDS] [--show-console]';
+
+export function log(line: string): void {
+  process.stderr.write(`lvslab: ${line}\n`);
+}
+
+export async function kernelFrom(values: ParsedArgs['values']): Promise<Kernel> {
+  if (typeof values.kernel === 'string') return userKernel(values.kernel, values.modules as string | undefined);
+  return defaultKernel({ fetch: true, log });
+}
+
+export interface VmStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Runs argv in the microVM with the options the user gave; says which emulation it used. */
+export async function runWithVmOptions(argv: string[] | undefined, values: ParsedArgs['values'], streams: VmStreams): Promise<VmOutcome> {
+  const kernel = await kernelFrom(values);
+  const outcome = await runInVm({
+    argv,
+    cwd: process.cwd(),
+    env: guestEnvironment(process.env),
+    kernel,
+    accel: oneOf(values.accel, ['auto', 'kvm', 'tcg'] as const, '--accel') as Accel,
+    memoryMb: positiveInteger(values.memory, '--memory'),
+    timeoutSec: positiveInteger(values.timeout, '--timeout'),
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    log,
+    showConsole: values['show-console'] === true,
+  });
+  return outcome;
+}
+
+/** Runs this same CLI inside the microVM with `--runner host`. */
+export async function runSelfInVm(verbArgs: string[], values: ParsedArgs['values'], streams: VmStreams): Promise<VmOutcome> {
+  return runWithVmOptions([process.execPath, CLI_ENTRY, ...verbArgs, '--runner', 'host'], values, streams);
+}

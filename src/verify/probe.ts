@@ -1,0 +1,97 @@
+/**
+ * The client-side probe: run inside a client's namespace (`ip netns exec <lab>-client node probe.js SPEC`),
+ * it makes every request of the spec from fresh source ports and prints one JSON result per request.
+ * One process for all requests: starting node costs about a second under emulation.
+ */
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+
+export interface ProbeTarget {
+  protocol: 'tcp' | 'udp';
+  vip: string;
+  port: number;
+  count: number;
+  /** Padding bytes asked of the real server (TCP). */
+  bytes?: number;
+}
+
+export interface ProbeAnswer {
+  protocol: 'tcp' | 'udp';
+  target: string;
+  ok: boolean;
+  /** The answering real server's name, the client address it saw, the address it was reached on. */
+  node?: string;
+  seenPeer?: string;
+  seenLocal?: string;
+  /** Where the reply came from, as the client saw it. */
+  replyFrom?: string;
+  bytes?: number;
+  error?: string;
+  ms: number;
+}
+
+const TIMEOUT_MS = 4000;
+
+/** Parses the service's first line: `node=rs1 peer=CIP:port local=VIP:port`. */
+export function parseServiceLine(text: string): { node?: string; peer?: string; local?: string } {
+  const line = text.split('\n').find((l) => l.startsWith('node=')) ?? '';
+  const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1];
+  return { node: field('node'), peer: field('peer'), local: field('local') };
+}
+
+function tcpRequest(t: ProbeTarget): Promise<ProbeAnswer> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: t.vip, port: t.port });
+    const done = (error?: string) => {
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString('latin1');
+      const line = parseServiceLine(text);
+      const ok = !error && line.node !== undefined;
+      resolve({
+        protocol: 'tcp', target: `${t.vip}:${t.port}`, ok, node: line.node, seenPeer: line.peer, seenLocal: line.local,
+        replyFrom: `${socket.remoteAddress ?? t.vip}:${socket.remotePort ?? t.port}`, bytes: chunks.reduce((n, c) => n + c.length, 0),
+        error: error ?? (ok ? undefined : 'no answer line'), ms: Date.now() - started,
+      });
+    };
+    socket.setTimeout(TIMEOUT_MS, () => done(`no answer within ${TIMEOUT_MS} ms`));
+    socket.on('connect', () => socket.write(`bytes=${t.bytes ?? 0}\n`));
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('end', () => done());
+    socket.on('error', (e) => done(e.message));
+  });
+}
+
+function udpRequest(t: ProbeTarget): Promise<ProbeAnswer> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const finish = (answer: Omit<ProbeAnswer, 'protocol' | 'target' | 'ms'>) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve({ protocol: 'udp', target: `${t.vip}:${t.port}`, ms: Date.now() - started, ...answer });
+    };
+    const timer = setTimeout(() => finish({ ok: false, error: `no answer within ${TIMEOUT_MS} ms` }), TIMEOUT_MS);
+    // Unconnected on purpose: a reply from any source is received and its source recorded.
+    socket.on('message', (message, from) => {
+      const line = parseServiceLine(message.toString('latin1'));
+      finish({ ok: line.node !== undefined, node: line.node, seenPeer: line.peer, seenLocal: line.local, replyFrom: `${from.address}:${from.port}`, bytes: message.length });
+    });
+    socket.on('error', (e) => finish({ ok: false, error: e.message }));
+    socket.bind(0, () => socket.send('bytes=0\n', t.port, t.vip));
+  });
+}
+
+export async function probe(targets: ProbeTarget[]): Promise<ProbeAnswer[]> {
+  const answers: ProbeAnswer[] = [];
+  for (const t of targets) {
+    for (let i = 0; i < t.count; i++) answers.push(await (t.protocol === 'tcp' ? tcpRequest(t) : udpRequest(t)));
+  }
+  return answers;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  const targets = JSON.parse(process.argv[2] ?? '[]') as ProbeTarget[];
+  probe(targets).then((answers) => process.stdout.write(JSON.stringify(answers) + '\n'));
+}

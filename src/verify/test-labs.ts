@@ -1,0 +1,55 @@
+/**
+ * `lvslab test` on a machine with IPVS: for each topology, up -> verify -> down, every step a TAP
+ * point. The lab is always taken down, and the host must be exactly as before afterwards.
+ */
+import { labDown, labUp, type LifecycleOptions } from '../apply/lab-lifecycle.js';
+import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { TapWriter } from '../report/tap.js';
+import { TopologyError } from '../validate/problems.js';
+import { loadLab } from '../validate/validate-topology.js';
+import type { CheckResult } from './result.js';
+import { verifyLab } from './run-verify.js';
+import type { Lab } from '../model/lab.js';
+
+export type Verifier = (lab: Lab, options: LifecycleOptions) => Promise<CheckResult[]>;
+
+/** What the host's root namespace looks like: the namespaces and links that must survive a lab untouched. */
+export async function hostSnapshot(options: LifecycleOptions): Promise<string> {
+  const links = await options.runner.run(['ip', '-o', 'link', 'show']);
+  // Counters and link state are not ours to compare; names, kinds and addresses are.
+  const names = links.stdout.split('\n').map((l) => l.replace(/state \S+ /, '').replace(/qdisc \S+ /, '')).join('\n');
+  return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}`;
+}
+
+export async function testLabs(files: string[], tap: TapWriter, options: LifecycleOptions, verify: Verifier = (lab, o) => verifyLab(lab, o.runner)): Promise<void> {
+  for (const file of files) {
+    let lab: Lab;
+    try {
+      lab = await loadLab(file);
+    } catch (error) {
+      const detail = error instanceof TopologyError ? error.message : String(error);
+      tap.point({ ok: false, name: `${file}: topology is valid`, diagnostic: { problems: detail } });
+      continue;
+    }
+    tap.comment(`lab ${lab.name} (mode ${lab.mode}) from ${file}`);
+    const before = await hostSnapshot(options);
+    try {
+      const started = Date.now();
+      await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
+      tap.point({ ok: true, name: `${lab.name}: up builds the lab (${Date.now() - started} ms)` });
+      for (const check of await verify(lab, options)) {
+        tap.point({ ok: check.ok, name: `${lab.name}: ${check.name}`, diagnostic: { where: check.where, expected: check.expected, observed: check.observed } });
+      }
+    } catch (error) {
+      tap.point({ ok: false, name: `${lab.name}: up and verify complete`, diagnostic: { error: (error as Error).message } });
+    } finally {
+      try {
+        await labDown(lab.name, options);
+        const after = await hostSnapshot(options);
+        tap.point({ ok: after === before, name: `${lab.name}: down leaves namespaces and links exactly as before`, diagnostic: { expected: before, observed: after } });
+      } catch (error) {
+        tap.point({ ok: false, name: `${lab.name}: down`, diagnostic: { error: (error as Error).message } });
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * A tiny initramfs: static busybox, the modules that mount the host root over 9p with a tmpfs
+ * overlay, and an init that chroots into it to run the guest script. Built once per kernel and cached.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { cacheDir, VmError, type Kernel } from './kernel.js';
+
+/** What the init needs before the host root is visible: virtio PCI transport, 9p, overlayfs. */
+export const BOOT_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
+export const BOOT_MARKER = 'LVSLAB-BOOTED';
+export const SHARE_TAGS = { root: 'lvsroot', modules: 'lvsmods', run: 'lvsrun' } as const;
+/** Where the per-run share (guest script, exit status) appears in the guest. */
+export const GUEST_RUN_DIR = '/run/lvslab-vm';
+
+const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
+
+/** Modules in load order: each one's dependencies (from modules.dep) before it. */
+export function loadOrder(modulesDep: string, wanted: string[]): string[] {
+  const deps = new Map<string, string[]>();
+  for (const line of modulesDep.split('\n')) {
+    const [file, rest] = line.split(':');
+    if (file) deps.set(file, (rest ?? '').trim().split(/\s+/).filter(Boolean));
+  }
+  const byName = new Map([...deps.keys()].map((f) => [basename(f).replace(/\.ko(\.[a-z]+)?$/, ''), f]));
+  const order: string[] = [];
+  const visit = (file: string) => {
+    if (order.includes(file)) return;
+    for (const dep of deps.get(file) ?? []) visit(dep);
+    order.push(file);
+  };
+  for (const name of wanted) {
+    const file = byName.get(name);
+    if (file) visit(file); // absent from modules.dep: built into the kernel
+  }
+  return order;
+}
+
+function initScript(modules: string[]): string {
+  const m = SHARE_TAGS;
+  return `#!/bin/busybox sh
+# lvslab microVM init: mount the host root read-only with a tmpfs overlay, then run the guest script in it.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mkdir -p /proc /sys /dev /host /rw /new
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+fail() { echo "lvslab-init: $*"; echo o > /proc/sysrq-trigger; sleep 5; }
+for module in ${modules.map((f) => `/modules/${basename(f)}`).join(' ')}; do insmod "$module" || fail "insmod $module failed"; done
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ${m.root} /host || fail "cannot mount the host root"
+mount -t tmpfs -o mode=755 tmpfs /rw && mkdir -p /rw/upper /rw/work
+mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work /new || fail "cannot mount the overlay"
+mkdir -p /new/lib/modules
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ${m.modules} /new/lib/modules || fail "cannot mount the modules"
+mount -t tmpfs tmpfs /new/run
+mount -t tmpfs tmpfs /new/tmp
+mkdir -p /new${GUEST_RUN_DIR}
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 ${m.run} /new${GUEST_RUN_DIR} || fail "cannot mount the run share"
+mount --move /proc /new/proc
+mount --move /sys /new/sys
+mount --move /dev /new/dev
+echo ${BOOT_MARKER}
+exec chroot /new /bin/sh ${GUEST_RUN_DIR}/guest.sh
+`;
+}
+
+const PT_INTERP = 3;
+
+/** A 64-bit ELF without a PT_INTERP program header needs no loader: it runs alone in the initramfs. */
+export function isStaticElf(image: Buffer): boolean {
+  if (image.length < 64 || image.toString('latin1', 0, 4) !== '\x7fELF' || image[4] !== 2) return false;
+  const phoff = Number(image.readBigUInt64LE(0x20));
+  const phentsize = image.readUInt16LE(0x36);
+  const phnum = image.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) {
+    if (image.readUInt32LE(phoff + i * phentsize) === PT_INTERP) return false;
+  }
+  return true;
+}
+
+async function findStaticBusybox(): Promise<string> {
+  for (const candidate of BUSYBOX_CANDIDATES) {
+    if (!existsSync(candidate)) continue;
+    if (isStaticElf(await readFile(candidate))) return candidate;
+  }
+  throw new VmError('the microVM needs a static busybox: apt-get install busybox-static');
+}
+
+/** Builds (or reuses) the initramfs for a kernel; returns its path. */
+export async function ensureInitramfs(kernel: Kernel): Promise<string> {
+  const modulesDep = await readFile(join(kernel.modulesRoot, kernel.version, 'modules.dep'), 'utf8');
+  const modules = loadOrder(modulesDep, BOOT_MODULES);
+  const init = initScript(modules);
+  const key = createHash('sha256').update(kernel.version + kernel.modulesRoot + init).digest('hex').slice(0, 12);
+  const image = join(cacheDir(), `initramfs-${kernel.version}-${key}.cpio`);
+  if (existsSync(image)) return image;
+  const staging = join(cacheDir(), `initramfs-staging-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(join(staging, 'bin'), { recursive: true });
+  await mkdir(join(staging, 'modules'));
+  await copyFile(await findStaticBusybox(), join(staging, 'bin', 'busybox'));
+  for (const file of modules) await copyFile(join(kernel.modulesRoot, kernel.version, file), join(staging, 'modules', basename(file)));
+  await writeFile(join(staging, 'init'), init);
+  await chmod(join(staging, 'init'), 0o755);
+  const files = ['.', 'bin', 'bin/busybox', 'init', 'modules', ...modules.map((f) => `modules/${basename(f)}`)];
+  const result = await execa('cpio', ['-o', '-H', 'newc', '--quiet', '-O', `${image}.partial`], { cwd: staging, input: files.join('\n') + '\n', reject: false });
+  if (result.exitCode !== 0) throw new VmError(`building the initramfs failed (package cpio): ${String(result.stderr || result.shortMessage || "").trim()}`);
+  await rename(`${image}.partial`, image);
+  await rm(staging, { recursive: true, force: true });
+  return image;
+}

@@ -1,0 +1,198 @@
+/**
+ * Boots the microVM and runs one command (or a shell) in it. Serial ports carry the streams:
+ * ttyS0 the kernel console, ttyS1 the command's stdout, ttyS2 its stderr; the exit status comes back
+ * through a writable 9p share. A panic, a hang or a failed boot is a VmError, never a pass.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { quoteArgument } from '../plan/render-script.js';
+import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
+import { cacheDir, VmError, type Kernel } from './kernel.js';
+
+export type Accel = 'auto' | 'kvm' | 'tcg';
+
+export interface VmRequest {
+  /** The command to run; undefined opens an interactive shell on the console. */
+  argv?: string[];
+  cwd: string;
+  env: Record<string, string>;
+  kernel: Kernel;
+  accel: Accel;
+  memoryMb: number;
+  timeoutSec: number;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  log: (line: string) => void;
+  /** Copy the guest's kernel console to stderr (for debugging boots). */
+  showConsole?: boolean;
+}
+
+export interface VmOutcome {
+  exitCode: number;
+  accel: 'kvm' | 'tcg';
+  /** Guest uptime when the command started: kernel boot to first command, in seconds. */
+  bootSeconds?: number;
+}
+
+/** How long KVM gets to prove it boots before software emulation takes over. */
+export const KVM_HANDSHAKE_MS = 8000;
+/** Environment variables carried into the guest; everything else stays on the host. */
+const CARRIED_ENV = /^(PATH|HOME|TERM|LANG|LC_[A-Z]+|TZ|CI|NODE_OPTIONS|NO_COLOR|FORCE_COLOR|LVSLAB_[A-Z_]+)$/;
+
+export function guestEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k, v]) => CARRIED_ENV.test(k) && v !== undefined)) as Record<string, string>;
+}
+
+export function kvmUsable(): boolean {
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The script the guest's init runs inside the chroot; it must end by powering off. */
+export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): string {
+  const exports = Object.entries({ ...request.env, LVSLAB_IN_VM: '1' }).map(([k, v]) => `export ${k}=${quoteArgument(v)}`);
+  const run = request.argv
+    ? [
+        'stty -F /dev/ttyS1 raw -echo; stty -F /dev/ttyS2 raw -echo',
+        `cd ${quoteArgument(request.cwd)} 2>/dev/ttyS2 || { echo "lvslab vm: ${request.cwd} is not visible in the guest (the host's /tmp is not shared)" >/dev/ttyS2; echo 126 > ${GUEST_RUN_DIR}/exit; poweroff_now; }`,
+        `${request.argv.map(quoteArgument).join(' ')} </dev/null >/dev/ttyS1 2>/dev/ttyS2`,
+      ]
+    : [`cd ${quoteArgument(request.cwd)} 2>/dev/null || cd /`, 'echo "lvslab vm: shell in the guest; exit to power off"', 'setsid -c /bin/bash -l </dev/ttyS0 >/dev/ttyS0 2>&1'];
+  return [
+    '# lvslab microVM guest script (generated)',
+    'poweroff_now() { sync; echo o > /proc/sysrq-trigger; sleep 10; }',
+    ...exports,
+    `cut -d' ' -f1 /proc/uptime > ${GUEST_RUN_DIR}/started`,
+    ...run,
+    `echo $? > ${GUEST_RUN_DIR}/exit`,
+    'poweroff_now',
+    '',
+  ].join('\n');
+}
+
+function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, runDir: string): string[] {
+  const console = request.argv ? `unix:${join(runDir, 'console.sock')}` : 'mon:stdio';
+  return [
+    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'max'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    '-m', String(request.memoryMb), '-smp', '2',
+    '-kernel', request.kernel.vmlinuz, '-initrd', initramfs,
+    '-append', 'console=ttyS0 loglevel=1 panic=-1 rdinit=/init 8250.nr_uarts=4',
+    '-serial', console,
+    '-serial', `unix:${join(runDir, 'out.sock')}`,
+    '-serial', `unix:${join(runDir, 'err.sock')}`,
+    '-virtfs', `local,path=/,mount_tag=${SHARE_TAGS.root},security_model=none,readonly=on,multidevs=remap`,
+    '-virtfs', `local,path=${request.kernel.modulesRoot},mount_tag=${SHARE_TAGS.modules},security_model=none,readonly=on`,
+    '-virtfs', `local,path=${runDir},mount_tag=${SHARE_TAGS.run},security_model=none`,
+  ];
+}
+
+/** A unix socket that qemu connects a serial port to; what arrives is handed to `sink`. */
+function serialSink(path: string, sink: (chunk: Buffer) => void): Promise<{ server: Server; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    let markClosed: () => void = () => undefined;
+    const closed = new Promise<void>((r) => (markClosed = r));
+    const server = createServer((socket) => {
+      socket.on('data', sink);
+      socket.on('close', () => markClosed());
+    });
+    server.once('error', reject);
+    server.listen(path, () => resolve({ server, closed }));
+  });
+}
+
+interface Attempt {
+  exit: 'exited' | 'timeout' | 'no-handshake';
+  qemuStatus: number | null;
+  qemuStderr: string;
+  console: string;
+}
+
+async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, runDir: string, handshake: boolean): Promise<Attempt> {
+  let consoleText = '';
+  const sinks = request.argv
+    ? await Promise.all([
+        serialSink(join(runDir, 'console.sock'), (chunk) => {
+          consoleText = (consoleText + chunk.toString()).slice(-65536);
+          if (request.showConsole) request.stderr.write(chunk);
+        }),
+        serialSink(join(runDir, 'out.sock'), (chunk) => request.stdout.write(chunk)),
+        serialSink(join(runDir, 'err.sock'), (chunk) => request.stderr.write(chunk)),
+      ])
+    : await Promise.all([
+        serialSink(join(runDir, 'out.sock'), () => undefined),
+        serialSink(join(runDir, 'err.sock'), () => undefined),
+      ]);
+  const qemu: ChildProcess = spawn('qemu-system-x86_64', qemuArgs(request, accel, initramfs, runDir), {
+    stdio: request.argv ? ['ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'pipe'],
+  });
+  let qemuStderr = '';
+  qemu.stderr?.on('data', (chunk: Buffer) => (qemuStderr = (qemuStderr + chunk.toString()).slice(-8192)));
+  let reason: Attempt['exit'] = 'exited';
+  const timers: NodeJS.Timeout[] = [];
+  timers.push(setTimeout(() => ((reason = 'timeout'), qemu.kill('SIGKILL')), request.timeoutSec * 1000));
+  if (handshake) {
+    timers.push(setTimeout(() => {
+      if (!consoleText.includes(BOOT_MARKER)) ((reason = 'no-handshake'), qemu.kill('SIGKILL'));
+    }, KVM_HANDSHAKE_MS));
+  }
+  const qemuStatus = await new Promise<number | null>((resolve) => {
+    qemu.once('error', (error) => ((qemuStderr += error.message), resolve(127)));
+    qemu.once('exit', (code) => resolve(code));
+  });
+  timers.forEach(clearTimeout);
+  // Let the serial streams drain what qemu wrote before it exited.
+  await Promise.race([Promise.all(sinks.map((s) => s.closed)), new Promise((r) => setTimeout(r, 500))]);
+  sinks.forEach((s) => s.server.close());
+  return { exit: reason, qemuStatus, qemuStderr, console: consoleText };
+}
+
+function lastLines(text: string, count: number): string {
+  return text.replaceAll('\r', '').trim().split('\n').slice(-count).join('\n');
+}
+
+function failure(attempt: Attempt, request: VmRequest): VmError {
+  const tail = lastLines(attempt.console, 15);
+  if (attempt.exit === 'timeout') {
+    return new VmError(`the microVM timed out after ${request.timeoutSec} s and was killed${tail ? `; its console ended with:\n${tail}` : ''}`);
+  }
+  const panic = /Kernel panic[^\n]*/.exec(attempt.console);
+  if (panic) return new VmError(`the guest kernel panicked: ${panic[0].trim()}\n${tail}`);
+  const init = /lvslab-init: [^\n]*/.exec(attempt.console);
+  if (init) return new VmError(`the microVM failed to boot: ${init[0].trim()}`);
+  if (attempt.qemuStatus !== 0) return new VmError(`qemu-system-x86_64 failed (status ${attempt.qemuStatus}): ${attempt.qemuStderr.trim() || 'no message'} (apt-get install qemu-system-x86)`);
+  return new VmError(`the guest stopped without reporting an exit status${tail ? `; its console ended with:\n${tail}` : ''}`);
+}
+
+export async function runInVm(request: VmRequest): Promise<VmOutcome> {
+  const initramfs = await ensureInitramfs(request.kernel);
+  const runDir = join(cacheDir(), 'runs', `${process.pid}-${Date.now()}`);
+  await mkdir(runDir, { recursive: true });
+  try {
+    await writeFile(join(runDir, 'guest.sh'), guestScript(request));
+    let accel: 'kvm' | 'tcg' = request.accel === 'kvm' || (request.accel === 'auto' && kvmUsable()) ? 'kvm' : 'tcg';
+    if (request.accel === 'auto' && accel === 'tcg') request.log('using software emulation (TCG): /dev/kvm is not usable here');
+    let attempt = await boot(request, accel, initramfs, runDir, accel === 'kvm' && request.accel === 'auto');
+    if (attempt.exit === 'no-handshake') {
+      request.log(`KVM did not finish booting within ${KVM_HANDSHAKE_MS / 1000} s; using software emulation (TCG)`);
+      accel = 'tcg';
+      attempt = await boot(request, accel, initramfs, runDir, false);
+    } else if (accel === 'kvm') {
+      request.log('using KVM');
+    }
+    const exitFile = join(runDir, 'exit');
+    if (attempt.exit !== 'exited' || !existsSync(exitFile)) throw failure(attempt, request);
+    const started = join(runDir, 'started');
+    const bootSeconds = existsSync(started) ? Number(readFileSync(started, 'utf8').trim()) : undefined;
+    return { exitCode: Number(readFileSync(exitFile, 'utf8').trim()), accel, bootSeconds };
+  } finally {
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
