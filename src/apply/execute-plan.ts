@@ -13,10 +13,19 @@ export interface ExecuteOptions {
   host: HostView;
   /** Told each step as it starts. */
   onStep?: (step: Step, index: number, total: number) => void;
+  /** Told which modules this run loaded itself, so that they can be unloaded when no lab needs them. */
+  onModulesLoaded?: (modules: string[]) => Promise<void>;
 }
 
-async function runStep(step: Step, { runner, host }: ExecuteOptions): Promise<void> {
-  if (step.modules && step.modules.every((m) => host.moduleLoaded(m))) return;
+async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOptions): Promise<void> {
+  if (step.modules) {
+    const missing = step.modules.filter((m) => !host.moduleLoaded(m));
+    if (missing.length === 0) return;
+    const result = await runner.run(['modprobe', '-a', ...missing]);
+    if (result.exitCode !== 0) throw new StepFailedError(step, result.stderr || `exit status ${result.exitCode}`, false);
+    await onModulesLoaded?.(missing);
+    return;
+  }
   if (step.daemon) {
     try {
       await runner.start(step.argv);

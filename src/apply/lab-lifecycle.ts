@@ -3,7 +3,7 @@
  * The running lab is found from the machine (ownership marks), never from saved state; the rendered
  * plan kept under /run/lvslab only serves to show what changed.
  */
-import { mkdir, readFile, rm, writeFile, rmdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import type { Lab } from '../model/lab.js';
 import { buildPlan, type Plan, type PlanOptions } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
@@ -64,12 +64,33 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
     await writeFile(`${options.stateDir}/${lab.name}.plan.sh`, script);
   }
   try {
-    await executePlan(plan, options);
+    await executePlan(plan, { ...options, onModulesLoaded: (modules) => rememberModules(modules, options.stateDir) });
   } catch (error) {
     await forgetPlan(lab.name, options.stateDir);
+    await releaseModules(options);
     throw error;
   }
   return { status: 'created', plan };
+}
+
+const MODULES_FILE = 'modules-loaded-by-lvslab';
+
+/** Modules lvslab loaded itself (loading ipip adds tunl0 to the root namespace: the host must get it back as it was). */
+async function rememberModules(modules: string[], stateDir: string | undefined): Promise<void> {
+  if (!stateDir) return;
+  await mkdir(stateDir, { recursive: true });
+  await appendFile(`${stateDir}/${MODULES_FILE}`, modules.map((m) => `${m}\n`).join(''));
+}
+
+/** Once no lab runs any more, unloads what lvslab loaded (newest first); a module still in use stays. */
+async function releaseModules(options: LifecycleOptions): Promise<void> {
+  if (!options.stateDir) return;
+  const file = `${options.stateDir}/${MODULES_FILE}`;
+  const loaded = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  if (loaded.length === 0 || (await findOwned(options.runner, options.host)).length > 0) return;
+  await options.runner.run(['modprobe', '-r', '-a', ...[...new Set(loaded)].reverse()]);
+  await rm(file, { force: true });
+  await rmdir(options.stateDir).catch(() => undefined);
 }
 
 async function forgetPlan(labName: string, stateDir: string | undefined): Promise<void> {
@@ -86,5 +107,6 @@ export async function labDown(name: string | { all: true }, options: LifecycleOp
   const namespaces = names.flatMap((n) => (labs.get(n) ?? []).map((o) => o.namespace));
   await removeNamespaces(namespaces, options.runner, options.host);
   for (const n of names) await forgetPlan(n, options.stateDir);
+  await releaseModules(options);
   return namespaces;
 }
