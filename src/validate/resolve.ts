@@ -7,6 +7,7 @@ import { contains, formatIPv4, hostCount, isHostOf, nthAddress, overlaps, parseC
 import { bridgeOf, interfaceName, MAX_INTERFACES_PER_NODE, namespaceOf, peerName, SWITCH_NODE, switchNamespaceOf } from '../model/naming.js';
 import type { YamlPath } from '../load/load-topology.js';
 import { didYouMean } from './did-you-mean.js';
+import { renderPath } from './problems.js';
 import type { ShapeProblem } from './check-shape.js';
 
 interface RawNetwork { subnet: string }
@@ -64,7 +65,8 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
 
   const checkNetwork = (path: YamlPath, name: string): boolean => {
     if (subnets.has(name)) return true;
-    report(path, `network "${name}" is not defined; networks: ${networkNames.join(', ')}${didYouMean(name, networkNames)}`);
+    const defaulted = path[path.length - 1] !== 'network' && path[path.length - 2] !== 'addresses';
+    report(path, `network "${name}"${defaulted ? ' (the default)' : ''} is not defined; networks: ${networkNames.join(', ')}${didYouMean(name, networkNames)}`);
     return false;
   };
 
@@ -105,8 +107,8 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   ];
   for (const { name, path } of named) {
     if (name === SWITCH_NODE) report(path, `node name "${SWITCH_NODE}" is reserved for the lab's switch namespace`);
-    else if (seen.has(name)) report(path, `node name "${name}" is already used by ${seen.get(name)}`);
-    else seen.set(name, path.join('.'));
+    else if (seen.has(name)) report(path, `node name "${name}" is already used (${seen.get(name)})`);
+    else seen.set(name, renderPath(path));
   }
 
   for (const c of clients) checkNetwork(c.path.length > 1 ? [...c.path, 'network'] : c.path, c.network);

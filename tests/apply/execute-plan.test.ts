@@ -1,0 +1,58 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { executePlan } from '../../src/apply/execute-plan.js';
+import { StepFailedError } from '../../src/apply/errors.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { loadLab } from '../../src/validate/validate-topology.js';
+import { FakeMachine } from '../helpers/fake-machine.js';
+import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+
+const drPlan = async () => buildPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), { serviceScript: GOLDEN_SERVICE_SCRIPT });
+
+test('steps run in plan order, batch steps with their lines on standard input', async (t) => {
+  const machine = new FakeMachine();
+  const plan = await drPlan();
+  await executePlan(plan, { runner: machine, host: machine });
+  t.deepEqual(machine.calls.map((c) => c.argv), plan.steps.map((s) => s.argv));
+  const create = machine.calls[1];
+  t.is(create.input, plan.steps[1].input!.join('\n') + '\n');
+  t.deepEqual([...machine.namespaces].sort(), [...plan.namespaces].sort());
+});
+
+test('services start in the background, and only services', async (t) => {
+  const machine = new FakeMachine();
+  await executePlan(await drPlan(), { runner: machine, host: machine });
+  t.deepEqual(machine.calls.filter((c) => c.daemon).map((c) => c.argv[3]), ['dr-rs1', 'dr-rs1', 'dr-rs2', 'dr-rs2']);
+  t.true(machine.calls.filter((c) => c.daemon).every((c) => c.argv.includes('socat')));
+});
+
+test('modules already loaded are not loaded again; missing ones are, and reported', async (t) => {
+  const machine = new FakeMachine();
+  machine.modules.add('ip_vs');
+  const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'tun.yaml')), { serviceScript: GOLDEN_SERVICE_SCRIPT });
+  const loaded: string[][] = [];
+  await executePlan(plan, { runner: machine, host: machine, onModulesLoaded: async (m) => void loaded.push(m) });
+  t.is(machine.calls[0].argv.join(' '), 'modprobe -a ipip');
+  t.deepEqual(loaded, [['ipip']]);
+});
+
+test('a failing step stops the run, kills the services started so far and removes every namespace', async (t) => {
+  const machine = new FakeMachine();
+  machine.failWhen = { contains: 'dr-rs2 socat -T 10 UDP', stderr: 'socat: bind: Address already in use' };
+  const plan = await drPlan();
+  const error = await t.throwsAsync(executePlan(plan, { runner: machine, host: machine }), { instanceOf: StepFailedError });
+  t.is(error!.step.node, 'rs2');
+  t.regex(error!.message, /step failed on node rs2 \(udp service on 10\.10\.0\.100:80\):\n {2}ip netns exec dr-rs2 socat/);
+  t.regex(error!.message, /Address already in use\nEverything this run had created was removed\.$/);
+  t.is(machine.killed.length, 3, 'the three services started before the failure');
+  t.is(machine.processes.size, 0);
+  t.is(machine.namespaces.size, 0);
+  t.deepEqual(machine.calls.at(-1)!.argv, ['ip', '-force', '-batch', '-']);
+});
+
+test('a failure in the first namespace step rolls back the namespaces that step created', async (t) => {
+  const machine = new FakeMachine();
+  machine.failWhen = { contains: 'ip -n dr-switch -batch', stderr: 'RTNETLINK answers: Operation not supported' };
+  await t.throwsAsync(executePlan(await drPlan(), { runner: machine, host: machine }), { message: /node switch \(bridges[^]*ip -n dr-switch -batch -[^]*Operation not supported/ });
+  t.is(machine.namespaces.size, 0);
+});

@@ -1,0 +1,85 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { labDown, labUp } from '../../src/apply/lab-lifecycle.js';
+import { LabStateError } from '../../src/apply/errors.js';
+import { loadLab } from '../../src/validate/validate-topology.js';
+import { FakeMachine } from '../helpers/fake-machine.js';
+import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+
+const planOptions = { serviceScript: GOLDEN_SERVICE_SCRIPT };
+const dr = () => loadLab(join(TOPOLOGIES, 'dr.yaml'));
+
+test('a second up of an identical lab runs no step and says it is unchanged', async (t) => {
+  const machine = new FakeMachine();
+  const first = await labUp(await dr(), planOptions, { runner: machine, host: machine });
+  t.is(first.status, 'created');
+  const callsAfterFirst = machine.calls.length;
+  const second = await labUp(await dr(), planOptions, { runner: machine, host: machine });
+  t.is(second.status, 'unchanged');
+  t.deepEqual(machine.commands().slice(callsAfterFirst), ['ip -all netns exec ip -o link show dev lo']);
+});
+
+test('up of a changed topology refuses, says what differs and how to replace it, and changes nothing', async (t) => {
+  const machine = new FakeMachine();
+  await labUp(await dr(), planOptions, { runner: machine, host: machine });
+  const changed = { ...(await dr()), services: (await dr()).services.slice(0, 1) };
+  const before = machine.calls.length;
+  const error = await t.throwsAsync(labUp(changed, planOptions, { runner: machine, host: machine }), { instanceOf: LabStateError });
+  t.regex(error!.message, /lab dr is running with a different topology than .*dr\.yaml/);
+  t.regex(error!.message, /lvslab up --recreate/);
+  t.is(machine.calls.length, before + 1, 'only the ownership look-up ran');
+});
+
+test('up --recreate replaces a changed lab', async (t) => {
+  const machine = new FakeMachine();
+  await labUp(await dr(), planOptions, { runner: machine, host: machine });
+  const changed = { ...(await dr()), services: (await dr()).services.slice(0, 1) };
+  const outcome = await labUp(changed, planOptions, { runner: machine, host: machine, recreate: true });
+  t.is(outcome.status, 'created');
+  t.true(machine.commands().includes('ip -force -batch -'));
+  t.is(machine.namespaces.size, 6);
+});
+
+test('up refuses when a namespace of the same name exists that lvslab does not own', async (t) => {
+  const machine = new FakeMachine();
+  machine.namespaces.add('dr-client');
+  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), { message: /dr-client exist and are not lvslab's.*nothing was created/ });
+  t.deepEqual([...machine.namespaces], ['dr-client']);
+  t.false(machine.commands().some((c) => c.startsWith('ip -batch')));
+});
+
+test('down removes exactly the namespaces marked for that lab, and no other', async (t) => {
+  const machine = new FakeMachine();
+  await labUp(await dr(), planOptions, { runner: machine, host: machine });
+  machine.namespaces.add('dr-other'); // same prefix, no mark
+  machine.namespaces.add('someone-else');
+  const removed = await labDown('dr', { runner: machine, host: machine });
+  t.deepEqual(removed, ['dr-client', 'dr-director', 'dr-gateway', 'dr-rs1', 'dr-rs2', 'dr-switch']);
+  t.deepEqual([...machine.namespaces].sort(), ['dr-other', 'someone-else']);
+});
+
+test('down is idempotent: a second down finds nothing and does nothing', async (t) => {
+  const machine = new FakeMachine();
+  await labUp(await dr(), planOptions, { runner: machine, host: machine });
+  await labDown('dr', { runner: machine, host: machine });
+  const before = machine.calls.length;
+  t.deepEqual(await labDown('dr', { runner: machine, host: machine }), []);
+  t.deepEqual(machine.commands().slice(before), []);
+});
+
+test('down --all removes every lab, found by its marks alone', async (t) => {
+  const machine = new FakeMachine();
+  await labUp(await dr(), planOptions, { runner: machine, host: machine });
+  await labUp(await loadLab(join(TOPOLOGIES, 'nat.yaml')), planOptions, { runner: machine, host: machine });
+  const removed = await labDown({ all: true }, { runner: machine, host: machine });
+  t.is(removed.length, 6 + 7);
+  t.is(machine.namespaces.size, 0);
+});
+
+test('up and down say clearly that they need root', async (t) => {
+  const machine = new FakeMachine();
+  machine.root = false;
+  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), { message: 'lvslab up needs root (it creates network namespaces); run it with sudo, or as root' });
+  await t.throwsAsync(labDown('dr', { runner: machine, host: machine }), { message: /lvslab down needs root/ });
+  t.is(machine.calls.length, 0);
+});

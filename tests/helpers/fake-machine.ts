@@ -1,0 +1,89 @@
+/**
+ * A recording fake of the command runner and the host, for unit tests without root: it records every
+ * argv and keeps just enough machine state (namespaces, lo aliases, processes, modules) for the
+ * executor's ordering, rollback, idempotence and ownership to be observable.
+ */
+import type { CommandRunner, RunOptions, RunResult } from '../../src/apply/runner.js';
+import type { HostView } from '../../src/apply/host.js';
+
+export interface Recorded {
+  argv: string[];
+  input?: string;
+  daemon?: boolean;
+}
+
+export class FakeMachine implements CommandRunner, HostView {
+  readonly calls: Recorded[] = [];
+  readonly namespaces = new Set<string>();
+  readonly aliases = new Map<string, string>();
+  readonly processes = new Map<number, string>();
+  readonly modules = new Set<string>();
+  readonly killed: number[] = [];
+  root = true;
+  spawned = 0;
+  private nextPid = 1000;
+  /** Calls whose rendered argv contains this text fail with this stderr. */
+  failWhen?: { contains: string; stderr: string };
+
+  private fails(argv: readonly string[], input?: string): boolean {
+    return this.failWhen !== undefined && `${argv.join(' ')}\n${input ?? ''}`.includes(this.failWhen.contains);
+  }
+
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    this.spawned++;
+    this.calls.push({ argv: [...argv], input: options.input });
+    if (this.fails(argv, options.input)) return { exitCode: 1, stdout: '', stderr: this.failWhen!.stderr };
+    const line = argv.join(' ');
+    if (line === 'ip -all netns exec ip -o link show dev lo') {
+      const out = [...this.namespaces].map((ns) => `\nnetns: ${ns}\n1: lo: <LOOPBACK,UP> mtu 65536${this.aliases.has(ns) ? `\\    alias ${this.aliases.get(ns)}` : ''}`);
+      return { exitCode: 0, stdout: out.join('\n') + '\n', stderr: '' };
+    }
+    if (argv[0] === 'modprobe' && argv[1] === '-a') argv.slice(2).forEach((m) => this.modules.add(m));
+    if (argv[0] === 'modprobe' && argv[1] === '-r') argv.slice(3).forEach((m) => this.modules.delete(m));
+    const batchNs = argv[0] === 'ip' && argv[1] === '-n' ? argv[2] : undefined;
+    for (const text of (options.input ?? '').split('\n')) {
+      const add = /^netns add (\S+)$/.exec(text);
+      if (add) this.namespaces.add(add[1]);
+      const del = /^netns del (\S+)$/.exec(text);
+      if (del) (this.namespaces.delete(del[1]), this.aliases.delete(del[1]));
+      const alias = /^link set dev lo alias (\S+)$/.exec(text);
+      if (alias && batchNs) this.aliases.set(batchNs, alias[1]);
+    }
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  async start(argv: readonly string[]): Promise<{ pid: number }> {
+    this.spawned++;
+    this.calls.push({ argv: [...argv], daemon: true });
+    if (this.fails(argv)) throw new Error(this.failWhen!.stderr);
+    const pid = this.nextPid++;
+    this.processes.set(pid, argv[3]); // ip netns exec <ns> ...
+    return { pid };
+  }
+
+  async listNamespaces(): Promise<string[]> {
+    return [...this.namespaces].sort();
+  }
+
+  async pidsIn(namespaces: readonly string[]): Promise<number[]> {
+    return [...this.processes].filter(([, ns]) => namespaces.includes(ns)).map(([pid]) => pid);
+  }
+
+  kill(pid: number): void {
+    this.killed.push(pid);
+    this.processes.delete(pid);
+  }
+
+  moduleLoaded(name: string): boolean {
+    return this.modules.has(name);
+  }
+
+  isRoot(): boolean {
+    return this.root;
+  }
+
+  /** The commands run so far, rendered one per line (stdin left out). */
+  commands(): string[] {
+    return this.calls.map((c) => c.argv.join(' '));
+  }
+}

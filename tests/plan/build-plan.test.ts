@@ -1,0 +1,60 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { buildPlan, labHash } from '../../src/plan/build-plan.js';
+import { joinCommand, quoteArgument } from '../../src/plan/render-script.js';
+import { loadLab } from '../../src/validate/validate-topology.js';
+import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+
+const plan = async (name: string) => buildPlan(await loadLab(join(TOPOLOGIES, `${name}.yaml`)), { serviceScript: GOLDEN_SERVICE_SCRIPT });
+
+test('every step is an argv array: no shell strings anywhere', async (t) => {
+  for (const name of ['dr', 'nat', 'tun', 'fullnat']) {
+    for (const step of (await plan(name)).steps) {
+      t.true(Array.isArray(step.argv) && step.argv.every((a) => typeof a === 'string'));
+      t.false(['sh', 'bash'].includes(step.argv[0]) || step.argv.includes('-c'), step.argv.join(' '));
+    }
+  }
+});
+
+test('namespaces are named <lab>-<node>, the switch first', async (t) => {
+  t.deepEqual((await plan('dr')).namespaces, ['dr-switch', 'dr-client', 'dr-gateway', 'dr-director', 'dr-rs1', 'dr-rs2']);
+});
+
+test('each real server hides the VIP before it gets it, in dr mode', async (t) => {
+  const steps = (await plan('dr')).steps.filter((s) => s.node === 'rs1');
+  const sysctl = steps.findIndex((s) => s.argv.includes('sysctl'));
+  const addresses = steps.findIndex((s) => s.input?.includes('addr add 10.10.0.100/32 dev lo'));
+  t.true(sysctl >= 0 && sysctl < addresses);
+  t.true(steps[sysctl].argv.includes('net.ipv4.conf.all.arp_ignore=1') && steps[sysctl].argv.includes('net.ipv4.conf.eth0.arp_announce=2'));
+});
+
+test('the forwarding method follows the mode', async (t) => {
+  const flags = { nat: ' -m ', dr: ' -g ', tun: ' -i ', fullnat: ' -m ' };
+  for (const [mode, flag] of Object.entries(flags)) {
+    const ipvs = (await plan(mode)).steps.find((s) => s.argv.includes('ipvsadm'))!;
+    t.true(ipvs.input!.filter((l) => l.startsWith('-a')).every((l) => l.includes(flag)), mode);
+  }
+});
+
+test('fullnat adds source NAT of IPVS traffic to the DIP, and only fullnat does', async (t) => {
+  const snat = (await plan('fullnat')).steps.find((s) => s.argv.includes('iptables-restore'))!;
+  t.true(snat.input!.includes('-A POSTROUTING -m ipvs --vproto 6 --vaddr 10.10.0.100/32 --vport 80 -j SNAT --to-source 10.10.0.2'));
+  t.false((await plan('nat')).steps.some((s) => s.argv.includes('iptables-restore')));
+});
+
+test('the plan hash changes with the topology and ignores where the file lives', async (t) => {
+  const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
+  t.is(labHash(lab), labHash({ ...lab, source: 'elsewhere.yaml' }));
+  t.not(labHash(lab), labHash({ ...lab, mode: 'tun' }));
+});
+
+test('a service script path socat cannot execute is refused with the reason', async (t) => {
+  const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
+  t.throws(() => buildPlan(lab, { serviceScript: '/home/me/my labs/service.sh' }), { message: /socat cannot execute a path with spaces/ });
+});
+
+test('arguments are quoted for a shell only when they need it', (t) => {
+  t.is(quoteArgument('10.10.0.1/24'), '10.10.0.1/24');
+  t.is(quoteArgument("it's"), `'it'\\''s'`);
+  t.is(joinCommand(['socat', 'EXEC:/x rs1 tcp']), `socat 'EXEC:/x rs1 tcp'`);
+});
