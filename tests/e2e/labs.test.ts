@@ -1,0 +1,107 @@
+/**
+ * Integration: real namespaces, real IPVS, real packets. Needs root and a kernel with IPVS; the suite
+ * runs this inside the microVM when the host has none. It never skips: without IPVS it fails.
+ */
+import test, { type ExecutionContext } from 'ava';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { executePlan } from '../../src/apply/execute-plan.js';
+import { StepFailedError } from '../../src/apply/errors.js';
+import { LinuxHost } from '../../src/apply/host.js';
+import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import { ExecaRunner } from '../../src/apply/runner.js';
+import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { loadLab } from '../../src/validate/validate-topology.js';
+import { ipvsOnHost } from '../../src/vm/choose-runner.js';
+import { verifyLab } from '../../src/verify/run-verify.js';
+import { hostSnapshot } from '../../src/verify/test-labs.js';
+import { SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
+
+const options = (): LifecycleOptions => ({ runner: new ExecaRunner(), host: new LinuxHost(), stateDir: STATE_DIR });
+const planOptions = { serviceScript: SERVICE_SCRIPT };
+const cli = (...args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args], { reject: false });
+
+test.before('this machine can run labs: root and a kernel with IPVS (never skipped)', async () => {
+  if (process.getuid?.() !== 0) throw new Error('the integration suite needs root');
+  const ipvs = await ipvsOnHost();
+  if (!ipvs.usable) throw new Error(`the integration suite needs IPVS: ${ipvs.why}. Run it through \`npm test\`, which uses the microVM.`);
+});
+
+test.afterEach.always('no lab is left behind, whatever happened', async () => {
+  await labDown({ all: true }, options());
+});
+
+for (const name of SHIPPED) {
+  test.serial(`${name}: comes up, answers through the VIP from every real server, a second up changes nothing, down leaves the host as before`, async (t) => {
+    const o = options();
+    const before = await hostSnapshot(o);
+    const lab = await loadLab(join(TOPOLOGIES, `${name}.yaml`));
+    t.is((await labUp(lab, planOptions, o)).status, 'created');
+    const failed = (await verifyLab(lab, o.runner)).filter((c) => !c.ok);
+    t.deepEqual(failed, [], failed.map((c) => `${c.name}: expected ${c.expected}, observed ${c.observed}`).join('\n'));
+    const spawned = o.runner.spawned;
+    t.is((await labUp(lab, planOptions, o)).status, 'unchanged');
+    t.is(o.runner.spawned - spawned, 1, 'a second up only looks at the ownership marks');
+    await labDown(lab.name, o);
+    t.is(await hostSnapshot(o), before);
+  });
+}
+
+async function failPartWay(t: ExecutionContext, breakAt: (steps: ReturnType<typeof buildPlan>['steps']) => number) {
+  const o = options();
+  const before = await hostSnapshot(o);
+  const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), planOptions);
+  const index = breakAt(plan.steps);
+  const broken = { ...plan, steps: plan.steps.map((s, i) => (i === index ? { ...s, argv: [...s.argv.slice(0, 4), 'false'] } : s)) };
+  const error = await t.throwsAsync(executePlan(broken, o), { instanceOf: StepFailedError });
+  t.is(error!.step.node, plan.steps[index].node);
+  t.regex(error!.message, /Everything this run had created was removed\./);
+  t.is(await hostSnapshot(o), before);
+  t.deepEqual(await o.host.pidsIn(plan.namespaces), []);
+}
+
+test.serial('an up that fails at the IPVS step leaves nothing behind', async (t) => {
+  await failPartWay(t, (steps) => steps.findIndex((s) => s.argv.includes('ipvsadm')));
+});
+
+test.serial('an up that fails at the last service, after the others started, leaves no namespace and no process behind', async (t) => {
+  await failPartWay(t, (steps) => steps.length - 1);
+});
+
+test.serial('up refuses a namespace of the same name that is not lvslab\'s, creates nothing, and down --all leaves it alone', async (t) => {
+  await execa('ip', ['netns', 'add', 'dr-client']);
+  try {
+    const result = await cli('up', join(TOPOLOGIES, 'dr.yaml'), '--runner', 'host');
+    t.is(result.exitCode, 1);
+    t.regex(result.stderr, /dr-client exist and are not lvslab's/);
+    t.deepEqual((await execa('ip', ['netns', 'list'])).stdout.trim().split('\n'), ['dr-client']);
+    t.is((await cli('down', '--all')).exitCode, 0);
+    t.deepEqual((await execa('ip', ['netns', 'list'])).stdout.trim().split('\n'), ['dr-client']);
+  } finally {
+    await execa('ip', ['netns', 'del', 'dr-client']);
+  }
+});
+
+test.serial('the CLI: up, up again says nothing to do, status shows the IPVS table, exec reaches the VIP, a changed file needs --recreate, down', async (t) => {
+  const file = join(TOPOLOGIES, 'nat.yaml');
+  t.is((await cli('up', file, '--runner', 'host')).exitCode, 0);
+  const again = await cli('up', file, '--runner', 'host');
+  t.is(again.exitCode, 0);
+  t.regex(again.stdout, /lab nat is already up and matches .*nat\.yaml: nothing to do/);
+  const status = await cli('status', 'nat');
+  t.regex(status.stdout, /ipvs tcp 10\.10\.0\.100:80 rr/);
+  t.regex(status.stdout, /-> 10\.10\.0\.10:8080 +Masq/);
+  const curl = await cli('exec', 'nat', 'client2', '--', 'curl', '-s', '--max-time', '5', 'http://10.10.0.100/');
+  t.regex(curl.stdout, /^node=rs[12] peer=198\.51\.100\.11:\d+ local=10\.10\.0\.1[01]:8080$/m);
+  const changed = '/tmp/nat.yaml';
+  await writeFile(changed, (await import('node:fs')).readFileSync(file, 'utf8').replace('scheduler: rr\n  - protocol: udp', 'scheduler: wrr\n  - protocol: udp'));
+  const drift = await cli('up', changed, '--runner', 'host');
+  t.is(drift.exitCode, 1);
+  t.regex(drift.stderr, /\+ -A -t 10\.10\.0\.100:80 -s wrr/);
+  t.regex(drift.stderr, /lvslab up --recreate/);
+  t.is((await cli('up', changed, '--runner', 'host', '--recreate')).exitCode, 0);
+  t.is((await cli('down', 'nat')).exitCode, 0);
+  t.is((await cli('down', 'nat')).stdout.trim(), 'lab nat: nothing to remove');
+});

@@ -1,0 +1,144 @@
+/**
+ * The whole test suite, as `npm test` runs it:
+ *   unit     ava on the host: no root, no network (pure stages, recording fake runner)
+ *   microvm  ava on the host: the microVM runner itself, booted for real
+ *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else inside the microVM
+ *   labs     `lvslab test topologies/*.yaml`: the user's path, one microVM boot for every lab
+ * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
+ * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
+ * `--only STAGE[,STAGE]` runs a subset (for development).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Writable } from 'node:stream';
+import { execa } from 'execa';
+import { CLI_ENTRY, PACKAGE_ROOT } from '../src/model/package-root.js';
+import { closingLine, collectTap, formatAssert } from '../src/report/tap-summary.js';
+import { ipvsOnHost } from '../src/vm/choose-runner.js';
+import { defaultKernel } from '../src/vm/kernel.js';
+import { guestEnvironment, runInVm } from '../src/vm/launch.js';
+
+const STAGES = ['unit', 'microvm', 'e2e', 'labs'] as const;
+type Stage = (typeof STAGES)[number];
+
+const AVA = join(PACKAGE_ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
+const DIST_TESTS = join(PACKAGE_ROOT, 'dist', 'tests');
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return entry.endsWith('.test.js') ? [relative(PACKAGE_ROOT, path)] : [];
+  });
+}
+
+interface StageResult {
+  stage: Stage;
+  passed: number;
+  failed: number;
+  /** A problem outside the assertions: the runner crashed, the VM failed, no test ran. */
+  error?: string;
+  seconds: number;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** A TAP stream that prints each assertion as it arrives and counts them. */
+function tapSink(stage: Stage) {
+  const collector = collectTap((result) => say(formatAssert({ ...result, name: `[${stage}] ${result.name}` } as typeof result)));
+  const stream = new Writable({ write: (chunk, _enc, next) => (collector.parser.write(chunk.toString()), next()) });
+  return { stream, collector };
+}
+
+async function finish(stage: Stage, started: number, collector: ReturnType<typeof collectTap>, exitCode: number, what: string): Promise<StageResult> {
+  collector.parser.end();
+  const results = await collector.done;
+  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  let error: string | undefined;
+  if (results.count === 0) error = `${what} ran no test`;
+  else if (exitCode !== 0 && results.fail === 0) error = `${what} exited with status ${exitCode} although no assertion failed`;
+  else if (!results.plan.end && results.count > 0) error = `${what} stopped before the end of its TAP plan`;
+  return { stage, passed: results.pass, failed: results.fail, error, seconds };
+}
+
+async function runAvaOnHost(stage: Stage, files: string[]): Promise<StageResult> {
+  const started = Date.now();
+  const { stream, collector } = tapSink(stage);
+  const child = execa(process.execPath, [AVA, '--tap', '--serial', '--concurrency', '1', ...files], { cwd: PACKAGE_ROOT, reject: false, all: false, stderr: 'inherit' });
+  child.stdout!.pipe(stream);
+  const result = await child;
+  return finish(stage, started, collector, result.exitCode ?? 1, `ava (${stage})`);
+}
+
+async function runInMicroVm(stage: Stage, argv: string[], what: string): Promise<StageResult> {
+  const started = Date.now();
+  const { stream, collector } = tapSink(stage);
+  try {
+    const kernel = await defaultKernel({ fetch: true, log: (l) => say(`# ${l}`) });
+    const outcome = await runInVm({
+      argv, cwd: PACKAGE_ROOT.replace(/\/$/, ''), env: guestEnvironment(process.env), kernel, accel: 'auto',
+      memoryMb: 2048, timeoutSec: 1200, stdout: stream, stderr: process.stderr, log: (l) => say(`# ${l}`),
+    });
+    say(`# ${stage}: microVM under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}, kernel to first command ${outcome.bootSeconds ?? '?'} s`);
+    return finish(stage, started, collector, outcome.exitCode, what);
+  } catch (error) {
+    const partial = await finish(stage, started, collector, 1, what);
+    return { ...partial, error: `the microVM failed: ${(error as Error).message}` };
+  }
+}
+
+async function runStage(stage: Stage, hostHasIpvs: boolean): Promise<StageResult> {
+  const all = testFiles(DIST_TESTS);
+  switch (stage) {
+    case 'unit':
+      return runAvaOnHost(stage, all.filter((f) => !f.includes('/e2e/') && !f.endsWith('.boot.test.js')));
+    case 'microvm':
+      return runAvaOnHost(stage, all.filter((f) => f.endsWith('.boot.test.js')));
+    case 'e2e': {
+      const files = all.filter((f) => f.includes('/e2e/'));
+      if (hostHasIpvs) return runAvaOnHost(stage, files);
+      return runInMicroVm(stage, [process.execPath, AVA, '--tap', '--serial', '--concurrency', '1', ...files], 'ava (e2e) in the microVM');
+    }
+    case 'labs': {
+      const topologies = readdirSync(join(PACKAGE_ROOT, 'topologies')).filter((f) => f.endsWith('.yaml')).map((f) => `topologies/${f}`);
+      if (hostHasIpvs) {
+        const started = Date.now();
+        const { stream, collector } = tapSink(stage);
+        const child = execa(process.execPath, [CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies], { cwd: PACKAGE_ROOT, reject: false, stderr: 'inherit' });
+        child.stdout!.pipe(stream);
+        return finish(stage, started, collector, (await child).exitCode ?? 1, 'lvslab test');
+      }
+      return runInMicroVm(stage, [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies], 'lvslab test in the microVM');
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  const onlyIndex = process.argv.indexOf('--only');
+  const stages = onlyIndex === -1 ? [...STAGES] : (process.argv[onlyIndex + 1] ?? '').split(',') as Stage[];
+  const unknown = stages.filter((s) => !STAGES.includes(s));
+  if (unknown.length) throw new Error(`unknown stage(s) ${unknown.join(', ')}; stages: ${STAGES.join(', ')}`);
+  const ipvs = await ipvsOnHost();
+  say(`# IPVS on this host: ${ipvs.usable ? 'yes' : 'no'} (${ipvs.why})${ipvs.usable ? '' : '; e2e and labs run in the microVM'}`);
+  const results: StageResult[] = [];
+  for (const stage of stages) {
+    say(`# stage ${stage}`);
+    results.push(await runStage(stage, ipvs.usable));
+  }
+  say('');
+  for (const r of results) say(`# ${r.stage.padEnd(8)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds} s${r.error ? `  ERROR: ${r.error}` : ''}`);
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed + (r.error ? 1 : 0), 0);
+  say(closingLine(passed, failed));
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,62 @@
+/**
+ * The microVM runner itself, booted for real (qemu, the cached Debian kernel). Slow: run by the
+ * suite's "microvm" stage, not with the unit tests.
+ */
+import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
+
+const vm = (args: string[], env: Record<string, string> = {}) =>
+  execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
+
+test.serial('the command runs as root in the guest, in the same directory, with the real IPVS kernel; its stdout and stderr come back apart', async (t) => {
+  const result = await vm(['--', 'sh', '-c', 'id -u; pwd; modprobe ip_vs && cat /proc/net/ip_vs | head -1; echo to-stderr >&2']);
+  t.is(result.exitCode, 0, result.stderr);
+  t.deepEqual(result.stdout.split('\n'), ['0', PACKAGE_ROOT.replace(/\/$/, ''), 'IP Virtual Server version 1.2.1 (size=4096)']);
+  t.regex(result.stderr, /^to-stderr$/m);
+  t.notRegex(result.stdout, /to-stderr/);
+});
+
+for (const status of [1, 42]) {
+  test.serial(`exit status ${status} passes through`, async (t) => {
+    const result = await vm(['--', 'sh', '-c', `echo before-exit; exit ${status}`]);
+    t.is(result.exitCode, status, result.stderr);
+    t.is(result.stdout, 'before-exit');
+  });
+}
+
+test.serial('a guest kernel panic is a failure with its own message, never a pass', async (t) => {
+  const result = await vm(['--', 'sh', '-c', 'echo c > /proc/sysrq-trigger; sleep 30']);
+  t.is(result.exitCode, 125);
+  t.regex(result.stderr, /the guest kernel panicked: Kernel panic - not syncing: sysrq triggered crash/);
+});
+
+test.serial('a hung guest is killed at the timeout with its own message', async (t) => {
+  const result = await vm(['--timeout', '15', '--', 'sleep', '600']);
+  t.is(result.exitCode, 125);
+  t.regex(result.stderr, /the microVM timed out after 15 s and was killed/);
+});
+
+test.serial('a directory the guest cannot see (the host /tmp) is reported, not ignored', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvslab-'));
+  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 });
+  t.is(result.exitCode, 126);
+  t.regex(result.stderr, /is not visible in the guest \(the host's \/tmp is not shared\)/);
+});
+
+test('a kernel that does not exist gives a clear message', async (t) => {
+  const result = await vm(['--kernel', '/nonexistent/vmlinuz', '--', 'true']);
+  t.is(result.exitCode, 125);
+  t.is(result.stderr.trim(), 'kernel /nonexistent/vmlinuz does not exist');
+});
+
+test('a missing default kernel that cannot be fetched gives a clear message', async (t) => {
+  const cache = mkdtempSync(join(tmpdir(), 'lvslab-cache-'));
+  const result = await vm(['--', 'true'], { LVSLAB_CACHE: cache, PATH: '/nonexistent' });
+  t.is(result.exitCode, 125);
+  t.regex(result.stderr, /looking up linux-image-amd64 \(run apt-get update first\) failed/);
+  t.regex(result.stderr, /on a machine without apt, pass --kernel PATH --modules DIR/);
+});
