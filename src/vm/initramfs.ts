@@ -60,6 +60,15 @@ mount -t tmpfs tmpfs /new/run
 mount -t tmpfs tmpfs /new/tmp
 mkdir -p /new${GUEST_RUN_DIR}
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 ${m.run} /new${GUEST_RUN_DIR} || fail "cannot mount the run share"
+# Directories the root share cannot show (under the host's /tmp or /run) come as shares of their own.
+n=0
+if [ -f /new${GUEST_RUN_DIR}/shares ]; then
+  while read -r tag path; do
+    n=$((n + 1)); mkdir -p /rw/extra$n/lower /rw/extra$n/upper /rw/extra$n/work "/new$path"
+    mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 "$tag" /rw/extra$n/lower || fail "cannot mount $path"
+    mount -t overlay overlay -o lowerdir=/rw/extra$n/lower,upperdir=/rw/extra$n/upper,workdir=/rw/extra$n/work "/new$path" || fail "cannot overlay $path"
+  done < /new${GUEST_RUN_DIR}/shares
+fi
 mount --move /proc /new/proc
 mount --move /sys /new/sys
 mount --move /dev /new/dev

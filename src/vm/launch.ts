@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
+import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
 import { cacheDir, VmError, type Kernel } from './kernel.js';
 
@@ -28,6 +29,17 @@ export interface VmRequest {
   log: (line: string) => void;
   /** Copy the guest's kernel console to stderr (for debugging boots). */
   showConsole?: boolean;
+  /** Directories to show in the guest at the same path; those under the host's /tmp or /run are added anyway. */
+  shares?: string[];
+}
+
+/** The guest gets fresh /tmp and /run: host directories under them need a share of their own. */
+const HIDDEN_IN_GUEST = /^\/(tmp|run)(\/|$)/;
+
+export function extraShares(request: Pick<VmRequest, 'cwd' | 'shares'>): string[] {
+  const wanted = [request.cwd, PACKAGE_ROOT.replace(/\/$/, ''), ...(request.shares ?? [])].filter((p) => HIDDEN_IN_GUEST.test(p));
+  // A directory inside another shared one comes with it.
+  return [...new Set(wanted)].filter((p, _, all) => !all.some((q) => q !== p && p.startsWith(`${q}/`)));
 }
 
 export interface VmOutcome {
@@ -61,7 +73,7 @@ export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): s
   const run = request.argv
     ? [
         'stty -F /dev/ttyS1 raw -echo; stty -F /dev/ttyS2 raw -echo',
-        `cd ${quoteArgument(request.cwd)} 2>/dev/ttyS2 || { echo "lvslab vm: ${request.cwd} is not visible in the guest (the host's /tmp is not shared)" >/dev/ttyS2; echo 126 > ${GUEST_RUN_DIR}/exit; poweroff_now; }`,
+        `cd ${quoteArgument(request.cwd)} 2>/dev/ttyS2 || { echo "lvslab vm: ${request.cwd} is not visible in the guest" >/dev/ttyS2; echo 126 > ${GUEST_RUN_DIR}/exit; poweroff_now; }`,
         `${request.argv.map(quoteArgument).join(' ')} </dev/null >/dev/ttyS1 2>/dev/ttyS2`,
       ]
     : [`cd ${quoteArgument(request.cwd)} 2>/dev/null || cd /`, 'echo "lvslab vm: shell in the guest; exit to power off"', 'setsid -c /bin/bash -l </dev/ttyS0 >/dev/ttyS0 2>&1'];
@@ -91,6 +103,7 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, r
     '-virtfs', `local,path=/,mount_tag=${SHARE_TAGS.root},security_model=none,readonly=on,multidevs=remap`,
     '-virtfs', `local,path=${request.kernel.modulesRoot},mount_tag=${SHARE_TAGS.modules},security_model=none,readonly=on`,
     '-virtfs', `local,path=${runDir},mount_tag=${SHARE_TAGS.run},security_model=none`,
+    ...extraShares(request).flatMap((path, i) => ['-virtfs', `local,path=${path.replaceAll(',', ',,')},mount_tag=lvsextra${i},security_model=none,readonly=on`]),
   ];
 }
 
@@ -177,6 +190,7 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
   await mkdir(runDir, { recursive: true });
   try {
     await writeFile(join(runDir, 'guest.sh'), guestScript(request));
+    await writeFile(join(runDir, 'shares'), extraShares(request).map((path, i) => `lvsextra${i} ${path}\n`).join(''));
     let accel: 'kvm' | 'tcg' = request.accel === 'kvm' || (request.accel === 'auto' && kvmUsable()) ? 'kvm' : 'tcg';
     if (request.accel === 'auto' && accel === 'tcg') request.log('using software emulation (TCG): /dev/kvm is not usable here');
     let attempt = await boot(request, accel, initramfs, runDir, accel === 'kvm' && request.accel === 'auto');

@@ -3,7 +3,7 @@
  * suite's "microvm" stage, not with the unit tests.
  */
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -40,11 +40,21 @@ test.serial('a hung guest is killed at the timeout with its own message', async 
   t.regex(result.stderr, /the microVM timed out after 15 s and was killed/);
 });
 
-test.serial('a directory the guest cannot see (the host /tmp) is reported, not ignored', async (t) => {
+test.serial('a working directory under the host /tmp is shared into the guest: readable, writable there, untouched on the host', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lvslab-'));
+  writeFileSync(join(dir, 'hello.txt'), 'hello from the host\n');
+  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'], { cwd: dir, reject: false, timeout: 240_000 });
+  t.is(result.exitCode, 0, result.stderr);
+  t.is(result.stdout, `hello from the host\nguest\n${dir}`);
+  t.false(existsSync(join(dir, 'new.txt')));
+});
+
+test.serial('a working directory the guest cannot see is reported, not ignored', async (t) => {
+  const dir = mkdtempSync('/dev/shm/lvslab-');
   const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 });
+  rmSync(dir, { recursive: true });
   t.is(result.exitCode, 126);
-  t.regex(result.stderr, /is not visible in the guest \(the host's \/tmp is not shared\)/);
+  t.regex(result.stderr, /lvslab vm: \/dev\/shm\/lvslab-\w+ is not visible in the guest/);
 });
 
 test('a kernel that does not exist gives a clear message', async (t) => {
