@@ -51,7 +51,7 @@ async function tool(file: string, args: string[], cwd: string, what: string): Pr
   return result.stdout;
 }
 
-/** Downloads, unpacks and depmods Debian's current generic kernel into the cache. */
+/** Downloads, unpacks and depmods Debian's current generic kernel into the cache, unless it is there already. */
 export async function fetchDefaultKernel(log: (line: string) => void): Promise<Kernel> {
   const dir = kernelDir();
   await mkdir(dir, { recursive: true });
@@ -60,6 +60,11 @@ export async function fetchDefaultKernel(log: (line: string) => void): Promise<K
   });
   const pkg = /Depends: (linux-image-[0-9][^\s]*)/.exec(depends)?.[1];
   if (!pkg) throw new VmError(`cannot tell which kernel ${META_PACKAGE} depends on (apt-cache said: ${depends.trim() || 'nothing'}); run apt-get update`);
+  const cached = await cachedKernel();
+  if (cached && `linux-image-${cached.version}` === pkg) {
+    log(`kernel ${cached.version} is already in ${dir}`);
+    return cached;
+  }
   log(`fetching ${pkg} with apt-get download`);
   const downloads = join(dir, 'downloads');
   await rm(downloads, { recursive: true, force: true });
