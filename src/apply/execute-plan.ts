@@ -38,19 +38,63 @@ async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOpt
   if (result.exitCode !== 0) throw new StepFailedError(step, result.stderr || `exit status ${result.exitCode}`, false);
 }
 
-export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<void> {
-  for (const [index, step] of plan.steps.entries()) {
-    options.onStep?.(step, index, plan.steps.length);
-    try {
-      await runStep(step, options);
-    } catch (error) {
-      if (!(error instanceof StepFailedError)) throw error;
-      try {
-        await removeNamespaces(plan.namespaces, options.runner, options.host);
-      } catch (rollbackError) {
-        throw new StepFailedError(step, `${error.stderr}\nrollback failed too: ${(rollbackError as Error).message}`, false);
-      }
-      throw new StepFailedError(step, error.stderr, true);
+/** How many nodes of one phase are configured at once. */
+export const NODE_CONCURRENCY = 8;
+
+/** The plan's steps as phases, each phase as per-node chains that keep their order. */
+export function chains(plan: Plan): Step[][][] {
+  const phases: Step[][][] = [];
+  let current: Map<string, Step[]> | undefined;
+  let currentPhase: string | undefined;
+  for (const step of plan.steps) {
+    if (step.phase !== currentPhase) {
+      current = new Map();
+      currentPhase = step.phase;
+      phases.push([]);
     }
+    if (!current!.has(step.node)) {
+      current!.set(step.node, []);
+      phases[phases.length - 1].push(current!.get(step.node)!);
+    }
+    current!.get(step.node)!.push(step);
+  }
+  return phases;
+}
+
+/** Runs chains with at most `limit` at once; the first failure stops new chains and is rethrown once all settle. */
+async function runChains(chainList: Step[][], limit: number, run: (step: Step) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (failure === undefined && next < chainList.length) {
+      const chain = chainList[next++];
+      try {
+        for (const step of chain) await run(step);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, chainList.length) }, worker));
+  if (failure !== undefined) throw failure;
+}
+
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<void> {
+  let done = 0;
+  try {
+    for (const phase of chains(plan)) {
+      await runChains(phase, NODE_CONCURRENCY, async (step) => {
+        options.onStep?.(step, done++, plan.steps.length);
+        await runStep(step, options);
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof StepFailedError)) throw error;
+    try {
+      await removeNamespaces(plan.namespaces, options.runner, options.host);
+    } catch (rollbackError) {
+      throw new StepFailedError(error.step, `${error.stderr}\nrollback failed too: ${(rollbackError as Error).message}`, false);
+    }
+    throw new StepFailedError(error.step, error.stderr, true);
   }
 }

@@ -9,7 +9,15 @@ import { createHash } from 'node:crypto';
 import { allNodes, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
 
+/**
+ * Steps of one phase never depend on another node's steps of that phase, so the executor may run
+ * different nodes concurrently; within a node, and from one phase to the next, order is kept.
+ */
+export const PHASES = ['modules', 'create', 'bridges', 'nodes', 'ipvs', 'services'] as const;
+export type Phase = (typeof PHASES)[number];
+
 export interface Step {
+  phase: Phase;
   /** The node whose namespace the step acts in; `host` for the root namespace. */
   node: string;
   /** What the step does, in words. */
@@ -68,7 +76,7 @@ export function buildPlan(lab: Lab, options: PlanOptions): Plan {
 
 function modulesStep(lab: Lab): Step {
   const modules = ['ip_vs', ...(lab.mode === 'tun' ? ['ipip'] : []), ...(lab.mode === 'fullnat' ? ['xt_ipvs', 'iptable_nat'] : [])];
-  return { node: 'host', title: 'load the kernel modules the lab needs', argv: ['modprobe', '-a', ...modules], modules };
+  return { phase: 'modules', node: 'host', title: 'load the kernel modules the lab needs', argv: ['modprobe', '-a', ...modules], modules };
 }
 
 /** Namespaces and veth pairs, created directly inside their namespaces: the root namespace keeps nothing. */
@@ -78,7 +86,7 @@ function createStep(lab: Lab, nodes: Node[]): Step {
     ...nodes.map((n) => `netns add ${n.namespace}`),
     ...nodes.flatMap((n) => n.interfaces.map((i) => `link add ${i.name} netns ${n.namespace} type veth peer name ${i.peer} netns ${lab.switchNamespace}`)),
   ];
-  return { node: 'host', title: 'create namespaces and veth pairs', argv: ['ip', '-batch', '-'], input };
+  return { phase: 'create', node: 'host', title: 'create namespaces and veth pairs', argv: ['ip', '-batch', '-'], input };
 }
 
 function markLines(lab: Lab, node: string, hash: string): string[] {
@@ -94,7 +102,7 @@ function switchStep(lab: Lab, hash: string): Step {
       input.push(`link set dev ${i.peer} master ${bridge}`, `link set dev ${i.peer} up`);
     }
   }
-  return { node: SWITCH_NODE, title: 'bridges: one per network', argv: ['ip', '-n', lab.switchNamespace, '-batch', '-'], input };
+  return { phase: 'bridges', node: SWITCH_NODE, title: 'bridges: one per network', argv: ['ip', '-n', lab.switchNamespace, '-batch', '-'], input };
 }
 
 function isDirectReturn(lab: Lab): boolean {
@@ -121,6 +129,7 @@ function sysctlStep(lab: Lab, node: Node): Step {
   // IPVS connections must be visible to netfilter for fullnat's source NAT.
   if (node.role === 'director') settings.push(['net.ipv4.vs.conntrack', lab.mode === 'fullnat' ? 1 : 0]);
   return {
+    phase: 'nodes',
     node: node.name,
     title: 'kernel settings',
     argv: ['ip', 'netns', 'exec', node.namespace, 'sysctl', '-q', '-w', ...settings.map(([k, v]) => `${k}=${v}`)],
@@ -149,7 +158,7 @@ function addressStep(lab: Lab, node: Node, hash: string): Step {
     const mss = node.role === 'realServer' && lab.mode === 'tun' ? ` advmss ${TUN_ADVMSS}` : '';
     input.push(`route add default via ${node.defaultGateway}${mss}`);
   }
-  return { node: node.name, title: 'addresses and routes', argv: ['ip', '-n', node.namespace, '-batch', '-'], input };
+  return { phase: 'nodes', node: node.name, title: 'addresses and routes', argv: ['ip', '-n', node.namespace, '-batch', '-'], input };
 }
 
 const FORWARDING_FLAG = { nat: '-m', fullnat: '-m', dr: '-g', tun: '-i' } as const;
@@ -167,7 +176,7 @@ function ipvsSteps(lab: Lab): Step[] {
       ...s.members.map((m) => `-a ${virtual} -r ${m.address}:${m.port} ${FORWARDING_FLAG[lab.mode]} -w ${m.weight}`),
     ];
   });
-  const steps: Step[] = [{ node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules }];
+  const steps: Step[] = [{ phase: 'ipvs', node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules }];
   if (lab.mode === 'fullnat') {
     const dip = director.interfaces[0].address;
     const input = [
@@ -175,7 +184,7 @@ function ipvsSteps(lab: Lab): Step[] {
       ...lab.services.map((s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${dip}`),
       'COMMIT',
     ];
-    steps.push({ node: director.name, title: 'fullnat: source NAT of IPVS traffic to the DIP', argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'], input });
+    steps.push({ phase: 'ipvs', node: director.name, title: 'fullnat: source NAT of IPVS traffic to the DIP', argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'], input });
   }
   return steps;
 }
@@ -195,6 +204,7 @@ function serviceSteps(lab: Lab, rs: RealServer, script: string): Step[] {
       : `UDP-RECVFROM:${member.port},fork,bind=${listen}`;
     const bound = service.protocol === 'tcp' ? '0.0.0.0' : listen;
     return [{
+      phase: 'services',
       node: rs.name,
       title: `${service.protocol} service on ${bound}:${member.port}`,
       // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only.

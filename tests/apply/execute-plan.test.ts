@@ -1,28 +1,42 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { executePlan } from '../../src/apply/execute-plan.js';
+import { chains, executePlan } from '../../src/apply/execute-plan.js';
 import { StepFailedError } from '../../src/apply/errors.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
+import { buildPlan, PHASES } from '../../src/plan/build-plan.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FakeMachine } from '../helpers/fake-machine.js';
 import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
 
 const drPlan = async () => buildPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), { serviceScript: GOLDEN_SERVICE_SCRIPT });
 
-test('steps run in plan order, batch steps with their lines on standard input', async (t) => {
+test('every step runs once, phase after phase, and each node keeps the order of its own steps', async (t) => {
   const machine = new FakeMachine();
   const plan = await drPlan();
   await executePlan(plan, { runner: machine, host: machine });
-  t.deepEqual(machine.calls.map((c) => c.argv), plan.steps.map((s) => s.argv));
-  const create = machine.calls[1];
+  const ran = machine.calls.map((c) => c.argv.join(' '));
+  t.deepEqual([...ran].sort(), plan.steps.map((s) => s.argv.join(' ')).sort());
+  const position = (step: (typeof plan.steps)[number]) => ran.indexOf(step.argv.join(' '));
+  const phaseOrder = plan.steps.map((s) => ({ phase: PHASES.indexOf(s.phase), at: position(s) })).sort((a, b) => a.at - b.at).map((x) => x.phase);
+  t.deepEqual(phaseOrder, [...phaseOrder].sort((a, b) => a - b));
+  for (const node of new Set(plan.steps.map((s) => s.node))) {
+    const positions = plan.steps.filter((s) => s.node === node).map(position);
+    t.deepEqual(positions, [...positions].sort((a, b) => a - b), node);
+  }
+  const create = machine.calls.find((c) => c.argv.join(' ') === 'ip -batch -')!;
   t.is(create.input, plan.steps[1].input!.join('\n') + '\n');
   t.deepEqual([...machine.namespaces].sort(), [...plan.namespaces].sort());
+});
+
+test('the phases group independent nodes: one chain per node and phase', async (t) => {
+  const phases = chains(await drPlan());
+  t.deepEqual(phases.map((p) => p.map((chain) => chain[0].node)), [['host'], ['host'], ['switch'], ['client', 'gateway', 'director', 'rs1', 'rs2'], ['director'], ['rs1', 'rs2']]);
+  t.deepEqual(phases[3][3].map((s) => s.title), ['kernel settings', 'addresses and routes']);
 });
 
 test('services start in the background, and only services', async (t) => {
   const machine = new FakeMachine();
   await executePlan(await drPlan(), { runner: machine, host: machine });
-  t.deepEqual(machine.calls.filter((c) => c.daemon).map((c) => c.argv[3]), ['dr-rs1', 'dr-rs1', 'dr-rs2', 'dr-rs2']);
+  t.deepEqual(machine.calls.filter((c) => c.daemon).map((c) => c.argv[3]).sort(), ['dr-rs1', 'dr-rs1', 'dr-rs2', 'dr-rs2']);
   t.true(machine.calls.filter((c) => c.daemon).every((c) => c.argv.includes('socat')));
 });
 
