@@ -11,6 +11,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../src/model/package-root.js';
 import { closingLine, collectTap, formatAssert } from '../src/report/tap-summary.js';
@@ -48,7 +49,8 @@ function say(line: string): void {
 /** A TAP stream that prints each assertion as it arrives and counts them. */
 function tapSink(stage: Stage) {
   const collector = collectTap((result) => say(formatAssert({ ...result, name: `[${stage}] ${result.name}` } as typeof result)));
-  const stream = new Writable({ write: (chunk, _enc, next) => (collector.parser.write(chunk.toString()), next()) });
+  const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks
+  const stream = new Writable({ write: (chunk, _enc, next) => (collector.parser.write(decoder.write(chunk)), next()) });
   return { stream, collector };
 }
 

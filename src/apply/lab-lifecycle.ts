@@ -26,8 +26,8 @@ export interface LifecycleOptions {
 
 export type UpOutcome = { status: 'created'; plan: Plan } | { status: 'unchanged'; plan: Plan };
 
-function requireRoot(host: HostView, verb: string): void {
-  if (!host.isRoot()) throw new LabStateError(`lvslab ${verb} needs root (it creates network namespaces); run it with sudo, or as root`);
+export function requireRoot(host: HostView, verb: string): void {
+  if (!host.isRoot()) throw new LabStateError(`lvslab ${verb} needs root (it works in network namespaces); run it with sudo, or as root`);
 }
 
 /** Lines only in one of two rendered plans, as a short diff. */

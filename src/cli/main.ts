@@ -4,7 +4,8 @@
  * printed for a human: bad input exits 2, a failed step or check exits 1, a microVM failure 125.
  */
 import { Writable } from 'node:stream';
-import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../apply/lab-lifecycle.js';
+import { StringDecoder } from 'node:string_decoder';
+import { labDown, labUp, requireRoot, STATE_DIR, type LifecycleOptions } from '../apply/lab-lifecycle.js';
 import { LabStateError, StepFailedError } from '../apply/errors.js';
 import { LinuxHost } from '../apply/host.js';
 import { byLab, findOwned } from '../apply/ownership.js';
@@ -14,6 +15,8 @@ import { namespaceOf } from '../model/naming.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
 import { renderStatus } from '../report/status-text.js';
+import { renderChecks } from '../report/check-table.js';
+import { verifyLab } from '../verify/run-verify.js';
 import { TapWriter } from '../report/tap.js';
 import { closingLine, collectTap, formatAssert } from '../report/tap-summary.js';
 import { TopologyError, type Problem } from '../validate/problems.js';
@@ -34,6 +37,8 @@ const USAGE = `usage: lvslab <verb> [options]
   down FILE|NAME | --all           remove a lab (or every lab) by its ownership marks
   status [NAME] [--json]           nodes, addresses, MACs, routes, IPVS table, counters
   exec LAB NODE -- CMD...          run a command in a node's namespace
+  verify FILE [--tap|--json] [--runner auto|host|vm]
+                                   check a running lab through the VIP
   test FILE... [--runner auto|host|vm] [--tap]
                                    up -> verify -> down for each topology
   vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]
@@ -114,6 +119,7 @@ async function downVerb(args: string[]): Promise<number> {
 async function statusVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(args, { json: { type: 'boolean' } }, 'lvslab status [NAME] [--json]');
   const { runner, host } = lifecycle();
+  requireRoot(host, 'status');
   const labs = byLab(await findOwned(runner, host));
   const names = positionals.length ? positionals : [...labs.keys()];
   const statuses = [];
@@ -131,12 +137,38 @@ async function execVerb(args: string[]): Promise<number> {
   const { positionals, rest } = parseVerbArgs(args, {}, 'lvslab exec LAB NODE -- CMD...');
   if (positionals.length !== 2 || rest.length === 0) throw new UsageError('usage: lvslab exec LAB NODE -- CMD...');
   const [labName, node] = positionals;
+  requireRoot(new LinuxHost(), 'exec');
   const owned = byLab(await findOwned(new ExecaRunner(), new LinuxHost())).get(labName) ?? [];
   if (!owned.some((o) => o.node === node)) {
     throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
   }
   const result = await execa('ip', ['netns', 'exec', namespaceOf(labName, node), ...rest], { stdio: 'inherit', reject: false });
   return result.exitCode ?? 1;
+}
+
+async function verifyVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, json: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab verify FILE [--tap|--json] [--runner auto|host|vm]');
+  if (positionals.length !== 1) throw new UsageError('lvslab verify needs exactly one FILE');
+  const lab = await loadLab(positionals[0]);
+  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
+  if (decision.runner === 'vm') {
+    log(`${decision.why}. A lab lives only as long as the microVM: verifying there means up -> verify -> down, as lvslab test does.`);
+    return testVerb(args.filter((a) => a !== '--json'));
+  }
+  const options = lifecycle();
+  requireRoot(options.host, 'verify');
+  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
+  const expected = buildPlan(lab, { serviceScript: SERVICE_SCRIPT }).hash;
+  if (owned.length === 0) throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`);
+  if (owned.some((o) => o.planHash !== expected)) throw new LabStateError(`lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`);
+  const results = await verifyLab(lab, options.runner);
+  if (values.json) console.log(JSON.stringify(results, null, 2));
+  else if (values.tap) {
+    const tap = new TapWriter((text) => process.stdout.write(text));
+    for (const r of results) tap.point({ ok: r.ok, name: `${lab.name}: ${r.name}`, diagnostic: { where: r.where, expected: r.expected, observed: r.observed } });
+    tap.end();
+  } else console.log(renderChecks(results));
+  return results.every((r) => r.ok) ? 0 : 1;
 }
 
 async function testVerb(args: string[]): Promise<number> {
@@ -158,7 +190,8 @@ async function testVerb(args: string[]): Promise<number> {
     await testLabs(positionals, tap, lifecycle());
     tap.end();
   } else {
-    const sink = new Writable({ write: (chunk, _enc, next) => (feed(chunk.toString()), next()) });
+    const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks
+    const sink = new Writable({ write: (chunk, _enc, next) => (feed(decoder.write(chunk)), next()) });
     const outcome = await runSelfInVm(['test', '--tap', ...positionals], values, { stdout: sink, stderr: process.stderr });
     vmExit = outcome.exitCode;
     if (!values.tap) log(`the microVM ran under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}`);
@@ -187,6 +220,7 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   down: downVerb,
   status: statusVerb,
   exec: execVerb,
+  verify: verifyVerb,
   test: testVerb,
   vm: vmVerb,
 };

@@ -122,8 +122,15 @@ function sysctlStep(lab: Lab, node: Node): Step {
     ['net.ipv4.conf.all.arp_ignore', hidesVip ? 1 : 0],
     ['net.ipv4.conf.all.arp_announce', hidesVip ? 2 : 0],
   ];
+  // A one-armed director forwards replies out the interface they came in on, so the kernel would send the
+  // real server an ICMP redirect ("use the gateway"), and replies would then bypass the director un-NATed.
+  // send_redirects is on when all OR the interface says so; accept_redirects needs both.
+  const sendsRedirects = node.role === 'gateway' ? 1 : 0;
+  settings.push(['net.ipv4.conf.all.send_redirects', sendsRedirects], ['net.ipv4.conf.default.send_redirects', sendsRedirects]);
+  settings.push(['net.ipv4.conf.all.accept_redirects', node.role === 'realServer' ? 0 : 1]);
   for (const name of interfaces) {
     settings.push([`net.ipv4.conf.${name}.rp_filter`, 0]);
+    if (name !== 'tunl0') settings.push([`net.ipv4.conf.${name}.send_redirects`, sendsRedirects]);
     if (name !== 'tunl0') settings.push([`net.ipv4.conf.${name}.arp_ignore`, hidesVip ? 1 : 0], [`net.ipv4.conf.${name}.arp_announce`, hidesVip ? 2 : 0]);
   }
   // IPVS connections must be visible to netfilter for fullnat's source NAT.

@@ -79,7 +79,7 @@ test('down --all removes every lab, found by its marks alone', async (t) => {
 test('up and down say clearly that they need root', async (t) => {
   const machine = new FakeMachine();
   machine.root = false;
-  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), { message: 'lvslab up needs root (it creates network namespaces); run it with sudo, or as root' });
+  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), { message: 'lvslab up needs root (it works in network namespaces); run it with sudo, or as root' });
   await t.throwsAsync(labDown('dr', { runner: machine, host: machine }), { message: /lvslab down needs root/ });
   t.is(machine.calls.length, 0);
 });

@@ -84,12 +84,16 @@ test.serial('up refuses a namespace of the same name that is not lvslab\'s, crea
   }
 });
 
-test.serial('the CLI: up, up again says nothing to do, status shows the IPVS table, exec reaches the VIP, a changed file needs --recreate, down', async (t) => {
+test.serial('the CLI: up, up again says nothing to do, verify passes, status shows the IPVS table, exec reaches the VIP, a changed file needs --recreate, down', async (t) => {
   const file = join(TOPOLOGIES, 'nat.yaml');
   t.is((await cli('up', file, '--runner', 'host')).exitCode, 0);
   const again = await cli('up', file, '--runner', 'host');
   t.is(again.exitCode, 0);
   t.regex(again.stdout, /lab nat is already up and matches .*nat\.yaml: nothing to do/);
+  const verify = await cli('verify', file, '--runner', 'host');
+  t.is(verify.exitCode, 0, verify.stdout);
+  t.regex(verify.stdout, /^tcp 10\.10\.0\.100:80 answers client2 through the VIP +pass/m);
+  t.regex(verify.stdout, /^12 passed, 0 failed$/m);
   const status = await cli('status', 'nat');
   t.regex(status.stdout, /ipvs tcp 10\.10\.0\.100:80 rr/);
   t.regex(status.stdout, /-> 10\.10\.0\.10:8080 +Masq/);

@@ -58,3 +58,11 @@ test('arguments are quoted for a shell only when they need it', (t) => {
   t.is(quoteArgument("it's"), `'it'\\''s'`);
   t.is(joinCommand(['socat', 'EXEC:/x rs1 tcp']), `socat 'EXEC:/x rs1 tcp'`);
 });
+
+test('a one-armed director sends no ICMP redirects and real servers accept none: replies must keep crossing the director', async (t) => {
+  const steps = (await plan('nat')).steps;
+  const settings = (node: string) => steps.find((s) => s.node === node && s.argv.includes('sysctl'))!.argv;
+  for (const key of ['all', 'default', 'eth0']) t.true(settings('director').includes(`net.ipv4.conf.${key}.send_redirects=0`), key);
+  t.true(settings('rs1').includes('net.ipv4.conf.all.accept_redirects=0'));
+  t.true(settings('gateway').includes('net.ipv4.conf.all.send_redirects=1'));
+});
