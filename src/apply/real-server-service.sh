@@ -7,7 +7,7 @@ node=$1 protocol=$2 listening=$3:$4
 IFS= read -r request || true
 case "$request" in
   GET\ *) while IFS= read -r header && [ -n "$header" ] && [ "$header" != "$(printf '\r')" ]; do :; done
-          printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n' ;;
+          printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nX-Lvslab-Node: %s\r\nConnection: close\r\n\r\n' "$node" ;;
 esac
 local_address="$SOCAT_SOCKADDR:$SOCAT_SOCKPORT"
 # socat leaves the local address unset for UDP-RECVFROM; the service is bound to exactly one address there.

@@ -26,12 +26,21 @@ export interface CommandRunner {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Starts argv in the background, detached; resolves once it has survived its start-up. */
   start(argv: readonly string[]): Promise<{ pid: number }>;
+  /** Starts a capture (tcpdump) and resolves once it says it is listening; stop() ends it and returns its output. */
+  capture(argv: readonly string[]): Promise<Capture>;
   /** How many processes this runner has spawned (benchmarks report it). */
   readonly spawned: number;
 }
 
-/** How long a daemon must stay alive to count as started. */
-const DAEMON_GRACE_MS = 150;
+export interface Capture {
+  stop(): Promise<string>;
+}
+
+/** How long tcpdump may take to say it is listening (it is slow to start under emulation). */
+const CAPTURE_READY_MS = 15_000;
+
+/** How long a daemon must stay alive to count as started (services start together, so this is paid once). */
+const DAEMON_GRACE_MS = 300;
 
 export class ExecaRunner implements CommandRunner {
   spawned = 0;
@@ -72,5 +81,30 @@ export class ExecaRunner implements CommandRunner {
       closeSync(fd);
       unlinkSync(logPath);
     }
+  }
+
+  async capture(argv: readonly string[]): Promise<Capture> {
+    this.spawned++;
+    const [file, ...args] = argv;
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start listening within ${CAPTURE_READY_MS} ms: ${stderr.trim()}`)), CAPTURE_READY_MS);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/listening on/.test(stderr)) (clearTimeout(timer), resolve());
+      });
+      child.once('close', (code) => (clearTimeout(timer), reject(new Error(`${argv.join(' ')} exited with status ${code}: ${stderr.trim()}`))));
+    });
+    return {
+      stop: async () => {
+        child.kill('SIGINT');
+        await exited;
+        return stdout;
+      },
+    };
   }
 }

@@ -49,12 +49,13 @@ for (const name of SHIPPED) {
   });
 }
 
+/** Breaks one step: a command that cannot be started at all, so the failure does not depend on timing. */
 async function failPartWay(t: ExecutionContext, breakAt: (steps: ReturnType<typeof buildPlan>['steps']) => number) {
   const o = options();
   const before = await hostSnapshot(o);
   const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), planOptions);
   const index = breakAt(plan.steps);
-  const broken = { ...plan, steps: plan.steps.map((s, i) => (i === index ? { ...s, argv: [...s.argv.slice(0, 4), 'false'] } : s)) };
+  const broken = { ...plan, steps: plan.steps.map((s, i) => (i === index ? { ...s, argv: ['/nonexistent/lvslab-broken-step', ...s.argv.slice(1)] } : s)) };
   const error = await t.throwsAsync(executePlan(broken, o), { instanceOf: StepFailedError });
   t.is(error!.step.node, plan.steps[index].node);
   t.regex(error!.message, /Everything this run had created was removed\./);

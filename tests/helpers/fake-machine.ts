@@ -61,6 +61,16 @@ export class FakeMachine implements CommandRunner, HostView {
     return { pid };
   }
 
+  /** What a capture returns, by the namespace it runs in. */
+  readonly captures = new Map<string, string>();
+
+  async capture(argv: readonly string[]): Promise<{ stop(): Promise<string> }> {
+    this.spawned++;
+    this.calls.push({ argv: [...argv], daemon: true });
+    const output = this.captures.get(argv[3]) ?? '';
+    return { stop: async () => output };
+  }
+
   async listNamespaces(): Promise<string[]> {
     return [...this.namespaces].sort();
   }

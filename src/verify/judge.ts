@@ -1,0 +1,325 @@
+/**
+ * Stage 5, verify (pure part): judges an Observation against what the lab's mode promises
+ * (LVS-MODES.md, "Observable"). Every check names the node or hop it is about.
+ */
+import { allNodes, type Lab, type Node, type Service } from '../model/lab.js';
+import type { Frame, LinkCounters } from './parse-observations.js';
+import { macOwners, type Observation, type Transfer } from './observe.js';
+import type { ProbeAnswer } from './probe.js';
+import { reachabilityChecks, serviceLabel, spreads } from './reachability.js';
+import type { CheckResult } from './result.js';
+
+/** DR and TUN: the director may carry at most this share of the reply bytes. */
+export const DIRECTOR_REPLY_SHARE_MAX = 0.01;
+/** A hop carried the traffic when it moved at least this share of it. */
+const CARRIED = 0.5;
+
+const ipOf = (endpoint: string | undefined) => endpoint?.replace(/:\d+$/, '');
+const portOf = (endpoint: string | undefined) => Number(endpoint?.split(':').pop());
+
+function nodeNamed(lab: Lab, name: string): Node | undefined {
+  return allNodes(lab).find((n) => n.name === name);
+}
+
+/** A hop of a path: from one node to the next over a network. */
+export interface Hop {
+  from: string;
+  to: string;
+  network: string;
+}
+
+/** The path a mode promises between the first client and a real server, from the topology. */
+export function expectedPaths(lab: Lab, realServer: string): { request: Hop[]; reply: Hop[] } {
+  const client = lab.clients[0];
+  const rs = nodeNamed(lab, realServer)!;
+  const lan = lab.director.interfaces[0].network;
+  const rsNet = rs.interfaces[0].network;
+  const clientNet = client.interfaces[0].network;
+  const g = lab.gateway.name;
+  const d = lab.director.name;
+  const toRs: Hop[] = rsNet === lan ? [{ from: d, to: rs.name, network: lan }] : [{ from: d, to: g, network: lan }, { from: g, to: rs.name, network: rsNet }];
+  const request: Hop[] = [{ from: client.name, to: g, network: clientNet }, { from: g, to: d, network: lan }, ...toRs];
+  const toClient: Hop = { from: g, to: client.name, network: clientNet };
+  let reply: Hop[];
+  if (lab.mode === 'dr' || lab.mode === 'tun') reply = [{ from: rs.name, to: g, network: rsNet }, toClient];
+  else if (lab.mode === 'nat') reply = [{ from: rs.name, to: d, network: lan }, { from: d, to: g, network: lan }, toClient];
+  else reply = [...(rsNet === lan ? [{ from: rs.name, to: d, network: lan }] : [{ from: rs.name, to: g, network: rsNet }, { from: g, to: d, network: lan }]), { from: d, to: g, network: lan }, toClient];
+  return { request, reply };
+}
+
+function linkOf(lab: Lab, delta: Transfer['delta'], node: string, network: string): LinkCounters | undefined {
+  const n = nodeNamed(lab, node);
+  const iface = n?.interfaces.find((i) => i.network === network);
+  return n && iface ? delta.get(n.namespace)?.get(iface.name) : undefined;
+}
+
+/** The share of a transfer a hop carried: what left `from` and arrived at `to` on that network. */
+function hopShare(lab: Lab, t: Transfer, hop: Hop, measure: 'bytes' | 'packets', total: number): number {
+  const out = linkOf(lab, t.delta, hop.from, hop.network);
+  const inn = linkOf(lab, t.delta, hop.to, hop.network);
+  if (!out || !inn || total <= 0) return 0;
+  const sent = measure === 'bytes' ? out.txBytes : out.txPackets;
+  const received = measure === 'bytes' ? inn.rxBytes : inn.rxPackets;
+  return Math.min(sent, received) / total;
+}
+
+function renderPath(hops: Hop[]): string {
+  return hops.length ? [hops[0].from, ...hops.map((h) => h.to)].join(' -> ') : '(none)';
+}
+
+function nodeTx(lab: Lab, t: Transfer, node: Node, measure: 'bytes' | 'packets'): number {
+  let sum = 0;
+  for (const link of t.delta.get(node.namespace)?.values() ?? []) sum += measure === 'bytes' ? link.txBytes : link.txPackets;
+  return sum;
+}
+
+/** Request and reply paths of each 1 MiB transfer, hop by hop, from byte and packet counters. */
+export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
+  const results: CheckResult[] = [];
+  if (!obs.transferService) return results;
+  const label = serviceLabel(obs.transferService);
+  if (obs.transfers.length === 0) return results;
+  for (const t of obs.transfers) {
+    if (!t.node || t.error || t.bytes < 0.9 * 1024 * 1024) {
+      results.push({ name: `${label}: a 1 MiB reply reaches ${lab.clients[0].name}`, where: `${lab.clients[0].name} -> ${obs.transferService.vip}`, expected: '1048576 bytes from a real server', observed: `${t.bytes} bytes${t.node ? ` from ${t.node}` : ''}${t.error ? ` (${t.error})` : ''}`, ok: false });
+      continue;
+    }
+    const { request, reply } = expectedPaths(lab, t.node);
+    const clientTx = nodeTx(lab, t, lab.clients[0], 'packets');
+    const weakRequest = request.map((h) => ({ h, share: hopShare(lab, t, h, 'packets', clientTx) })).filter((x) => x.share < CARRIED);
+    results.push({
+      name: `${label}: request path ${renderPath(request)}`,
+      where: weakRequest.length ? weakRequest.map((x) => `${x.h.from} -> ${x.h.to}`).join(', ') : renderPath(request),
+      expected: `every hop carries the client's packets (${clientTx} sent)`,
+      observed: request.map((h) => `${h.from} -> ${h.to}: ${Math.round(100 * hopShare(lab, t, h, 'packets', clientTx))}%`).join(', '),
+      ok: weakRequest.length === 0,
+    });
+    const weakReply = reply.map((h) => ({ h, share: hopShare(lab, t, h, 'bytes', t.bytes) })).filter((x) => x.share < CARRIED);
+    results.push({
+      name: `${label}: reply path ${renderPath(reply)} (1 MiB from ${t.node})`,
+      where: weakReply.length ? weakReply.map((x) => `${x.h.from} -> ${x.h.to}`).join(', ') : renderPath(reply),
+      expected: `every hop carries the ${t.bytes} reply bytes`,
+      observed: reply.map((h) => `${h.from} -> ${h.to}: ${Math.round(100 * hopShare(lab, t, h, 'bytes', t.bytes))}%`).join(', '),
+      ok: weakReply.length === 0,
+    });
+    if (lab.mode === 'nat' || lab.mode === 'fullnat') {
+      const share = nodeTx(lab, t, lab.director, 'bytes') / t.bytes;
+      results.push({
+        name: `${label}: replies from ${t.node} cross the director`,
+        where: lab.director.name,
+        expected: 'the director sends at least 90% of the reply bytes on',
+        observed: `director sent ${nodeTx(lab, t, lab.director, 'bytes')} bytes = ${(share * 100).toFixed(1)}% of ${t.bytes}`,
+        ok: share >= 0.9,
+      });
+    }
+  }
+  if (lab.mode === 'dr' || lab.mode === 'tun') results.push(directorReplyShare(lab, obs));
+  return results;
+}
+
+/**
+ * DR and TUN: reply bytes the director sent toward a client (from the capture: its own frames whose IP
+ * destination is a client), against all the reply bytes of the 1 MiB downloads. Its byte counters cannot
+ * tell: a one-armed director also forwards the client's ACKs, re-encapsulated in TUN.
+ */
+function directorReplyShare(lab: Lab, obs: Observation): CheckResult {
+  const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
+  const replyBytes = outbound(lab, obs).filter((f) => f.kind === 'ipv4' && !f.inner && clients.has(f.dst?.ip ?? '')).reduce((n, f) => n + f.length, 0);
+  const total = obs.transfers.reduce((n, t) => n + t.bytes, 0);
+  const share = total > 0 ? replyBytes / total : 1;
+  return {
+    name: `${serviceLabel(obs.transferService!)}: replies never touch the director`,
+    where: lab.director.name,
+    expected: `the director sends under ${DIRECTOR_REPLY_SHARE_MAX * 100}% of the ${total} reply bytes toward the client`,
+    observed: `director sent ${replyBytes} bytes toward the client = ${(share * 100).toFixed(2)}%`,
+    ok: total > 0 && share < DIRECTOR_REPLY_SHARE_MAX,
+  };
+}
+
+function answersOf(obs: Observation, service: Service): Array<[string, ProbeAnswer[]]> {
+  return [...obs.answers].map(([client, answers]) => [client, answers.filter((a) => a.protocol === service.protocol && a.target === `${service.vip}:${service.port}`)]);
+}
+
+/** rr: counts differ by at most one; wrr: counts in proportion to the weights. */
+export function spreadCheck(service: Service, client: string, answers: ProbeAnswer[]): CheckResult | undefined {
+  if (!spreads(service) || !['rr', 'wrr'].includes(service.scheduler)) return undefined;
+  const active = service.members.filter((m) => m.weight > 0);
+  const counts = new Map(active.map((m) => [m.realServer, 0]));
+  for (const a of answers) if (a.ok && a.node && counts.has(a.node)) counts.set(a.node, counts.get(a.node)! + 1);
+  const observed = [...counts].map(([n, c]) => `${n}: ${c}`).join(', ');
+  const label = serviceLabel(service);
+  if (service.scheduler === 'rr') {
+    const values = [...counts.values()];
+    return { name: `${label}: rr spreads ${client}'s requests within plus or minus one`, where: client, expected: `${answers.length} requests over ${active.length} real servers, each count within 1 of the others`, observed, ok: Math.max(...values) - Math.min(...values) <= 1 && values.reduce((a, b) => a + b, 0) === answers.length };
+  }
+  const total = active.reduce((n, m) => n + m.weight, 0);
+  const answered = [...counts.values()].reduce((a, b) => a + b, 0);
+  const off = active.filter((m) => counts.get(m.realServer)! * total !== m.weight * answered).map((m) => m.realServer);
+  return { name: `${label}: wrr serves ${client} in proportion to the weights`, where: off.length ? off.join(', ') : client, expected: active.map((m) => `${m.realServer}: ${(m.weight * answered) / total}`).join(', '), observed, ok: answered === answers.length && off.length === 0 };
+}
+
+/** The gateway must learn the VIP from the director alone. */
+export function arpChecks(lab: Lab, obs: Observation): CheckResult[] {
+  const owners = macOwners(lab, obs.macs);
+  const directorMac = obs.macs.get(lab.director.namespace)?.get(lab.director.interfaces[0].name);
+  const vip = lab.services[0].vip;
+  const repliers = [...new Set(obs.gatewayArp.filter((f) => f.arp?.op === 'reply' && f.arp.ip === vip).map((f) => f.arp!.mac!))];
+  const name = (mac: string | undefined) => (mac ? `${owners.get(mac) ?? 'unknown'} (${mac})` : 'nothing');
+  return [
+    {
+      name: `after a flush, the gateway resolves the VIP ${vip} to the director's MAC`,
+      where: `${lab.gateway.name} -> ${vip}`,
+      expected: name(directorMac),
+      observed: name(obs.gatewayVipMac),
+      ok: directorMac !== undefined && obs.gatewayVipMac === directorMac,
+    },
+    {
+      name: `only the director answers ARP for the VIP ${vip}`,
+      where: repliers.filter((m) => m !== directorMac).map((m) => owners.get(m) ?? m).join(', ') || lab.director.name,
+      expected: name(directorMac),
+      observed: repliers.length ? repliers.map(name).join(', ') : 'no ARP reply seen',
+      ok: repliers.length === 1 && repliers[0] === directorMac,
+    },
+  ];
+}
+
+function outbound(lab: Lab, obs: Observation): Frame[] {
+  const directorMac = obs.macs.get(lab.director.namespace)?.get(lab.director.interfaces[0].name);
+  return obs.directorFrames.filter((f) => f.srcMac === directorMac);
+}
+
+/** DR: director -> real server frames rewrite only the Ethernet header. */
+function drFrameCheck(lab: Lab, obs: Observation): CheckResult {
+  const owners = macOwners(lab, obs.macs);
+  const vips = new Set(lab.services.map((s) => s.vip));
+  const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
+  const rsMacs = new Set(lab.realServers.map((rs) => obs.macs.get(rs.namespace)?.get(rs.interfaces[0].name)));
+  const toServers = outbound(lab, obs).filter((f) => f.kind === 'ipv4' && f.src && clients.has(f.src.ip));
+  const bad = toServers.filter((f) => !rsMacs.has(f.dstMac) || !vips.has(f.dst?.ip ?? ''));
+  const sample = (f: Frame) => `${owners.get(f.srcMac) ?? f.srcMac} -> ${owners.get(f.dstMac) ?? f.dstMac}, IP ${f.src?.ip} -> ${f.dst?.ip}`;
+  return {
+    name: 'director -> real server frames carry the real server\'s MAC, the IP header CIP -> VIP unchanged',
+    where: bad.length ? `${lab.director.name} -> ${owners.get(bad[0].dstMac) ?? bad[0].dstMac}` : `${lab.director.name} -> real servers`,
+    expected: 'Ethernet director -> rsN, IP client -> VIP',
+    observed: toServers.length === 0 ? 'no client packet left the director' : `${toServers.length - bad.length}/${toServers.length} as expected${bad.length ? `; e.g. ${sample(bad[0])}` : `; e.g. ${sample(toServers[0])}`}`,
+    ok: toServers.length > 0 && bad.length === 0,
+  };
+}
+
+/** TUN: director -> real server packets are IP-in-IP, outer DIP -> RIP, inner CIP -> VIP. */
+function tunFrameCheck(lab: Lab, obs: Observation): CheckResult {
+  const dip = lab.director.interfaces[0].address;
+  const rips = new Map(lab.realServers.map((rs) => [rs.interfaces[0].address, rs.name]));
+  const vips = new Set(lab.services.map((s) => s.vip));
+  const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
+  const out = outbound(lab, obs).filter((f) => f.kind === 'ipv4');
+  const tunnelled = out.filter((f) => f.inner);
+  const good = tunnelled.filter((f) => f.src?.ip === dip && rips.has(f.dst?.ip ?? '') && clients.has(f.inner!.src.ip) && vips.has(f.inner!.dst.ip));
+  const plain = out.filter((f) => !f.inner && f.src && clients.has(f.src.ip));
+  const ok = good.length > 0 && good.length === tunnelled.length && plain.length === 0;
+  const bad = plain[0] ?? tunnelled.find((f) => !good.includes(f));
+  return {
+    name: 'director -> real server packets are IP-in-IP, outer DIP -> RIP, inner CIP -> VIP',
+    where: bad ? `${lab.director.name} -> ${rips.get(bad.dst?.ip ?? '') ?? bad.dst?.ip}` : `${lab.director.name} -> real servers`,
+    expected: `protocol 4, outer ${dip} -> RIP, inner client -> VIP`,
+    observed: out.length === 0 ? 'no packet left the director' : `${good.length} tunnelled as expected, ${tunnelled.length - good.length} tunnelled otherwise, ${plain.length} client packets not tunnelled${bad ? `; e.g. ${bad.src?.ip} -> ${bad.dst?.ip}${bad.inner ? ` [${bad.inner.src.ip} -> ${bad.inner.dst.ip}]` : ''}` : ''}`,
+    ok,
+  };
+}
+
+/** NAT: replies leave the real servers with source RIP:RPORT toward the director. */
+function natReplyFrames(lab: Lab, obs: Observation): CheckResult[] {
+  const directorMac = obs.macs.get(lab.director.namespace)?.get(lab.director.interfaces[0].name);
+  const served = new Set([...obs.answers.values()].flat().filter((a) => a.ok && a.node).map((a) => a.node!));
+  return lab.realServers.filter((rs) => served.has(rs.name)).map((rs) => {
+    const rip = rs.interfaces[0].address;
+    const ports = new Set(lab.services.flatMap((s) => s.members.filter((m) => m.realServer === rs.name).map((m) => m.port)));
+    const frames = obs.directorFrames.filter((f) => f.src?.ip === rip && f.src.port !== undefined && ports.has(f.src.port));
+    const toDirector = frames.filter((f) => f.dstMac === directorMac);
+    return {
+      name: `replies leave ${rs.name} with source ${rip}:${[...ports].join('/')} toward the director`,
+      where: `${rs.name} -> ${lab.director.name}`,
+      expected: `frames from ${rip}:${[...ports].join('/')} addressed to the director's MAC`,
+      observed: `${toDirector.length} such frames seen at the director`,
+      ok: toDirector.length > 0,
+    };
+  });
+}
+
+/** What each real server saw as its peer, and the port it was reached on. */
+function peerChecks(lab: Lab, obs: Observation): CheckResult[] {
+  const results: CheckResult[] = [];
+  const dip = lab.director.interfaces[0].address;
+  for (const rs of lab.realServers) {
+    const seen: Array<{ client: string; answer: ProbeAnswer; service: Service }> = [];
+    for (const service of lab.services) {
+      for (const [client, answers] of answersOf(obs, service)) for (const answer of answers) if (answer.ok && answer.node === rs.name) seen.push({ client, answer, service });
+    }
+    if (seen.length === 0) continue;
+    const expectedPeer = (client: string) => (lab.mode === 'fullnat' ? dip : nodeNamed(lab, client)!.interfaces[0].address);
+    const wrongPeer = seen.filter((s) => ipOf(s.answer.seenPeer) !== expectedPeer(s.client));
+    const peers = [...new Set(seen.map((s) => ipOf(s.answer.seenPeer)))].join(', ');
+    results.push({
+      name: lab.mode === 'fullnat' ? `${rs.name} sees the director's address, not the client's` : `${rs.name} sees the real client address`,
+      where: rs.name,
+      expected: lab.mode === 'fullnat' ? dip : [...new Set(seen.map((s) => expectedPeer(s.client)))].join(', '),
+      observed: peers,
+      ok: wrongPeer.length === 0,
+    });
+    if (lab.mode === 'nat' || lab.mode === 'fullnat') {
+      const wrongPort = seen.filter((s) => portOf(s.answer.seenLocal) !== s.service.members.find((m) => m.realServer === rs.name)!.port);
+      const mapping = [...new Set(seen.map((s) => `${s.service.port} -> ${s.service.members.find((m) => m.realServer === rs.name)!.port}`))].join(', ');
+      results.push({
+        name: `port mapping ${mapping} is honoured at ${rs.name}`,
+        where: rs.name,
+        expected: `reached on ${[...new Set(seen.map((s) => s.service.members.find((m) => m.realServer === rs.name)!.port))].join('/')}`,
+        observed: `reached on ${[...new Set(seen.map((s) => s.answer.seenLocal))].join(', ')}`,
+        ok: wrongPort.length === 0,
+      });
+    }
+  }
+  return results;
+}
+
+function fullnatGatewayChecks(lab: Lab, obs: Observation): CheckResult[] {
+  const dip = lab.director.interfaces[0].address;
+  return lab.realServers.map((rs) => {
+    const via = obs.defaultRoutes.get(rs.name);
+    return { name: `${rs.name}'s default gateway is not the director`, where: rs.name, expected: `a router other than ${dip}`, observed: via ? `default via ${via}` : 'no default route', ok: via !== undefined && via !== dip };
+  });
+}
+
+function tunServedElsewhere(lab: Lab, obs: Observation): CheckResult[] {
+  const lan = lab.director.interfaces[0].network;
+  const remote = lab.realServers.filter((rs) => rs.interfaces[0].network !== lan && rs.weight > 0);
+  if (remote.length === 0) return [];
+  const served = new Set([...obs.answers.values()].flat().filter((a) => a.ok).map((a) => a.node));
+  const missing = remote.filter((rs) => !served.has(rs.name)).map((rs) => rs.name);
+  return [{
+    name: 'real servers in other networks than the director\'s are served',
+    where: missing.join(', ') || remote.map((rs) => rs.name).join(', '),
+    expected: remote.map((rs) => `${rs.name} (${rs.interfaces[0].network})`).join(', '),
+    observed: missing.length ? `never answered: ${missing.join(', ')}` : 'all answered',
+    ok: missing.length === 0,
+  }];
+}
+
+/** Every check of a lab, from one observation. */
+export function judge(lab: Lab, obs: Observation): CheckResult[] {
+  const results: CheckResult[] = [];
+  for (const service of lab.services) {
+    for (const [client, answers] of answersOf(obs, service)) {
+      results.push(...reachabilityChecks(lab, service, client, answers));
+      const spread = spreadCheck(service, client, answers);
+      if (spread) results.push(spread);
+    }
+  }
+  results.push(...arpChecks(lab, obs));
+  results.push(...pathChecks(lab, obs));
+  if (lab.mode === 'dr') results.push(drFrameCheck(lab, obs));
+  if (lab.mode === 'tun') results.push(tunFrameCheck(lab, obs), ...tunServedElsewhere(lab, obs));
+  if (lab.mode === 'nat') results.push(...natReplyFrames(lab, obs));
+  results.push(...peerChecks(lab, obs));
+  if (lab.mode === 'fullnat') results.push(...fullnatGatewayChecks(lab, obs));
+  return results;
+}

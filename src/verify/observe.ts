@@ -1,0 +1,119 @@
+/**
+ * Stage 5, verify (live part): watches a running lab while traffic crosses it. One pass:
+ *   1. flush the gateway's neighbour cache, so that it must resolve the VIP again;
+ *   2. start tcpdump on the director's LAN link and (ARP only) on the gateway's LAN link;
+ *   3. every client probes every service (small requests, fresh source ports);
+ *   4. the first client downloads 1 MiB from each real server of the first TCP service, with every
+ *      namespace's /proc/net/dev read before and after each download;
+ *   5. stop the captures; read MACs, the gateway's entry for the VIP, the real servers' default routes.
+ * Judging what was observed is pure (judge.ts).
+ */
+import type { CommandRunner } from '../apply/runner.js';
+import { allNodes, type Lab, type Service } from '../model/lab.js';
+import { counterDelta, neighbourMac, parseFrames, parseMacs, parseNetDev, splitByNamespace, type Counters, type Frame } from './parse-observations.js';
+import type { ProbeAnswer } from './probe.js';
+import { probeFrom } from './run-probe.js';
+import { probeTargets } from './reachability.js';
+
+export const LARGE_REPLY_BYTES = 1024 * 1024;
+/** At most this many 1 MiB downloads per verify (one per real server, in scheduling order). */
+const MAX_TRANSFERS = 4;
+
+export interface Transfer {
+  /** The real server that answered (its X-Lvslab-Node header). */
+  node: string;
+  /** Bytes the client received. */
+  bytes: number;
+  /** Every link's counters, after minus before. */
+  delta: Counters;
+  error?: string;
+}
+
+export interface Observation {
+  /** Small requests, per client. */
+  answers: Map<string, ProbeAnswer[]>;
+  transfers: Transfer[];
+  /** The large-transfer service, when the lab has a TCP service. */
+  transferService?: Service;
+  directorFrames: Frame[];
+  gatewayArp: Frame[];
+  /** The MAC the gateway holds for the VIP after the traffic. */
+  gatewayVipMac?: string;
+  /** namespace -> interface -> MAC */
+  macs: Map<string, Map<string, string>>;
+  /** real server -> next hop of its default route */
+  defaultRoutes: Map<string, string | undefined>;
+}
+
+async function readAll(runner: CommandRunner, argv: string[]): Promise<string> {
+  const result = await runner.run(['ip', '-all', 'netns', 'exec', ...argv]);
+  return result.stdout;
+}
+
+export async function readCounters(runner: CommandRunner): Promise<Counters> {
+  return parseNetDev(await readAll(runner, ['cat', '/proc/net/dev']));
+}
+
+function lanInterface(lab: Lab): string {
+  const lan = lab.director.interfaces[0].network;
+  return lab.gateway.interfaces.find((i) => i.network === lan)!.name;
+}
+
+async function download(runner: CommandRunner, lab: Lab, service: Service): Promise<Transfer> {
+  const client = lab.clients[0];
+  const before = await readCounters(runner);
+  const url = `http://${service.vip}:${service.port}/?bytes=${LARGE_REPLY_BYTES}`;
+  const result = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n', '--max-time', '60', url]);
+  const after = await readCounters(runner);
+  const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1] ?? '';
+  const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  return { node, bytes, delta: counterDelta(before, after), error: result.exitCode === 0 ? undefined : `curl exit status ${result.exitCode}` };
+}
+
+export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Observation> {
+  const lan = lanInterface(lab);
+  await runner.run(['ip', '-n', lab.gateway.namespace, 'neigh', 'flush', 'all']);
+  const [directorCapture, gatewayCapture] = await Promise.all([
+    runner.capture(['ip', 'netns', 'exec', lab.director.namespace, 'tcpdump', '-l', '-nn', '-e', '-s', '128', '-i', lab.director.interfaces[0].name, 'ip']),
+    runner.capture(['ip', 'netns', 'exec', lab.gateway.namespace, 'tcpdump', '-l', '-nn', '-e', '-i', lan, 'arp']),
+  ]);
+  const answers = new Map<string, ProbeAnswer[]>();
+  const transfers: Transfer[] = [];
+  const transferService = lab.services.find((s) => s.protocol === 'tcp');
+  let directorFrames: Frame[] = [];
+  let gatewayArp: Frame[] = [];
+  try {
+    const targets = probeTargets(lab);
+    for (const client of lab.clients) answers.set(client.name, await probeFrom(runner, client.namespace, targets));
+    if (transferService) {
+      const count = Math.min(MAX_TRANSFERS, transferService.members.filter((m) => m.weight > 0).length);
+      for (let i = 0; i < count; i++) transfers.push(await download(runner, lab, transferService));
+    }
+  } finally {
+    directorFrames = parseFrames(await directorCapture.stop());
+    gatewayArp = parseFrames(await gatewayCapture.stop());
+  }
+  const macs = parseMacs(await readAll(runner, ['ip', '-j', 'link', 'show']));
+  const neigh = await runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']);
+  const routes = splitByNamespace(await readAll(runner, ['ip', '-j', 'route', 'show', 'default']));
+  const defaultRoutes = new Map(lab.realServers.map((rs) => {
+    const entries = JSON.parse(routes.get(rs.namespace)?.trim() || '[]') as Array<{ gateway?: string }>;
+    return [rs.name, entries[0]?.gateway] as [string, string | undefined];
+  }));
+  return {
+    answers, transfers, transferService, directorFrames, gatewayArp, macs, defaultRoutes,
+    gatewayVipMac: neighbourMac(neigh.stdout, lab.services[0].vip),
+  };
+}
+
+/** The MAC of every node interface, for naming frames: mac -> "node ethX". */
+export function macOwners(lab: Lab, macs: Observation['macs']): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const node of allNodes(lab)) {
+    for (const i of node.interfaces) {
+      const mac = macs.get(node.namespace)?.get(i.name);
+      if (mac) owners.set(mac, node.name);
+    }
+  }
+  return owners;
+}

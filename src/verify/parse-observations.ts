@@ -1,0 +1,131 @@
+/**
+ * Pure parsers for what the verifier observes: tcpdump's `-nn -e` lines (Ethernet, IPv4 with ports,
+ * IP-in-IP, ARP), `/proc/net/dev` of every namespace, and `ip -j` output of every namespace, all as
+ * printed through `ip -all netns exec` ("netns: NAME" headers). Tested on captured text.
+ */
+
+export interface Endpoint {
+  ip: string;
+  port?: number;
+}
+
+export interface Frame {
+  srcMac: string;
+  dstMac: string;
+  /** Bytes on the wire (Ethernet frame). */
+  length: number;
+  kind: 'ipv4' | 'arp' | 'other';
+  src?: Endpoint;
+  dst?: Endpoint;
+  /** The inner header of an IP-in-IP packet (then src/dst are the outer addresses). */
+  inner?: { src: Endpoint; dst: Endpoint };
+  arp?: { op: 'request' | 'reply'; ip: string; mac?: string };
+}
+
+const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
+const FRAME = new RegExp(`^\\S+ (${MAC}) > (${MAC}), ethertype (\\S+) \\(0x[0-9a-f]+\\), length (\\d+): (.*)$`);
+const IPV4 = /^(\d+\.\d+\.\d+\.\d+)(?:\.(\d+))?$/;
+
+function endpoint(text: string): Endpoint | undefined {
+  const m = IPV4.exec(text);
+  if (!m) return undefined;
+  return m[2] === undefined ? { ip: m[1] } : { ip: m[1], port: Number(m[2]) };
+}
+
+/** One line of `tcpdump -nn -e`; undefined for lines that are not frames. */
+export function parseFrame(line: string): Frame | undefined {
+  const m = FRAME.exec(line.trim());
+  if (!m) return undefined;
+  const [, srcMac, dstMac, ethertype, lengthText, rest] = m;
+  const length = Number(lengthText);
+  if (ethertype === 'ARP') {
+    const reply = new RegExp(`^Reply (\\S+) is-at (${MAC})`).exec(rest);
+    if (reply) return { srcMac, dstMac, length, kind: 'arp', arp: { op: 'reply', ip: reply[1], mac: reply[2] } };
+    const request = /^Request who-has (\S+)/.exec(rest);
+    return { srcMac, dstMac, length, kind: 'arp', arp: request ? { op: 'request', ip: request[1] } : undefined };
+  }
+  if (ethertype !== 'IPv4') return { srcMac, dstMac, length, kind: 'other' };
+  const headers = /^(\S+) > (\S+?): (?:(\S+) > (\S+?): )?/.exec(rest);
+  if (!headers) return { srcMac, dstMac, length, kind: 'ipv4' };
+  const frame: Frame = { srcMac, dstMac, length, kind: 'ipv4', src: endpoint(headers[1]), dst: endpoint(headers[2]) };
+  const innerSrc = headers[3] ? endpoint(headers[3]) : undefined;
+  const innerDst = headers[4] ? endpoint(headers[4]) : undefined;
+  if (innerSrc && innerDst && frame.src?.port === undefined) frame.inner = { src: innerSrc, dst: innerDst };
+  return frame;
+}
+
+export function parseFrames(text: string): Frame[] {
+  return text.split('\n').flatMap((line) => parseFrame(line) ?? []);
+}
+
+/** Splits `ip -all netns exec ...` output into each namespace's own output. */
+export function splitByNamespace(output: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of output.split('\n')) {
+    const header = /^netns: (\S+)$/.exec(line);
+    if (header) {
+      current = header[1];
+      sections.set(current, '');
+    } else if (current) {
+      sections.set(current, `${sections.get(current)}${line}\n`);
+    }
+  }
+  return sections;
+}
+
+export interface LinkCounters {
+  rxBytes: number;
+  rxPackets: number;
+  txBytes: number;
+  txPackets: number;
+}
+
+/** namespace -> interface -> counters, from `ip -all netns exec cat /proc/net/dev`. */
+export type Counters = Map<string, Map<string, LinkCounters>>;
+
+export function parseNetDev(output: string): Counters {
+  const counters: Counters = new Map();
+  for (const [ns, text] of splitByNamespace(output)) {
+    const links = new Map<string, LinkCounters>();
+    for (const line of text.split('\n')) {
+      const m = /^\s*([^\s:]+):\s*(.*)$/.exec(line);
+      if (!m || m[1] === 'face') continue;
+      const f = m[2].trim().split(/\s+/).map(Number);
+      if (f.length < 16) continue;
+      links.set(m[1], { rxBytes: f[0], rxPackets: f[1], txBytes: f[8], txPackets: f[9] });
+    }
+    counters.set(ns, links);
+  }
+  return counters;
+}
+
+/** What happened between two readings. Interfaces missing from either side count as zero. */
+export function counterDelta(before: Counters, after: Counters): Counters {
+  const delta: Counters = new Map();
+  for (const [ns, links] of after) {
+    const out = new Map<string, LinkCounters>();
+    for (const [name, now] of links) {
+      const was = before.get(ns)?.get(name) ?? { rxBytes: 0, rxPackets: 0, txBytes: 0, txPackets: 0 };
+      out.set(name, { rxBytes: now.rxBytes - was.rxBytes, rxPackets: now.rxPackets - was.rxPackets, txBytes: now.txBytes - was.txBytes, txPackets: now.txPackets - was.txPackets });
+    }
+    delta.set(ns, out);
+  }
+  return delta;
+}
+
+/** namespace -> interface -> MAC, from `ip -all netns exec ip -j link show`. */
+export function parseMacs(output: string): Map<string, Map<string, string>> {
+  const macs = new Map<string, Map<string, string>>();
+  for (const [ns, text] of splitByNamespace(output)) {
+    const links = JSON.parse(text.trim() || '[]') as Array<{ ifname: string; address?: string }>;
+    macs.set(ns, new Map(links.filter((l) => l.address).map((l) => [l.ifname, l.address!])));
+  }
+  return macs;
+}
+
+/** The MAC a neighbour table (`ip -j neigh show`) holds for an address. */
+export function neighbourMac(json: string, address: string): string | undefined {
+  const entries = JSON.parse(json.trim() || '[]') as Array<{ dst: string; lladdr?: string }>;
+  return entries.find((e) => e.dst === address)?.lladdr;
+}
