@@ -53,14 +53,33 @@ function linkOf(lab: Lab, delta: Transfer['delta'], node: string, network: strin
   return n && iface ? delta.get(n.namespace)?.get(iface.name) : undefined;
 }
 
-/** The share of a transfer a hop carried: what left `from` and arrived at `to` on that network. */
-function hopShare(lab: Lab, t: Transfer, hop: Hop, measure: 'bytes' | 'packets', total: number): number {
+/**
+ * The share of a transfer a hop carried: what left `from` and arrived at `to` on that network. For the
+ * reply bytes, also whether another node of the same network received and sent them on (a relay: on one
+ * L2 segment the sender's and the receiver's counters alone cannot tell `rs1 -> gateway` from
+ * `rs1 -> director -> gateway`).
+ */
+function hopShare(lab: Lab, t: Transfer, hop: Hop, measure: 'bytes' | 'packets', total: number): { share: number; relay?: string } {
   const out = linkOf(lab, t.delta, hop.from, hop.network);
   const inn = linkOf(lab, t.delta, hop.to, hop.network);
-  if (!out || !inn || total <= 0) return 0;
-  const sent = measure === 'bytes' ? out.txBytes : out.txPackets;
-  const received = measure === 'bytes' ? inn.rxBytes : inn.rxPackets;
-  return Math.min(sent, received) / total;
+  if (!out || !inn || total <= 0) return { share: 0 };
+  const pick = (l: LinkCounters, dir: 'rx' | 'tx') => (measure === 'bytes' ? (dir === 'rx' ? l.rxBytes : l.txBytes) : dir === 'rx' ? l.rxPackets : l.txPackets);
+  const share = Math.min(pick(out, 'tx'), pick(inn, 'rx')) / total;
+  // Only the reply bytes flow one way; packet counts (data one way, ACKs the other) would make every endpoint look like a relay.
+  const relay = measure === 'packets' ? undefined : allNodes(lab).find((n) => {
+    if (n.name === hop.from || n.name === hop.to) return false;
+    const link = linkOf(lab, t.delta, n.name, hop.network);
+    return link !== undefined && pick(link, 'rx') >= CARRIED * total && pick(link, 'tx') >= CARRIED * total;
+  });
+  return { share, relay: relay?.name };
+}
+
+function hopCarried(x: { share: number; relay?: string }): boolean {
+  return x.share >= CARRIED && !x.relay;
+}
+
+function renderHop(h: Hop, x: { share: number; relay?: string }): string {
+  return `${h.from} -> ${h.to}: ${Math.round(100 * x.share)}%${x.relay ? ` (relayed by ${x.relay})` : ''}`;
 }
 
 function renderPath(hops: Hop[]): string {
@@ -86,20 +105,22 @@ export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
     }
     const { request, reply } = expectedPaths(lab, t.node);
     const clientTx = nodeTx(lab, t, lab.clients[0], 'packets');
-    const weakRequest = request.map((h) => ({ h, share: hopShare(lab, t, h, 'packets', clientTx) })).filter((x) => x.share < CARRIED);
+    const requestHops = request.map((h) => ({ h, x: hopShare(lab, t, h, 'packets', clientTx) }));
+    const weakRequest = requestHops.filter(({ x }) => !hopCarried(x));
     results.push({
       name: `${label}: request path ${renderPath(request)}`,
-      where: weakRequest.length ? weakRequest.map((x) => `${x.h.from} -> ${x.h.to}`).join(', ') : renderPath(request),
-      expected: `every hop carries the client's packets (${clientTx} sent)`,
-      observed: request.map((h) => `${h.from} -> ${h.to}: ${Math.round(100 * hopShare(lab, t, h, 'packets', clientTx))}%`).join(', '),
+      where: weakRequest.length ? weakRequest.map(({ h }) => `${h.from} -> ${h.to}`).join(', ') : renderPath(request),
+      expected: `every hop carries the client's packets (${clientTx} sent), directly`,
+      observed: requestHops.map(({ h, x }) => renderHop(h, x)).join(', '),
       ok: weakRequest.length === 0,
     });
-    const weakReply = reply.map((h) => ({ h, share: hopShare(lab, t, h, 'bytes', t.bytes) })).filter((x) => x.share < CARRIED);
+    const replyHops = reply.map((h) => ({ h, x: hopShare(lab, t, h, 'bytes', t.bytes) }));
+    const weakReply = replyHops.filter(({ x }) => !hopCarried(x));
     results.push({
       name: `${label}: reply path ${renderPath(reply)} (1 MiB from ${t.node})`,
-      where: weakReply.length ? weakReply.map((x) => `${x.h.from} -> ${x.h.to}`).join(', ') : renderPath(reply),
-      expected: `every hop carries the ${t.bytes} reply bytes`,
-      observed: reply.map((h) => `${h.from} -> ${h.to}: ${Math.round(100 * hopShare(lab, t, h, 'bytes', t.bytes))}%`).join(', '),
+      where: weakReply.length ? weakReply.map(({ h }) => `${h.from} -> ${h.to}`).join(', ') : renderPath(reply),
+      expected: `every hop carries the ${t.bytes} reply bytes, directly`,
+      observed: replyHops.map(({ h, x }) => renderHop(h, x)).join(', '),
       ok: weakReply.length === 0,
     });
     if (lab.mode === 'nat' || lab.mode === 'fullnat') {
@@ -131,7 +152,7 @@ function directorReplyShare(lab: Lab, obs: Observation): CheckResult {
     name: `${serviceLabel(obs.transferService!)}: replies never touch the director`,
     where: lab.director.name,
     expected: `the director sends under ${DIRECTOR_REPLY_SHARE_MAX * 100}% of the ${total} reply bytes toward the client`,
-    observed: `director sent ${replyBytes} bytes toward the client = ${(share * 100).toFixed(2)}%`,
+    observed: total > 0 ? `director sent ${replyBytes} bytes toward the client = ${(share * 100).toFixed(2)}%` : 'no 1 MiB reply completed: nothing to measure',
     ok: total > 0 && share < DIRECTOR_REPLY_SHARE_MAX,
   };
 }

@@ -63,7 +63,7 @@ async function download(runner: CommandRunner, lab: Lab, service: Service): Prom
   const client = lab.clients[0];
   const before = await readCounters(runner);
   const url = `http://${service.vip}:${service.port}/?bytes=${LARGE_REPLY_BYTES}`;
-  const result = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n', '--max-time', '60', url]);
+  const result = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n', '--connect-timeout', '5', '--max-time', '30', url]);
   const after = await readCounters(runner);
   const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1] ?? '';
   const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);
@@ -87,7 +87,10 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
     for (const client of lab.clients) answers.set(client.name, await probeFrom(runner, client.namespace, targets));
     if (transferService) {
       const count = Math.min(MAX_TRANSFERS, transferService.members.filter((m) => m.weight > 0).length);
-      for (let i = 0; i < count; i++) transfers.push(await download(runner, lab, transferService));
+      for (let i = 0; i < count; i++) {
+        transfers.push(await download(runner, lab, transferService));
+        if (transfers[transfers.length - 1].error) break; // a broken lab need not time out once per server
+      }
     }
   } finally {
     directorFrames = parseFrames(await directorCapture.stop());

@@ -10,7 +10,6 @@ import { LinuxHost } from '../../src/apply/host.js';
 import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
 import { ExecaRunner } from '../../src/apply/runner.js';
 import { SERVICE_SCRIPT } from '../../src/model/package-root.js';
-import type { Lab } from '../../src/model/lab.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { ipvsOnHost } from '../../src/vm/choose-runner.js';
 import type { CheckResult } from '../../src/verify/result.js';
@@ -27,69 +26,186 @@ test.afterEach.always(async () => {
   await labDown({ all: true }, options());
 });
 
-/** Brings a lab up, breaks it, verifies it, and returns the checks by name. */
-async function verifyBroken(lab: Lab, breakIt: () => Promise<unknown>): Promise<Map<string, CheckResult>> {
-  const o = options();
-  await labUp(lab, { serviceScript: SERVICE_SCRIPT }, o);
-  await breakIt();
-  return new Map((await verifyLab(lab, o.runner)).map((c) => [c.name, c]));
-}
-
 /** The processes of a namespace whose command line contains a word. */
 async function processesIn(namespace: string, word: string): Promise<number[]> {
-  const pids = await new LinuxHost().pidsIn([namespace]);
   const matching = [];
-  for (const pid of pids) {
+  for (const pid of await new LinuxHost().pidsIn([namespace])) {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     if (cmdline.includes(word)) matching.push(pid);
   }
   return matching;
 }
 
-const dr = () => loadLab(join(TOPOLOGIES, 'dr.yaml'));
+const inNs = (ns: string, ...argv: string[]) => execa('ip', ['netns', 'exec', ns, ...argv]);
 
-test.serial('"answers through the VIP" fails when the director has no virtual service', async (t) => {
-  const checks = await verifyBroken(await dr(), () => execa('ip', ['netns', 'exec', 'dr-director', 'ipvsadm', '-D', '-t', '10.10.0.100:80']));
-  const check = checks.get('tcp 10.10.0.100:80 answers client through the VIP')!;
-  t.false(check.ok);
-  t.is(check.where, 'client -> 10.10.0.100');
-  t.regex(check.observed, /^0\/4 answered \(first failure: .*ECONNREFUSED/);
-  t.true(checks.get('udp 10.10.0.100:80 answers client through the VIP')!.ok, 'the untouched service still passes');
-});
+interface BrokenCase {
+  title: string;
+  /** A shipped topology's name, or YAML text. */
+  topology: string;
+  breakIt: () => Promise<unknown>;
+  /** Checks (by name) that must fail, and the node or hop each must name. */
+  fails: Array<{ name: RegExp; where: RegExp; observed?: RegExp }>;
+}
 
-test.serial('"only ever sees the VIP" fails when a DR real server answers UDP from its own address', async (t) => {
-  const checks = await verifyBroken(await dr(), async () => {
-    for (const pid of await processesIn('dr-rs1', 'UDP-RECVFROM')) process.kill(pid, 'SIGKILL');
-    // Bound to every address, the reply leaves from the route's source: the RIP, not the VIP.
-    const wrong = execa('ip', ['netns', 'exec', 'dr-rs1', 'socat', 'UDP-RECVFROM:80,fork', `EXEC:${SERVICE_SCRIPT} rs1 udp 0.0.0.0 80`], { detached: true, stdio: 'ignore', reject: false });
-    wrong.unref();
-    await new Promise((r) => setTimeout(r, 300));
+const TCP_ONLY = (name: string, mode: string, extra = '') => `name: ${name}\nmode: ${mode}\nrealServers: 2\nservices:\n  - { port: 80${extra} }\n`;
+
+const cases: BrokenCase[] = [
+  {
+    title: '"answers through the VIP" fails when the director has no virtual service',
+    topology: TCP_ONLY('noservice', 'dr'),
+    breakIt: () => inNs('noservice-director', 'ipvsadm', '-D', '-t', '10.10.0.100:80'),
+    fails: [{ name: /^tcp 10\.10\.0\.100:80 answers client through the VIP$/, where: /^client -> 10\.10\.0\.100$/, observed: /ECONNREFUSED/ }],
+  },
+  {
+    title: '"only ever sees the VIP" fails when a DR real server answers UDP from its own address',
+    topology: 'dr',
+    breakIt: async () => {
+      for (const pid of await processesIn('dr-rs1', 'UDP-RECVFROM')) process.kill(pid, 'SIGKILL');
+      // Bound to every address, the reply leaves from the route's source: the RIP, not the VIP.
+      execa('ip', ['netns', 'exec', 'dr-rs1', 'socat', 'UDP-RECVFROM:80,fork', `EXEC:${SERVICE_SCRIPT} rs1 udp 0.0.0.0 80`], { detached: true, stdio: 'ignore', reject: false }).unref();
+      await new Promise((r) => setTimeout(r, 500));
+    },
+    fails: [{ name: /^udp 10\.10\.0\.100:80: client only ever sees the VIP as its peer$/, where: /^client$/, observed: /10\.10\.0\.10:80/ }],
+  },
+  {
+    title: '"every real server serves" fails and names the real server whose service is stopped',
+    topology: TCP_ONLY('stopped', 'nat'),
+    breakIt: async () => {
+      for (const pid of await processesIn('stopped-rs2', 'socat')) process.kill(pid, 'SIGKILL');
+    },
+    fails: [{ name: /every real server with weight > 0 serves client$/, where: /^rs2$/ }],
+  },
+  {
+    title: '"every real server serves" fails when the VIP is removed from one DR real server',
+    topology: TCP_ONLY('novip', 'dr'),
+    breakIt: () => execa('ip', ['-n', 'novip-rs1', 'addr', 'del', '10.10.0.100/32', 'dev', 'lo']),
+    fails: [{ name: /every real server with weight > 0 serves client$/, where: /^rs1$/ }],
+  },
+  {
+    title: '"kept on one real server" fails when source hashing is switched to round robin at run time',
+    topology: TCP_ONLY('sticky', 'dr', ', scheduler: sh'),
+    breakIt: () => inNs('sticky-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'rr'),
+    fails: [{ name: /client is kept on one real server \(sh\)$/, where: /^client$/, observed: /rs1: 2, rs2: 2/ }],
+  },
+  {
+    title: '"rr spreads within plus or minus one" fails when the director weighs one server 3:1',
+    topology: TCP_ONLY('spread', 'dr'),
+    breakIt: async () => {
+      await inNs('spread-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'wrr');
+      await inNs('spread-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', '10.10.0.10:80', '-g', '-w', '3');
+    },
+    fails: [{ name: /rr spreads client's requests within plus or minus one$/, where: /^client$/, observed: /rs1: 3, rs2: 1/ }],
+  },
+  {
+    title: '"wrr in proportion to the weights" fails when a weight changes at run time',
+    topology: TCP_ONLY('weights', 'dr', ', scheduler: wrr, weights: { rs1: 2, rs2: 1 }'),
+    breakIt: () => inNs('weights-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', '10.10.0.10:80', '-g', '-w', '1'),
+    fails: [{ name: /wrr serves client in proportion to the weights$/, where: /rs1/ }],
+  },
+  {
+    title: 'the ARP checks fail and name the real server that lacks arp_ignore/arp_announce',
+    topology: TCP_ONLY('arp', 'dr'),
+    breakIt: () => inNs('arp-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.eth0.arp_ignore=0', 'net.ipv4.conf.all.arp_announce=0', 'net.ipv4.conf.eth0.arp_announce=0'),
+    fails: [{ name: /^only the director answers ARP for the VIP 10\.10\.0\.100$/, where: /^rs1$/ }],
+  },
+  {
+    title: 'the DR frame check fails, naming the hop, when forwarding is switched to NAT at run time',
+    topology: TCP_ONLY('drnat', 'dr'),
+    breakIt: async () => {
+      for (const rip of ['10.10.0.10', '10.10.0.11']) await inNs('drnat-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', `${rip}:80`, '-m');
+    },
+    fails: [{ name: /^director -> real server frames carry the real server's MAC, the IP header CIP -> VIP unchanged$/, where: /^director -> rs[12]$/, observed: /IP 198\.51\.100\.10 -> 10\.10\.0\.1[01]/ }],
+  },
+  {
+    title: 'the DR reply path fails and the director is named when a real server routes replies through it',
+    topology: TCP_ONLY('detour', 'dr'),
+    breakIt: async () => {
+      // The replies' source is the VIP, the director's own address: without accept_local it drops them as martians.
+      await inNs('detour-director', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.accept_local=1', 'net.ipv4.conf.eth0.accept_local=1');
+      for (const rs of ['rs1', 'rs2']) await execa('ip', ['-n', `detour-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.2']);
+    },
+    fails: [
+      { name: /reply path rs[12] -> gateway -> client/, where: /^rs[12] -> gateway$/ },
+      { name: /replies never touch the director$/, where: /^director$/ },
+    ],
+  },
+  {
+    title: 'the NAT reply checks fail, naming the real server, when it routes replies around the director',
+    topology: TCP_ONLY('bypass', 'nat'),
+    breakIt: () => execa('ip', ['-n', 'bypass-rs1', 'route', 'replace', 'default', 'via', '10.10.0.1']),
+    fails: [{ name: /^tcp 10\.10\.0\.100:80 answers client through the VIP$/, where: /^client -> 10\.10\.0\.100$/ }],
+  },
+  {
+    title: '"the real server sees the real client address" fails when NAT is turned into source NAT',
+    topology: TCP_ONLY('masq', 'nat'),
+    breakIt: async () => {
+      await inNs('masq-director', 'sysctl', '-q', '-w', 'net.ipv4.vs.conntrack=1');
+      await inNs('masq-director', 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-m', 'ipvs', '--vaddr', '10.10.0.100/32', '--vport', '80', '-j', 'SNAT', '--to-source', '10.10.0.2');
+    },
+    fails: [{ name: /^rs[12] sees the real client address$/, where: /^rs[12]$/, observed: /^10\.10\.0\.2$/ }],
+  },
+  {
+    title: '"port mapping is honoured" fails when a member is re-pointed to another port',
+    topology: TCP_ONLY('mapping', 'nat', ', realPort: 8080'),
+    breakIt: async () => {
+      execa('ip', ['netns', 'exec', 'mapping-rs1', 'socat', 'TCP-LISTEN:80,fork,reuseaddr', `EXEC:${SERVICE_SCRIPT} rs1 tcp 0.0.0.0 80`], { detached: true, stdio: 'ignore', reject: false }).unref();
+      await inNs('mapping-director', 'ipvsadm', '-d', '-t', '10.10.0.100:80', '-r', '10.10.0.10:8080');
+      await inNs('mapping-director', 'ipvsadm', '-a', '-t', '10.10.0.100:80', '-r', '10.10.0.10:80', '-m');
+      await new Promise((r) => setTimeout(r, 500));
+    },
+    fails: [{ name: /^port mapping 80 -> 8080 is honoured at rs1$/, where: /^rs1$/, observed: /:80$/ }],
+  },
+  {
+    title: 'TUN: a real server with rp_filter=1 drops decapsulated requests and is named',
+    topology: 'tun',
+    breakIt: () => inNs('tun-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.tunl0.rp_filter=1'),
+    fails: [
+      { name: /^tcp 10\.10\.0\.100:80: every real server with weight > 0 serves client$/, where: /^rs1$/ },
+      { name: /^real servers in other networks than the director's are served$/, where: /^rs1$/ },
+    ],
+  },
+  {
+    title: 'the TUN frame check fails when forwarding is switched to direct routing at run time',
+    topology: 'tun',
+    breakIt: () => inNs('tun-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', '10.20.1.10:80', '-g'),
+    fails: [{ name: /^director -> real server packets are IP-in-IP/, where: /^director -> / }],
+  },
+  {
+    title: 'FULLNAT without its source NAT: the real server sees the client, and is named',
+    topology: 'fullnat',
+    breakIt: () => inNs('fullnat-director', 'iptables', '-t', 'nat', '-F', 'POSTROUTING'),
+    fails: [{ name: /^rs[12] sees the director's address, not the client's$/, where: /^rs[12]$/, observed: /198\.51\.100\.10/ }],
+  },
+  {
+    title: 'FULLNAT: a real server whose gateway is the director is named',
+    topology: TCP_ONLY('fngw', 'fullnat'),
+    breakIt: () => execa('ip', ['-n', 'fngw-rs1', 'route', 'replace', 'default', 'via', '10.10.0.2']),
+    fails: [{ name: /^rs1's default gateway is not the director$/, where: /^rs1$/, observed: /via 10\.10\.0\.2/ }],
+  },
+];
+
+for (const c of cases) {
+  test.serial(c.title, async (t) => {
+    let file = join(TOPOLOGIES, `${c.topology}.yaml`);
+    if (c.topology.includes('\n')) {
+      file = `/tmp/${/^name: (\S+)/.exec(c.topology)![1]}.yaml`;
+      await writeFile(file, c.topology);
+    }
+    const lab = await loadLab(file);
+    const o = options();
+    await labUp(lab, { serviceScript: SERVICE_SCRIPT }, o);
+    await c.breakIt();
+    const checks = await verifyLab(lab, o.runner);
+    const show = (r: CheckResult) => `${r.ok ? 'pass' : 'FAIL'} ${r.name} | ${r.where} | ${r.observed}`;
+    for (const expected of c.fails) {
+      const matching = checks.filter((r) => expected.name.test(r.name));
+      t.true(matching.length > 0, `no check named ${expected.name}; checks:\n${checks.map(show).join('\n')}`);
+      const failed = matching.filter((r) => !r.ok);
+      t.true(failed.length > 0, `${expected.name} did not fail:\n${matching.map(show).join('\n')}`);
+      for (const r of failed) {
+        t.regex(r.where, expected.where, show(r));
+        if (expected.observed) t.regex(r.observed, expected.observed, show(r));
+      }
+    }
   });
-  const check = checks.get('udp 10.10.0.100:80: client only ever sees the VIP as its peer')!;
-  t.false(check.ok);
-  t.regex(check.observed, /10\.10\.0\.10:80/);
-  t.true(checks.get('tcp 10.10.0.100:80: client only ever sees the VIP as its peer')!.ok);
-});
-
-test.serial('"every real server serves" fails and names the real server whose service is stopped', async (t) => {
-  const checks = await verifyBroken(await dr(), async () => {
-    for (const pid of await processesIn('dr-rs2', 'socat')) process.kill(pid, 'SIGKILL');
-  });
-  const check = checks.get('tcp 10.10.0.100:80: every real server with weight > 0 serves client')!;
-  t.false(check.ok);
-  t.is(check.where, 'rs2');
-  t.regex(check.observed, /never answered: rs2$/);
-});
-
-test.serial('"kept on one real server" fails when source hashing is switched to round robin at run time', async (t) => {
-  const file = '/tmp/sticky.yaml';
-  await writeFile(file, 'name: sticky\nmode: dr\nrealServers: 2\nservices:\n  - { port: 80, scheduler: sh }\n');
-  const lab = await loadLab(file);
-  const healthy = await verifyBroken(lab, async () => undefined);
-  t.true(healthy.get('tcp 10.10.0.100:80: client is kept on one real server (sh)')!.ok);
-  await labDown('sticky', options());
-  const checks = await verifyBroken(lab, () => execa('ip', ['netns', 'exec', 'sticky-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'rr']));
-  const check = checks.get('tcp 10.10.0.100:80: client is kept on one real server (sh)')!;
-  t.false(check.ok);
-  t.is(check.observed, 'rs1: 2, rs2: 2');
-});
+}
