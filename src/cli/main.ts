@@ -18,6 +18,7 @@ import { renderStatus } from '../report/status-text.js';
 import { renderChecks } from '../report/check-table.js';
 import { verifyLab } from '../verify/run-verify.js';
 import { TapWriter } from '../report/tap.js';
+import { renderJUnit, splitLabName, type JUnitCase } from '../report/junit.js';
 import { closingLine, collectTap, formatAssert } from '../report/tap-summary.js';
 import { TopologyError, type Problem } from '../validate/problems.js';
 import { loadLab } from '../validate/validate-topology.js';
@@ -37,9 +38,9 @@ const USAGE = `usage: lvslab <verb> [options]
   down FILE|NAME | --all           remove a lab (or every lab) by its ownership marks
   status [NAME] [--json]           nodes, addresses, MACs, routes, IPVS table, counters
   exec LAB NODE -- CMD...          run a command in a node's namespace
-  verify FILE [--tap|--json] [--runner auto|host|vm]
-                                   check a running lab through the VIP
-  test FILE... [--runner auto|host|vm] [--tap]
+  verify FILE [--tap|--json|--junit] [--runner auto|host|vm]
+                                   prove what the lab's mode promises, from packets and counters
+  test FILE... [--runner auto|host|vm] [--tap|--junit]
                                    up -> verify -> down for each topology
   vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]
                                    run a command in the IPVS microVM`;
@@ -147,7 +148,7 @@ async function execVerb(args: string[]): Promise<number> {
 }
 
 async function verifyVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, json: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab verify FILE [--tap|--json] [--runner auto|host|vm]');
+  const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, json: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab verify FILE [--tap|--json|--junit] [--runner auto|host|vm]');
   if (positionals.length !== 1) throw new UsageError('lvslab verify needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
@@ -163,6 +164,7 @@ async function verifyVerb(args: string[]): Promise<number> {
   if (owned.some((o) => o.planHash !== expected)) throw new LabStateError(`lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`);
   const results = await verifyLab(lab, options.runner);
   if (values.json) console.log(JSON.stringify(results, null, 2));
+  else if (values.junit) process.stdout.write(renderJUnit(results.map((r) => ({ suite: lab.name, name: r.name, ok: r.ok, details: { where: r.where, expected: r.expected, observed: r.observed } }))));
   else if (values.tap) {
     const tap = new TapWriter((text) => process.stdout.write(text));
     for (const r of results) tap.point({ ok: r.ok, name: `${lab.name}: ${r.name}`, diagnostic: { where: r.where, expected: r.expected, observed: r.observed } });
@@ -172,13 +174,17 @@ async function verifyVerb(args: string[]): Promise<number> {
 }
 
 async function testVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab test FILE... [--runner auto|host|vm] [--tap]');
+  const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab test FILE... [--runner auto|host|vm] [--tap|--junit]');
+  const quiet = values.tap || values.junit; // machine output owns stdout
+  const cases: JUnitCase[] = [];
   if (positionals.length === 0) throw new UsageError('lvslab test needs at least one FILE');
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
-  if (!values.tap) log(`runner: ${decision.runner} (${decision.why})`);
+  if (!quiet) log(`runner: ${decision.runner} (${decision.why})`);
   const tapOut = (text: string) => process.stdout.write(text);
   const { parser, done } = collectTap((result) => {
-    if (!values.tap) console.log(formatAssert(result));
+    if (!quiet) console.log(formatAssert(result));
+    const diag = (result.diag ?? {}) as Record<string, string>;
+    cases.push({ ...splitLabName(result.name), ok: result.ok, details: { where: String(diag.where ?? ''), expected: String(diag.expected ?? ''), observed: String(diag.observed ?? diag.error ?? diag.problems ?? '') } });
   });
   const feed = (text: string) => {
     if (values.tap) tapOut(text);
@@ -194,11 +200,12 @@ async function testVerb(args: string[]): Promise<number> {
     const sink = new Writable({ write: (chunk, _enc, next) => (feed(decoder.write(chunk)), next()) });
     const outcome = await runSelfInVm(['test', '--tap', ...positionals], values, { stdout: sink, stderr: process.stderr });
     vmExit = outcome.exitCode;
-    if (!values.tap) log(`the microVM ran under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}`);
+    if (!quiet) log(`the microVM ran under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}`);
   }
   parser.end();
   const results = await done;
-  if (!values.tap) console.log(closingLine(results.pass, results.fail));
+  if (values.junit) process.stdout.write(renderJUnit(cases));
+  else if (!values.tap) console.log(closingLine(results.pass, results.fail));
   return results.ok && results.count > 0 && vmExit === 0 ? 0 : 1;
 }
 

@@ -43,6 +43,8 @@ export interface Observation {
   macs: Map<string, Map<string, string>>;
   /** real server -> next hop of its default route */
   defaultRoutes: Map<string, string | undefined>;
+  /** Milliseconds spent in each part of the pass (the benchmark reports what dominates). */
+  timings: Record<'captures' | 'probes' | 'transfers' | 'readouts', number>;
 }
 
 async function readAll(runner: CommandRunner, argv: string[]): Promise<string> {
@@ -72,6 +74,13 @@ async function download(runner: CommandRunner, lab: Lab, service: Service): Prom
 
 export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Observation> {
   const lan = lanInterface(lab);
+  const timings = { captures: 0, probes: 0, transfers: 0, readouts: 0 };
+  let mark = Date.now();
+  const lap = (part: keyof typeof timings) => {
+    const now = Date.now();
+    timings[part] += now - mark;
+    mark = now;
+  };
   await runner.run(['ip', '-n', lab.gateway.namespace, 'neigh', 'flush', 'all']);
   const [directorCapture, gatewayCapture] = await Promise.all([
     runner.capture(['ip', 'netns', 'exec', lab.director.namespace, 'tcpdump', '-l', '-nn', '-e', '-s', '128', '-i', lab.director.interfaces[0].name, 'ip']),
@@ -82,9 +91,11 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   const transferService = lab.services.find((s) => s.protocol === 'tcp');
   let directorFrames: Frame[] = [];
   let gatewayArp: Frame[] = [];
+  lap('captures');
   try {
     const targets = probeTargets(lab);
     for (const client of lab.clients) answers.set(client.name, await probeFrom(runner, client.namespace, targets));
+    lap('probes');
     if (transferService) {
       const count = Math.min(MAX_TRANSFERS, transferService.members.filter((m) => m.weight > 0).length);
       for (let i = 0; i < count; i++) {
@@ -92,10 +103,12 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
         if (transfers[transfers.length - 1].error) break; // a broken lab need not time out once per server
       }
     }
+    lap('transfers');
   } finally {
     directorFrames = parseFrames(await directorCapture.stop());
     gatewayArp = parseFrames(await gatewayCapture.stop());
   }
+  lap('captures');
   const macs = parseMacs(await readAll(runner, ['ip', '-j', 'link', 'show']));
   const neigh = await runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']);
   const routes = splitByNamespace(await readAll(runner, ['ip', '-j', 'route', 'show', 'default']));
@@ -103,8 +116,9 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
     const entries = JSON.parse(routes.get(rs.namespace)?.trim() || '[]') as Array<{ gateway?: string }>;
     return [rs.name, entries[0]?.gateway] as [string, string | undefined];
   }));
+  lap('readouts');
   return {
-    answers, transfers, transferService, directorFrames, gatewayArp, macs, defaultRoutes,
+    answers, transfers, transferService, directorFrames, gatewayArp, macs, defaultRoutes, timings,
     gatewayVipMac: neighbourMac(neigh.stdout, lab.services[0].vip),
   };
 }

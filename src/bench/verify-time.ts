@@ -1,0 +1,55 @@
+/**
+ * Benchmark (not a test): the time of one `verify` per mode and what dominates it. Needs IPVS: where the
+ * host has none it re-runs itself in the microVM.   npm run bench:verify
+ */
+import { join } from 'node:path';
+import { LinuxHost } from '../apply/host.js';
+import { labDown, labUp, STATE_DIR } from '../apply/lab-lifecycle.js';
+import { ExecaRunner } from '../apply/runner.js';
+import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
+import { loadLab } from '../validate/validate-topology.js';
+import { chooseRunner } from '../vm/choose-runner.js';
+import { defaultKernel } from '../vm/kernel.js';
+import { guestEnvironment, runInVm } from '../vm/launch.js';
+import { judge } from '../verify/judge.js';
+import { observeLab } from '../verify/observe.js';
+
+async function main(): Promise<void> {
+  const decision = await chooseRunner('auto');
+  if (decision.runner === 'vm') {
+    const outcome = await runInVm({
+      argv: [process.execPath, process.argv[1]], cwd: process.cwd(), env: guestEnvironment(process.env),
+      kernel: await defaultKernel({ fetch: true, log: (l) => process.stderr.write(`${l}\n`) }), accel: 'auto', memoryMb: 2048, timeoutSec: 1800,
+      stdout: process.stdout, stderr: process.stderr, log: (l) => process.stderr.write(`verify-time: ${l}\n`),
+    });
+    process.exitCode = outcome.exitCode;
+    return;
+  }
+  const rows: string[] = [];
+  for (const mode of ['dr', 'nat', 'tun', 'fullnat']) {
+    const lab = await loadLab(join(PACKAGE_ROOT, 'topologies', `${mode}.yaml`));
+    const options = { runner: new ExecaRunner(), host: new LinuxHost(), stateDir: STATE_DIR };
+    await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
+    try {
+      const runner = new ExecaRunner();
+      const started = Date.now();
+      const observation = await observeLab(lab, runner);
+      const results = judge(lab, observation);
+      const ms = Date.now() - started;
+      const t = observation.timings;
+      const [top] = Object.entries(t).sort((a, b) => b[1] - a[1]);
+      rows.push(`| ${mode} | ${(ms / 1000).toFixed(1)} s | ${results.filter((r) => r.ok).length}/${results.length} | ${runner.spawned} | ${t.captures} / ${t.probes} / ${t.transfers} / ${t.readouts} ms | ${top[0]} |`);
+    } finally {
+      await labDown(lab.name, options);
+    }
+  }
+  const where = process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host';
+  console.log(`One verify per shipped mode, measured ${where}:\n`);
+  console.log('| mode | verify | checks passed | processes | captures / probes / 1 MiB downloads / read-outs | dominated by |\n|---|---:|---:|---:|---|---|');
+  console.log(rows.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exitCode = 1;
+});
