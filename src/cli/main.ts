@@ -16,6 +16,12 @@ import { buildPlan } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
 import { renderStatus } from '../report/status-text.js';
 import { renderChecks } from '../report/check-table.js';
+import { renderMermaid, renderSvg } from '../report/graph.js';
+import { observedPaths, type ObservedPaths } from '../verify/judge.js';
+import { observeLab } from '../verify/observe.js';
+import type { Lab } from '../model/lab.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { verifyLab } from '../verify/run-verify.js';
 import { TapWriter } from '../report/tap.js';
 import { renderJUnit, splitLabName, type JUnitCase } from '../report/junit.js';
@@ -40,6 +46,8 @@ const USAGE = `usage: lvslab <verb> [options]
   exec LAB NODE -- CMD...          run a command in a node's namespace
   verify FILE [--tap|--json|--junit] [--runner auto|host|vm]
                                    prove what the lab's mode promises, from packets and counters
+  graph FILE [--out DIR] [--runner auto|host|vm]
+                                   SVG and Mermaid of the lab with the observed request and reply paths
   test FILE... [--runner auto|host|vm] [--tap|--junit]
                                    up -> verify -> down for each topology
   vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]
@@ -173,6 +181,52 @@ async function verifyVerb(args: string[]): Promise<number> {
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
+/** Observes a lab (running, or brought up for the occasion and taken down) and returns its paths. */
+async function observePaths(lab: Lab, file: string): Promise<ObservedPaths | undefined> {
+  const options = lifecycle();
+  requireRoot(options.host, 'graph');
+  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
+  const running = owned.length > 0 && owned.every((o) => o.planHash === buildPlan(lab, { serviceScript: SERVICE_SCRIPT }).hash);
+  if (owned.length > 0 && !running) throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
+  if (!running) log(`lab ${lab.name} is not running: bringing it up for the graph, and down again after`);
+  if (!running) await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
+  try {
+    return observedPaths(lab, await observeLab(lab, options.runner));
+  } finally {
+    if (!running) await labDown(lab.name, options);
+  }
+}
+
+async function graphVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(args, { out: { type: 'string', default: '.' }, 'paths-json': { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab graph FILE [--out DIR] [--runner auto|host|vm]');
+  if (positionals.length !== 1) throw new UsageError('lvslab graph needs exactly one FILE');
+  const lab = await loadLab(positionals[0]);
+  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
+  let paths: ObservedPaths | undefined;
+  if (decision.runner === 'host') {
+    paths = await observePaths(lab, positionals[0]);
+    if (values['paths-json']) {
+      console.log(JSON.stringify(paths ?? null));
+      return 0;
+    }
+  } else {
+    log(`${decision.why}; the lab is verified in the microVM and drawn here`);
+    let json = '';
+    const sink = new Writable({ write: (chunk, _enc, next) => ((json += chunk.toString()), next()) });
+    const outcome = await runSelfInVm(['graph', positionals[0], '--paths-json'], values, { stdout: sink, stderr: process.stderr });
+    if (outcome.exitCode !== 0) return outcome.exitCode;
+    paths = (JSON.parse(json.trim().split('\n').pop() || 'null') as ObservedPaths | null) ?? undefined;
+  }
+  const dir = String(values.out);
+  await mkdir(dir, { recursive: true });
+  const svg = join(dir, `${lab.name}.svg`);
+  const mermaid = join(dir, `${lab.name}.mmd`);
+  await writeFile(svg, renderSvg(lab, paths));
+  await writeFile(mermaid, renderMermaid(lab, paths));
+  console.log(`wrote ${svg} and ${mermaid}${paths ? `: request ${paths.request.map((h) => h.from).join(' -> ')} -> ${paths.realServer}, reply ${paths.reply.map((h) => h.from).join(' -> ')} -> ${lab.clients[0].name}` : ' (no path observed)'}`);
+  return paths && [...paths.request, ...paths.reply].every((h) => h.carried) ? 0 : 1;
+}
+
 async function testVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab test FILE... [--runner auto|host|vm] [--tap|--junit]');
   const quiet = values.tap || values.junit; // machine output owns stdout
@@ -228,6 +282,7 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   status: statusVerb,
   exec: execVerb,
   verify: verifyVerb,
+  graph: graphVerb,
   test: testVerb,
   vm: vmVerb,
 };

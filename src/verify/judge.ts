@@ -344,3 +344,32 @@ export function judge(lab: Lab, obs: Observation): CheckResult[] {
   if (lab.mode === 'fullnat') results.push(...fullnatGatewayChecks(lab, obs));
   return results;
 }
+
+export interface ObservedHop extends Hop {
+  /** Share of the transfer the hop carried (packets for the request, bytes for the reply). */
+  share: number;
+  relay?: string;
+  carried: boolean;
+}
+
+export interface ObservedPaths {
+  lab: string;
+  mode: Lab['mode'];
+  realServer: string;
+  request: ObservedHop[];
+  reply: ObservedHop[];
+}
+
+/** The request and reply paths of the first completed 1 MiB download, hop by hop, for `lvslab graph`. */
+export function observedPaths(lab: Lab, obs: Observation): ObservedPaths | undefined {
+  const t = obs.transfers.find((x) => x.node && !x.error && x.bytes > 0);
+  if (!t) return undefined;
+  const { request, reply } = expectedPaths(lab, t.node);
+  const clientTx = nodeTx(lab, t, lab.clients[0], 'packets');
+  const observe = (hops: Hop[], measure: 'bytes' | 'packets', total: number) =>
+    hops.map((h) => {
+      const x = hopShare(lab, t, h, measure, total);
+      return { ...h, ...x, carried: hopCarried(x) };
+    });
+  return { lab: lab.name, mode: lab.mode, realServer: t.node, request: observe(request, 'packets', clientTx), reply: observe(reply, 'bytes', t.bytes) };
+}

@@ -85,7 +85,7 @@ test.serial('up refuses a namespace of the same name that is not lvslab\'s, crea
   }
 });
 
-test.serial('the CLI: up, up again says nothing to do, verify passes, status shows the IPVS table, exec reaches the VIP, a changed file needs --recreate, down', async (t) => {
+test.serial('the CLI: up, up again says nothing to do, verify passes (table and JUnit), graph draws the observed paths, status shows the IPVS table, exec reaches the VIP, a changed file needs --recreate, down', async (t) => {
   const file = join(TOPOLOGIES, 'nat.yaml');
   t.is((await cli('up', file, '--runner', 'host')).exitCode, 0);
   const again = await cli('up', file, '--runner', 'host');
@@ -95,6 +95,11 @@ test.serial('the CLI: up, up again says nothing to do, verify passes, status sho
   t.is(verify.exitCode, 0, verify.stdout);
   t.regex(verify.stdout, /^tcp 10\.10\.0\.100:80 answers client2 through the VIP +pass/m);
   t.regex(verify.stdout, /^12 passed, 0 failed$/m);
+  const junit = await cli('verify', file, '--runner', 'host', '--junit');
+  t.regex(junit.stdout, /<testsuite name="nat" tests="\d+" failures="0">/);
+  const graph = await cli('graph', file, '--runner', 'host', '--out', '/tmp/graphs');
+  t.is(graph.exitCode, 0, graph.stderr);
+  t.regex(graph.stdout, /wrote \/tmp\/graphs\/nat\.svg and \/tmp\/graphs\/nat\.mmd: request client -> gateway -> director -> rs[12], reply rs[12] -> director -> gateway -> client/);
   const status = await cli('status', 'nat');
   t.regex(status.stdout, /ipvs tcp 10\.10\.0\.100:80 rr/);
   t.regex(status.stdout, /-> 10\.10\.0\.10:8080 +Masq/);

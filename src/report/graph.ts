@@ -1,0 +1,134 @@
+/**
+ * `lvslab graph`: the lab as a picture, with the request and the reply path that verify observed drawn
+ * distinctly (blue and red; a hop that did not carry the traffic dashed). SVG laid out here, in
+ * columns (clients, client networks, gateway, other networks, director and real servers), and Mermaid
+ * text for Markdown.
+ */
+import { allNodes, type Lab, type Node } from '../model/lab.js';
+import type { ObservedHop, ObservedPaths } from '../verify/judge.js';
+
+const REQUEST = '#1f6feb';
+const REPLY = '#d1242f';
+const COLUMN = { client: 80, clientNet: 210, gateway: 340, net: 450, server: 640 };
+/** Networks behind the gateway each get their own bar, this far apart. */
+const BAR_GAP = 36;
+const ROW = 86;
+const BOX = { w: 136, h: 46 };
+const LINE = 12;
+
+interface Layout {
+  nodes: Map<string, { x: number; y: number }>;
+  /** network -> bar x and its y range */
+  bars: Map<string, { x: number; y1: number; y2: number }>;
+  width: number;
+  height: number;
+}
+
+function clientNetworks(lab: Lab): Set<string> {
+  return new Set(lab.clients.map((c) => c.interfaces[0].network));
+}
+
+export function layout(lab: Lab): Layout {
+  const nodes = new Map<string, { x: number; y: number }>();
+  const top = 140;
+  lab.clients.forEach((c, i) => nodes.set(c.name, { x: COLUMN.client, y: top + i * ROW }));
+  const right: Node[] = [lab.director, ...lab.networks.flatMap((n) => lab.realServers.filter((rs) => rs.interfaces[0].network === n.name))];
+  // Real servers on the director's network first, then each routed network's, in network order.
+  const lan = lab.director.interfaces[0].network;
+  right.sort((a, b) => (a === lab.director ? -1 : b === lab.director ? 1 : Number(a.interfaces[0].network !== lan) - Number(b.interfaces[0].network !== lan)));
+  right.forEach((n, i) => nodes.set(n.name, { x: COLUMN.server, y: top + i * ROW }));
+  const bottom = Math.max(top + (lab.clients.length - 1) * ROW, top + (right.length - 1) * ROW);
+  nodes.set(lab.gateway.name, { x: COLUMN.gateway, y: (top + bottom) / 2 });
+  const bars = new Map<string, { x: number; y1: number; y2: number }>();
+  let behind = 0;
+  for (const net of lab.networks) {
+    const members = allNodes(lab).filter((n) => n !== lab.gateway && n.interfaces.some((i) => i.network === net.name)).map((n) => nodes.get(n.name)!.y);
+    const ys = members.length ? members : [nodes.get(lab.gateway.name)!.y];
+    const x = clientNetworks(lab).has(net.name) ? COLUMN.clientNet : COLUMN.net + BAR_GAP * behind++;
+    bars.set(net.name, { x, y1: Math.min(...ys) - 30, y2: Math.max(...ys) + 30 });
+  }
+  return { nodes, bars, width: COLUMN.server + BOX.w / 2 + 40, height: bottom + 120 };
+}
+
+function escape(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+}
+
+/** A hop drawn as node -> its network's bar -> node, offset so that both paths stay visible. */
+function hopPoints(l: Layout, hop: ObservedHop, offset: number): string {
+  const a = l.nodes.get(hop.from)!;
+  const b = l.nodes.get(hop.to)!;
+  const bar = l.bars.get(hop.network)!;
+  const bx = bar.x + offset;
+  const side = (p: { x: number }) => (p.x < bar.x ? p.x + BOX.w / 2 : p.x - BOX.w / 2);
+  return [[side(a), a.y + offset], [bx, a.y + offset], [bx, b.y + offset], [side(b), b.y + offset]].map(([x, y]) => `${x},${y}`).join(' ');
+}
+
+export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
+  const l = layout(lab);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${l.width}" height="${l.height}" viewBox="0 0 ${l.width} ${l.height}" font-family="sans-serif" font-size="12">`,
+    '<defs>',
+    ...[['req', REQUEST], ['rep', REPLY]].map(([id, color]) => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`),
+    '</defs>',
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escape(lab.name)}: ${lab.mode.toUpperCase()}</text>`,
+  ];
+  const legend = paths
+    ? `request path (blue) ${escape(pathText(paths.request))}; reply path (red) ${escape(pathText(paths.reply))}`
+    : 'no path observed: no 1 MiB download completed';
+  out.push(`<text x="16" y="48" fill="#444">${legend}</text>`, `<text x="16" y="66" fill="#444">dashed: a hop the traffic did not take as the mode promises; grey bars: networks (bridges)</text>`);
+  for (const [name, bar] of l.bars) {
+    out.push(`<line x1="${bar.x}" y1="${bar.y1}" x2="${bar.x}" y2="${bar.y2}" stroke="#bbb" stroke-width="6"/>`, `<text x="${bar.x}" y="${bar.y1 - 8}" text-anchor="middle" fill="#666" font-size="11">${escape(name)}</text>`);
+  }
+  for (const node of allNodes(lab)) {
+    const p = l.nodes.get(node.name)!;
+    for (const i of node.interfaces) {
+      const bar = l.bars.get(i.network)!;
+      const edge = p.x < bar.x ? p.x + BOX.w / 2 : p.x - BOX.w / 2;
+      out.push(`<line x1="${edge}" y1="${p.y}" x2="${bar.x}" y2="${p.y}" stroke="#ccc" stroke-width="2"/>`);
+      if (node === lab.gateway) out.push(`<line x1="${bar.x}" y1="${Math.min(p.y, bar.y1 + 30)}" x2="${bar.x}" y2="${Math.max(p.y, bar.y2 - 30)}" stroke="#bbb" stroke-width="6"/>`);
+    }
+  }
+  if (paths) {
+    for (const [hops, color, marker, offset] of [[paths.request, REQUEST, 'req', -7], [paths.reply, REPLY, 'rep', 7]] as const) {
+      for (const hop of hops) {
+        out.push(`<polyline points="${hopPoints(l, hop, offset)}" fill="none" stroke="${color}" stroke-width="2.5" marker-end="url(#${marker})"${hop.carried ? '' : ' stroke-dasharray="6 4" opacity="0.7"'}/>`);
+      }
+    }
+  }
+  for (const node of allNodes(lab)) {
+    const p = l.nodes.get(node.name)!;
+    const lines = [...node.interfaces.map((i) => i.address), ...(node === lab.director ? [`VIP ${lab.services[0].vip}`] : [])];
+    const height = BOX.h + LINE * (lines.length - 1);
+    out.push(
+      `<rect x="${p.x - BOX.w / 2}" y="${p.y - height / 2}" width="${BOX.w}" height="${height}" rx="8" fill="#f6f8fa" stroke="#333"/>`,
+      `<text x="${p.x}" y="${p.y - height / 2 + 17}" text-anchor="middle" font-weight="bold">${escape(node.name)}</text>`,
+      ...lines.map((text, k) => `<text x="${p.x}" y="${p.y - height / 2 + 32 + k * LINE}" text-anchor="middle" font-size="10" fill="#444">${escape(text)}</text>`),
+    );
+  }
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+function pathText(hops: ObservedHop[]): string {
+  return hops.length ? [hops[0].from, ...hops.map((h) => h.to)].join(' → ') : '';
+}
+
+export function renderMermaid(lab: Lab, paths: ObservedPaths | undefined): string {
+  const lines = ['flowchart LR'];
+  for (const node of allNodes(lab)) lines.push(`  ${node.name}["${node.name}<br/>${node.interfaces.map((i) => i.address).join(' ')}"]`);
+  for (const net of lab.networks) lines.push(`  net_${net.name}{{"${net.name} ${net.address}/${net.prefix}"}}`);
+  let index = 0;
+  const styles: string[] = [];
+  for (const node of allNodes(lab)) for (const i of node.interfaces) (lines.push(`  ${node.name} --- net_${i.network}`), styles.push(`  linkStyle ${index++} stroke:#bbb`));
+  if (paths) {
+    for (const [hops, color, label] of [[paths.request, REQUEST, 'request'], [paths.reply, REPLY, 'reply']] as const) {
+      for (const hop of hops) {
+        lines.push(`  ${hop.from} ${hop.carried ? '-->' : '-.->'}|${label}| ${hop.to}`);
+        styles.push(`  linkStyle ${index++} stroke:${color},stroke-width:2px`);
+      }
+    }
+  }
+  return [...lines, ...styles].join('\n') + '\n';
+}

@@ -1,0 +1,39 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { renderMermaid, renderSvg } from '../../src/report/graph.js';
+import type { ObservedPaths } from '../../src/verify/judge.js';
+import { loadLab } from '../../src/validate/validate-topology.js';
+import { TOPOLOGIES } from '../helpers/paths.js';
+
+const hop = (from: string, to: string, network: string, carried = true) => ({ from, to, network, share: carried ? 1 : 0.02, carried });
+const drPaths = (replyCarried: boolean): ObservedPaths => ({
+  lab: 'dr', mode: 'dr', realServer: 'rs1',
+  request: [hop('client', 'gateway', 'outside'), hop('gateway', 'director', 'lan'), hop('director', 'rs1', 'lan')],
+  reply: [hop('rs1', 'gateway', 'lan', replyCarried), hop('gateway', 'client', 'outside')],
+});
+
+test('the SVG draws every node, the request path in blue and the reply path in red', async (t) => {
+  const svg = renderSvg(await loadLab(join(TOPOLOGIES, 'dr.yaml')), drPaths(true));
+  for (const name of ['client', 'gateway', 'director', 'rs1', 'rs2']) t.regex(svg, new RegExp(`font-weight="bold">${name}</text>`));
+  t.is((svg.match(/stroke="#1f6feb"/g) ?? []).length, 3);
+  t.is((svg.match(/stroke="#d1242f"/g) ?? []).length, 2);
+  t.notRegex(svg, /stroke-dasharray/);
+  t.regex(svg, /reply path \(red\) rs1 → gateway → client/);
+});
+
+test('a hop the traffic did not take is dashed', async (t) => {
+  const svg = renderSvg(await loadLab(join(TOPOLOGIES, 'dr.yaml')), drPaths(false));
+  t.is((svg.match(/stroke-dasharray/g) ?? []).length, 1);
+});
+
+test('without an observed path the picture says so', async (t) => {
+  t.regex(renderSvg(await loadLab(join(TOPOLOGIES, 'dr.yaml')), undefined), /no path observed/);
+});
+
+test('the Mermaid text has the links and both paths, styled', async (t) => {
+  const text = renderMermaid(await loadLab(join(TOPOLOGIES, 'dr.yaml')), drPaths(false));
+  t.true(text.startsWith('flowchart LR\n'));
+  t.regex(text, /director -->\|request\| rs1/);
+  t.regex(text, /rs1 -\.->\|reply\| gateway/);
+  t.regex(text, /linkStyle \d+ stroke:#d1242f/);
+});
