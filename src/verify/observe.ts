@@ -65,7 +65,7 @@ async function download(runner: CommandRunner, lab: Lab, service: Service): Prom
   const client = lab.clients[0];
   const before = await readCounters(runner);
   const url = `http://${service.vip}:${service.port}/?bytes=${LARGE_REPLY_BYTES}`;
-  const result = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n', '--connect-timeout', '5', '--max-time', '30', url]);
+  const result = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n', '--connect-timeout', '3', '--max-time', '30', url]);
   const after = await readCounters(runner);
   const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1] ?? '';
   const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);

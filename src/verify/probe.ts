@@ -30,7 +30,8 @@ export interface ProbeAnswer {
   ms: number;
 }
 
-const TIMEOUT_MS = 4000;
+/** A healthy answer takes well under a second even under emulation; a broken lab should not cost minutes. */
+const TIMEOUT_MS = 2500;
 
 /** Parses the service's first line: `node=rs1 peer=CIP:port local=VIP:port`. */
 export function parseServiceLine(text: string): { node?: string; peer?: string; local?: string } {

@@ -97,7 +97,9 @@ test.serial('the CLI: up, up again says nothing to do, verify passes (table and 
   const verify = await cli('verify', file, '--runner', 'host');
   t.is(verify.exitCode, 0, verify.stdout);
   t.regex(verify.stdout, /^tcp 10\.10\.0\.100:80 answers client2 through the VIP +pass/m);
-  t.regex(verify.stdout, /^12 passed, 0 failed$/m);
+  const passed = /^(\d+) passed, 0 failed$/m.exec(verify.stdout);
+  t.truthy(passed, verify.stdout);
+  t.true(Number(passed![1]) >= 20, 'the verifier ran its checks');
   const junit = await cli('verify', file, '--runner', 'host', '--junit');
   t.regex(junit.stdout, /<testsuite name="nat" tests="\d+" failures="0">/);
   const graph = await cli('graph', file, '--runner', 'host', '--out', '/tmp/graphs');

@@ -49,6 +49,9 @@ interface BrokenCase {
 
 const TCP_ONLY = (name: string, mode: string, extra = '') => `name: ${name}\nmode: ${mode}\nrealServers: 2\nservices:\n  - { port: 80${extra} }\n`;
 
+const TUN_TCP = 'name: tuntcp\nmode: tun\nnetworks:\n  outside: { subnet: 198.51.100.0/24 }\n  lan: { subnet: 10.10.0.0/24 }\n  rsnet1: { subnet: 10.20.1.0/24 }\n  rsnet2: { subnet: 10.20.2.0/24 }\nrealServers:\n  - { name: rs1, network: rsnet1, address: 10.20.1.10 }\n  - { name: rs2, network: rsnet2, address: 10.20.2.10 }\nservices:\n  - { port: 80 }\n';
+const FULLNAT_TCP = 'name: fntcp\nmode: fullnat\nnetworks:\n  outside: { subnet: 198.51.100.0/24 }\n  lan: { subnet: 10.10.0.0/24 }\n  rsnet1: { subnet: 10.30.1.0/24 }\nrealServers:\n  - { name: rs1, network: rsnet1 }\n  - { name: rs2, network: rsnet1 }\nservices:\n  - { port: 80, realPort: 8080 }\n';
+
 const cases: BrokenCase[] = [
   {
     title: '"answers through the VIP" fails when the director has no virtual service',
@@ -157,8 +160,8 @@ const cases: BrokenCase[] = [
   },
   {
     title: 'TUN: a real server with rp_filter=1 drops decapsulated requests and is named',
-    topology: 'tun',
-    breakIt: () => inNs('tun-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.tunl0.rp_filter=1'),
+    topology: TUN_TCP,
+    breakIt: () => inNs('tuntcp-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.tunl0.rp_filter=1'),
     fails: [
       { name: /^tcp 10\.10\.0\.100:80: every real server with weight > 0 serves client$/, where: /^rs1$/ },
       { name: /^real servers in other networks than the director's are served$/, where: /^rs1$/ },
@@ -166,14 +169,14 @@ const cases: BrokenCase[] = [
   },
   {
     title: 'the TUN frame check fails when forwarding is switched to direct routing at run time',
-    topology: 'tun',
-    breakIt: () => inNs('tun-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', '10.20.1.10:80', '-g'),
+    topology: TUN_TCP,
+    breakIt: () => inNs('tuntcp-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', '10.20.1.10:80', '-g'),
     fails: [{ name: /^director -> real server packets are IP-in-IP/, where: /^director -> / }],
   },
   {
     title: 'FULLNAT without its source NAT: the real server sees the client, and is named',
-    topology: 'fullnat',
-    breakIt: () => inNs('fullnat-director', 'iptables', '-t', 'nat', '-F', 'POSTROUTING'),
+    topology: FULLNAT_TCP,
+    breakIt: () => inNs('fntcp-director', 'iptables', '-t', 'nat', '-F', 'POSTROUTING'),
     fails: [{ name: /^rs[12] sees the director's address, not the client's$/, where: /^rs[12]$/, observed: /198\.51\.100\.10/ }],
   },
   {
