@@ -14,9 +14,7 @@ import { ExecaRunner } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { loadLab } from '../validate/validate-topology.js';
-import { chooseRunner } from '../vm/choose-runner.js';
-import { defaultKernel } from '../vm/kernel.js';
-import { guestEnvironment, runInVm } from '../vm/launch.js';
+import { measureHereOrInVm } from './in-vm.js';
 import { naiveDownScript, naiveUpScript } from './naive-script.js';
 
 interface Row {
@@ -78,17 +76,7 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const sizesIndex = process.argv.indexOf('--sizes');
   const sizes = (sizesIndex === -1 ? '2,8,32' : process.argv[sizesIndex + 1]).split(',').map(Number);
-  const decision = await chooseRunner('auto');
-  if (decision.runner === 'vm') {
-    process.stderr.write(`lab-cost: ${decision.why}\n`);
-    const outcome = await runInVm({
-      argv: [process.execPath, process.argv[1], ...process.argv.slice(2)], cwd: process.cwd(), env: guestEnvironment(process.env),
-      kernel: await defaultKernel({ fetch: true, log: (l) => process.stderr.write(`${l}\n`) }), accel: 'auto', memoryMb: 2048, timeoutSec: 1800,
-      stdout: process.stdout, stderr: process.stderr, log: (l) => process.stderr.write(`lab-cost: ${l}\n`),
-    });
-    process.exitCode = outcome.exitCode;
-    return;
-  }
+  if (!(await measureHereOrInVm('lab-cost'))) return;
   const dir = await mkdtemp(join(tmpdir(), 'lvslab-bench-'));
   try {
     const rows: Row[] = [];

@@ -8,23 +8,12 @@ import { labDown, labUp, STATE_DIR } from '../apply/lab-lifecycle.js';
 import { ExecaRunner } from '../apply/runner.js';
 import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
 import { loadLab } from '../validate/validate-topology.js';
-import { chooseRunner } from '../vm/choose-runner.js';
-import { defaultKernel } from '../vm/kernel.js';
-import { guestEnvironment, runInVm } from '../vm/launch.js';
+import { measureHereOrInVm } from './in-vm.js';
 import { judge } from '../verify/judge.js';
 import { observeLab } from '../verify/observe.js';
 
 async function main(): Promise<void> {
-  const decision = await chooseRunner('auto');
-  if (decision.runner === 'vm') {
-    const outcome = await runInVm({
-      argv: [process.execPath, process.argv[1]], cwd: process.cwd(), env: guestEnvironment(process.env),
-      kernel: await defaultKernel({ fetch: true, log: (l) => process.stderr.write(`${l}\n`) }), accel: 'auto', memoryMb: 2048, timeoutSec: 1800,
-      stdout: process.stdout, stderr: process.stderr, log: (l) => process.stderr.write(`verify-time: ${l}\n`),
-    });
-    process.exitCode = outcome.exitCode;
-    return;
-  }
+  if (!(await measureHereOrInVm('verify-time'))) return;
   const rows: string[] = [];
   for (const mode of ['dr', 'nat', 'tun', 'fullnat']) {
     const lab = await loadLab(join(PACKAGE_ROOT, 'topologies', `${mode}.yaml`));
