@@ -1,0 +1,116 @@
+/** The verbs that build, inspect and remove labs: validate, plan, up, down, status, exec. */
+import { existsSync } from 'node:fs';
+import { execa } from 'execa';
+import { labDown, labUp, requireRoot } from '../apply/lab-lifecycle.js';
+import { LabStateError } from '../apply/errors.js';
+import { LinuxHost } from '../apply/host.js';
+import { byLab, findOwned } from '../apply/ownership.js';
+import { ExecaRunner } from '../apply/runner.js';
+import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { namespaceOf } from '../model/naming.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { renderScript } from '../plan/render-script.js';
+import { renderStatus } from '../report/status-text.js';
+import { TopologyError, type Problem } from '../validate/problems.js';
+import { loadLab } from '../validate/validate-topology.js';
+import { labStatus } from '../verify/lab-status.js';
+import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
+import { oneOf, parseVerbArgs, UsageError } from './args.js';
+import { lifecycle, RUNNER_OPTION } from './shared.js';
+import { log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
+
+export async function validateVerb(args: string[]): Promise<number> {
+  const { positionals } = parseVerbArgs(args, {}, 'lvslab validate FILE...');
+  if (positionals.length === 0) throw new UsageError('lvslab validate needs at least one FILE');
+  const problems: Problem[] = [];
+  for (const file of positionals) {
+    try {
+      const lab = await loadLab(file);
+      const services = lab.services.map((s) => `${s.protocol} ${s.vip}:${s.port} ${s.scheduler}`).join(', ');
+      console.log(`${file}: ok: lab ${lab.name}, mode ${lab.mode}, ${lab.realServers.length} real servers, ${lab.clients.length} client(s); ${services}`);
+    } catch (error) {
+      if (!(error instanceof TopologyError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new TopologyError(problems);
+  return 0;
+}
+
+export async function planVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(args, { json: { type: 'boolean' } }, 'lvslab plan FILE [--json]');
+  if (positionals.length !== 1) throw new UsageError('lvslab plan needs exactly one FILE');
+  const lab = await loadLab(positionals[0]);
+  const plan = buildPlan(lab, { serviceScript: SERVICE_SCRIPT });
+  process.stdout.write(values.json ? JSON.stringify(plan, null, 2) + '\n' : renderScript(plan, positionals[0]));
+  return 0;
+}
+
+export async function upVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(args, { recreate: { type: 'boolean' }, 'show-status': { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab up FILE [--recreate] [--runner auto|host|vm]');
+  if (positionals.length !== 1) throw new UsageError('lvslab up needs exactly one FILE');
+  const lab = await loadLab(positionals[0]);
+  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
+  if (decision.runner === 'vm') {
+    log(`${decision.why}. A lab in the microVM lives only as long as the VM: this brings it up, shows its status and powers off.`);
+    log('For a lab to explore, run `lvslab vm --shell` and `lvslab up` inside it.');
+    const outcome = await runSelfInVm(['up', positionals[0], '--show-status'], values, { stdout: process.stdout, stderr: process.stderr });
+    return outcome.exitCode;
+  }
+  const options = { ...lifecycle(), onStep: undefined };
+  const started = Date.now();
+  const outcome = await labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true });
+  if (outcome.status === 'unchanged') {
+    console.log(`lab ${lab.name} is already up and matches ${positionals[0]}: nothing to do`);
+  } else {
+    console.log(`lab ${lab.name} is up (${outcome.plan.namespaces.length} namespaces, ${outcome.plan.steps.length} steps, ${options.runner.spawned} processes, ${Date.now() - started} ms)`);
+    if (values['show-status']) console.log(renderStatus(await labStatus(byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [], options.runner)));
+    console.log(`  try: lvslab exec ${lab.name} ${lab.clients[0].name} -- curl -s http://${lab.services[0].vip}:${lab.services[0].port}/`);
+  }
+  return 0;
+}
+
+async function labNameOf(target: string): Promise<string> {
+  if (existsSync(target) && /\.ya?ml$/.test(target)) return (await loadLab(target)).name;
+  return target;
+}
+
+export async function downVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(args, { all: { type: 'boolean' } }, 'lvslab down FILE|NAME | --all');
+  if (values.all ? positionals.length > 0 : positionals.length !== 1) throw new UsageError('lvslab down takes one FILE or NAME, or --all');
+  const target = values.all ? ({ all: true } as const) : await labNameOf(positionals[0]);
+  const removed = await labDown(target, lifecycle());
+  const what = typeof target === 'string' ? `lab ${target}` : 'every lab';
+  console.log(removed.length ? `${what}: removed ${removed.join(' ')}` : `${what}: nothing to remove`);
+  return 0;
+}
+
+export async function statusVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(args, { json: { type: 'boolean' } }, 'lvslab status [NAME] [--json]');
+  const { runner, host } = lifecycle();
+  requireRoot(host, 'status');
+  const labs = byLab(await findOwned(runner, host));
+  const names = positionals.length ? positionals : [...labs.keys()];
+  const statuses = [];
+  for (const name of names) {
+    const owned = labs.get(name);
+    if (!owned) throw new LabStateError(`no lab named ${name} is running${labs.size ? `; running: ${[...labs.keys()].join(', ')}` : ''}`);
+    statuses.push(await labStatus(owned, runner));
+  }
+  if (values.json) console.log(JSON.stringify(statuses, null, 2));
+  else console.log(statuses.length ? statuses.map(renderStatus).join('\n\n') : 'no lab is running');
+  return 0;
+}
+
+export async function execVerb(args: string[]): Promise<number> {
+  const { positionals, rest } = parseVerbArgs(args, {}, 'lvslab exec LAB NODE -- CMD...');
+  if (positionals.length !== 2 || rest.length === 0) throw new UsageError('usage: lvslab exec LAB NODE -- CMD...');
+  const [labName, node] = positionals;
+  requireRoot(new LinuxHost(), 'exec');
+  const owned = byLab(await findOwned(new ExecaRunner(), new LinuxHost())).get(labName) ?? [];
+  if (!owned.some((o) => o.node === node)) {
+    throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
+  }
+  const result = await execa('ip', ['netns', 'exec', namespaceOf(labName, node), ...rest], { stdio: 'inherit', reject: false });
+  return result.exitCode ?? 1;
+}
