@@ -9,10 +9,12 @@ import { VmError } from '../vm/kernel.js';
 import { UsageError } from './args.js';
 import { graphVerb, testVerb, verifyVerb } from './check-verbs.js';
 import { downVerb, execVerb, planVerb, statusVerb, upVerb, validateVerb } from './lab-verbs.js';
+import { demoVerb } from './demo-verb.js';
 import { vmVerb } from './vm-verb.js';
 import { VM_USAGE } from './vm-options.js';
 
 const USAGE = `usage: lvslab <verb> [options]
+  demo [--out DIR]                 the four modes side by side: up, verify, a table and path diagrams
   validate FILE...                 check topologies; every problem with file:line:col (no root needed)
   plan FILE [--json]               the exact commands that build the lab (no root needed)
   up FILE [--recreate] [--runner auto|host|vm]
@@ -38,6 +40,7 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   verify: verifyVerb,
   graph: graphVerb,
   test: testVerb,
+  demo: demoVerb,
   vm: vmVerb,
 };
 

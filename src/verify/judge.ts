@@ -139,13 +139,22 @@ export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
 }
 
 /**
+ * The reply bytes of the 1 MiB downloads that the director sent on. DR and TUN: from its capture (its
+ * own frames whose IP destination is a client); NAT and FULLNAT, where it must carry them: its counters.
+ */
+export function directorReplyBytes(lab: Lab, obs: Observation): number {
+  if (lab.mode === 'nat' || lab.mode === 'fullnat') return obs.transfers.reduce((n, t) => n + nodeTx(lab, t, lab.director, 'bytes'), 0);
+  const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
+  return outbound(lab, obs).filter((f) => f.kind === 'ipv4' && !f.inner && clients.has(f.dst?.ip ?? '')).reduce((n, f) => n + f.length, 0);
+}
+
+/**
  * DR and TUN: reply bytes the director sent toward a client (from the capture: its own frames whose IP
  * destination is a client), against all the reply bytes of the 1 MiB downloads. Its byte counters cannot
  * tell: a one-armed director also forwards the client's ACKs, re-encapsulated in TUN.
  */
 function directorReplyShare(lab: Lab, obs: Observation): CheckResult {
-  const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
-  const replyBytes = outbound(lab, obs).filter((f) => f.kind === 'ipv4' && !f.inner && clients.has(f.dst?.ip ?? '')).reduce((n, f) => n + f.length, 0);
+  const replyBytes = directorReplyBytes(lab, obs);
   const total = obs.transfers.reduce((n, t) => n + t.bytes, 0);
   const share = total > 0 ? replyBytes / total : 1;
   return {

@@ -1,0 +1,65 @@
+/**
+ * One row of `lvslab demo`: what a verified lab showed, side by side with the other modes.
+ * Pure: built from the observation and the judged checks.
+ */
+import type { Lab } from '../model/lab.js';
+import { directorReplyBytes, observedPaths, type ObservedHop, type ObservedPaths } from './judge.js';
+import type { Observation } from './observe.js';
+import type { CheckResult } from './result.js';
+
+export interface ModeSummary {
+  lab: string;
+  mode: Lab['mode'];
+  requestPath: string;
+  replyPath: string;
+  /** Share of the 1 MiB replies the director sent on toward the client, 0..1; undefined when none completed. */
+  directorShare?: number;
+  /** The peer address the real server saw, and whose address it is. */
+  realServerSaw: string;
+  portMapping: string;
+  passed: number;
+  checks: number;
+  paths?: ObservedPaths;
+}
+
+function pathText(hops: ObservedHop[] | undefined): string {
+  if (!hops || hops.length === 0) return '(not observed)';
+  return [hops[0].from, ...hops.map((h) => `${h.carried ? '' : '~'}${h.to}`)].join(' -> ');
+}
+
+export function summarize(lab: Lab, obs: Observation, results: CheckResult[]): ModeSummary {
+  const paths = observedPaths(lab, obs);
+  const firstClient = lab.clients[0];
+  const seen = obs.answers.get(firstClient.name)?.find((a) => a.ok && a.seenPeer)?.seenPeer?.replace(/:\d+$/, '');
+  const owner = seen === firstClient.interfaces[0].address ? 'the client' : seen === lab.director.interfaces[0].address ? 'the director' : 'someone else';
+  const mapped = lab.services.filter((s) => s.members.some((m) => m.port !== s.port)).map((s) => `${s.port} -> ${s.members[0].port}`);
+  const total = obs.transfers.reduce((n, t) => n + t.bytes, 0);
+  return {
+    lab: lab.name,
+    mode: lab.mode,
+    requestPath: pathText(paths?.request),
+    replyPath: pathText(paths?.reply),
+    directorShare: total > 0 ? directorReplyBytes(lab, obs) / total : undefined,
+    realServerSaw: seen ? `${seen} (${owner})` : '(no answer)',
+    portMapping: mapped.length ? mapped.join(', ') : 'none',
+    passed: results.filter((r) => r.ok).length,
+    checks: results.length,
+    paths,
+  };
+}
+
+export function renderSummaryTable(rows: ModeSummary[]): string {
+  const header = ['mode', 'request path', 'reply path', "director's share of reply bytes", 'real server saw', 'port mapping', 'checks'];
+  const cells = rows.map((r) => [
+    r.mode.toUpperCase(),
+    r.requestPath,
+    r.replyPath,
+    r.directorShare === undefined ? '-' : `${(r.directorShare * 100).toFixed(r.directorShare < 0.1 ? 2 : 0)}%`,
+    r.realServerSaw,
+    r.portMapping,
+    `${r.passed}/${r.checks}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
