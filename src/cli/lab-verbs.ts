@@ -57,7 +57,7 @@ export async function upVerb(args: string[]): Promise<number> {
     const outcome = await runSelfInVm(['up', positionals[0], '--show-status'], values, { stdout: process.stdout, stderr: process.stderr });
     return outcome.exitCode;
   }
-  const options = { ...lifecycle(), onStep: undefined };
+  const options = lifecycle();
   const started = Date.now();
   const outcome = await labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true });
   if (outcome.status === 'unchanged') {
