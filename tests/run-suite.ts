@@ -3,7 +3,7 @@
  *   unit     ava on the host: no root, no network (pure stages, recording fake runner)
  *   microvm  ava on the host: the microVM runner itself, booted for real
  *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else inside the microVM
- *   labs     `lvslab test topologies/*.yaml`: the user's path, one microVM boot for every lab
+ *   labs     `lvslab test topologies/dr-wrr8.yaml`: the user's path, in one microVM boot
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
  * `--only STAGE[,STAGE]` runs a subset (for development).
@@ -104,7 +104,9 @@ async function runStage(stage: Stage, hostHasIpvs: boolean): Promise<StageResult
       return runInMicroVm(stage, [process.execPath, AVA, '--tap', '--serial', '--concurrency', '1', ...files], 'ava (e2e) in the microVM');
     }
     case 'labs': {
-      const topologies = readdirSync(join(PACKAGE_ROOT, 'topologies')).filter((f) => f.endsWith('.yaml')).map((f) => `topologies/${f}`);
+      // The four modes are fully verified by the e2e demo test; here the user's path (`lvslab test`: one
+      // boot, TAP across the VM boundary) verifies the lab nothing else verifies in full.
+      const topologies = ['topologies/dr-wrr8.yaml'];
       if (hostHasIpvs) {
         const started = Date.now();
         const { stream, collector } = tapSink(stage);

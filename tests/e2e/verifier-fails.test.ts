@@ -90,6 +90,12 @@ const cases: BrokenCase[] = [
     fails: [{ name: /client is kept on one real server \(sh\)$/, where: /^client$/, observed: /rs1: 2, rs2: 2/ }],
   },
   {
+    title: '"kept on one real server" fails when persistence is removed at run time',
+    topology: TCP_ONLY('persist', 'dr', ', persistence: 300'),
+    breakIt: () => inNs('persist-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'rr'),
+    fails: [{ name: /client is kept on one real server \(persistence 300 s\)$/, where: /^client$/, observed: /rs1: 2, rs2: 2/ }],
+  },
+  {
     title: '"rr spreads within plus or minus one" fails when the director weighs one server 3:1',
     topology: TCP_ONLY('spread', 'dr'),
     breakIt: async () => {
@@ -135,7 +141,40 @@ const cases: BrokenCase[] = [
     title: 'the NAT reply checks fail, naming the real server, when it routes replies around the director',
     topology: TCP_ONLY('bypass', 'nat'),
     breakIt: () => execa('ip', ['-n', 'bypass-rs1', 'route', 'replace', 'default', 'via', '10.10.0.1']),
-    fails: [{ name: /^tcp 10\.10\.0\.100:80 answers client through the VIP$/, where: /^client -> 10\.10\.0\.100$/ }],
+    fails: [
+      { name: /^tcp 10\.10\.0\.100:80 answers client through the VIP$/, where: /^client -> 10\.10\.0\.100$/ },
+      { name: /^tcp 10\.10\.0\.100:80: a 1 MiB reply reaches client$/, where: /^client -> 10\.10\.0\.100$/ },
+    ],
+  },
+  {
+    title: 'a NAT lab quietly turned into direct routing: replies no longer cross the director, and the checks say where',
+    topology: TCP_ONLY('natdr', 'nat'),
+    breakIt: async () => {
+      for (const [rs, rip] of [['rs1', '10.10.0.10'], ['rs2', '10.10.0.11']]) {
+        await inNs(`natdr-${rs}`, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2', 'net.ipv4.conf.eth0.arp_ignore=1', 'net.ipv4.conf.eth0.arp_announce=2');
+        await execa('ip', ['-n', `natdr-${rs}`, 'addr', 'add', '10.10.0.100/32', 'dev', 'lo']);
+        await execa('ip', ['-n', `natdr-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.1']);
+        await inNs('natdr-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', `${rip}:80`, '-g');
+      }
+    },
+    fails: [
+      { name: /^tcp 10\.10\.0\.100:80: replies from rs[12] cross the director$/, where: /^director$/ },
+      { name: /^tcp 10\.10\.0\.100:80: reply path rs[12] -> director -> gateway -> client/, where: /rs[12] -> director/ },
+      { name: /^replies leave rs[12] with source 10\.10\.0\.1[01]:80 toward the director$/, where: /^rs[12] -> director$/ },
+    ],
+  },
+  {
+    title: 'the gateway resolving the VIP elsewhere fails the ARP check and the request path, naming the hop',
+    topology: TCP_ONLY('hijack', 'dr'),
+    breakIt: async () => {
+      // The director gives up the VIP and rs1 answers ARP for it: the gateway sends requests straight to rs1.
+      await execa('ip', ['-n', 'hijack-director', 'addr', 'del', '10.10.0.100/32', 'dev', 'eth0']);
+      await inNs('hijack-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.eth0.arp_ignore=0', 'net.ipv4.conf.all.arp_announce=0', 'net.ipv4.conf.eth0.arp_announce=0');
+    },
+    fails: [
+      { name: /^after a flush, the gateway resolves the VIP 10\.10\.0\.100 to the director's MAC$/, where: /^gateway -> 10\.10\.0\.100$/, observed: /^rs1 \(/ },
+      { name: /^tcp 10\.10\.0\.100:80: request path client -> gateway -> director -> rs1$/, where: /gateway -> director/ },
+    ],
   },
   {
     title: '"the real server sees the real client address" fails when NAT is turned into source NAT',
