@@ -30,6 +30,14 @@ export function requireRoot(host: HostView, verb: string): void {
   if (!host.isRoot()) throw new LabStateError(`lvslab ${verb} needs root (it works in network namespaces); run it with sudo, or as root`);
 }
 
+/** Whether a lab runs, and whether it was built from this topology (its marks carry the plan hash). */
+export async function runningState(lab: Lab, planOptions: PlanOptions, options: LifecycleOptions): Promise<'absent' | 'matches' | 'differs'> {
+  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
+  if (owned.length === 0) return 'absent';
+  const hash = buildPlan(lab, planOptions).hash;
+  return owned.every((o) => o.planHash === hash) ? 'matches' : 'differs';
+}
+
 /** Lines only in one of two rendered plans, as a short diff. */
 export function diffLines(before: string, after: string): string[] {
   const old = before.split('\n');

@@ -3,6 +3,7 @@
  * creates carries an ownership mark (the alias of its `lo`). Namespaces without a mark are never touched.
  */
 import { parseMark, type Mark } from '../model/naming.js';
+import { splitByNamespace } from './all-namespaces.js';
 import type { CommandRunner } from './runner.js';
 import type { HostView } from './host.js';
 
@@ -10,20 +11,9 @@ export interface OwnedNamespace extends Mark {
   namespace: string;
 }
 
-/** Parses `ip -all netns exec ip -o link show dev lo`: "netns: NAME" headers, then one line per namespace. */
+/** Parses `ip -all netns exec ip -o link show dev lo`: each namespace's lo alias, if it has one. */
 export function parseLoAliases(output: string): Map<string, string | undefined> {
-  const aliases = new Map<string, string | undefined>();
-  let current: string | undefined;
-  for (const line of output.split('\n')) {
-    const header = /^netns: (\S+)$/.exec(line);
-    if (header) {
-      current = header[1];
-      aliases.set(current, undefined);
-    } else if (current && /\balias /.test(line)) {
-      aliases.set(current, /\balias (\S+)/.exec(line)![1]);
-    }
-  }
-  return aliases;
+  return new Map([...splitByNamespace(output)].map(([ns, text]) => [ns, /\balias (\S+)/.exec(text)?.[1]]));
 }
 
 /** Every namespace on the machine that carries an lvslab mark. One process, whatever the number of labs. */

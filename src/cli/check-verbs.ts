@@ -3,12 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { labDown, labUp, requireRoot } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, requireRoot, runningState } from '../apply/lab-lifecycle.js';
 import { LabStateError } from '../apply/errors.js';
-import { byLab, findOwned } from '../apply/ownership.js';
 import type { Lab } from '../model/lab.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
-import { buildPlan } from '../plan/build-plan.js';
 import { renderChecks } from '../report/check-table.js';
 import { renderMermaid, renderSvg } from '../report/graph.js';
 import { renderJUnit, splitLabName, type JUnitCase } from '../report/junit.js';
@@ -35,10 +33,9 @@ export async function verifyVerb(args: string[]): Promise<number> {
   }
   const options = lifecycle();
   requireRoot(options.host, 'verify');
-  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
-  const expected = buildPlan(lab, { serviceScript: SERVICE_SCRIPT }).hash;
-  if (owned.length === 0) throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`);
-  if (owned.some((o) => o.planHash !== expected)) throw new LabStateError(`lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`);
+  const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
+  if (state === 'absent') throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`);
+  if (state === 'differs') throw new LabStateError(`lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`);
   const results = await verifyLab(lab, options.runner);
   if (values.json) console.log(JSON.stringify(results, null, 2));
   else if (values.junit) process.stdout.write(renderJUnit(results.map((r) => ({ suite: lab.name, name: r.name, ok: r.ok, details: { where: r.where, expected: r.expected, observed: r.observed } }))));
@@ -54,9 +51,9 @@ export async function verifyVerb(args: string[]): Promise<number> {
 async function observePaths(lab: Lab, file: string): Promise<ObservedPaths | undefined> {
   const options = lifecycle();
   requireRoot(options.host, 'graph');
-  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
-  const running = owned.length > 0 && owned.every((o) => o.planHash === buildPlan(lab, { serviceScript: SERVICE_SCRIPT }).hash);
-  if (owned.length > 0 && !running) throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
+  const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
+  const running = state === 'matches';
+  if (state === 'differs') throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
   if (!running) log(`lab ${lab.name} is not running: bringing it up for the graph, and down again after`);
   if (!running) await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
   try {

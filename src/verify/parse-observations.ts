@@ -3,6 +3,9 @@
  * IP-in-IP, ARP), `/proc/net/dev` of every namespace, and `ip -j` output of every namespace, all as
  * printed through `ip -all netns exec` ("netns: NAME" headers). Tested on captured text.
  */
+import { splitByNamespace } from '../apply/all-namespaces.js';
+
+export { splitByNamespace };
 
 export interface Endpoint {
   ip: string;
@@ -56,22 +59,6 @@ export function parseFrame(line: string): Frame | undefined {
 
 export function parseFrames(text: string): Frame[] {
   return text.split('\n').flatMap((line) => parseFrame(line) ?? []);
-}
-
-/** Splits `ip -all netns exec ...` output into each namespace's own output. */
-export function splitByNamespace(output: string): Map<string, string> {
-  const sections = new Map<string, string>();
-  let current: string | undefined;
-  for (const line of output.split('\n')) {
-    const header = /^netns: (\S+)$/.exec(line);
-    if (header) {
-      current = header[1];
-      sections.set(current, '');
-    } else if (current) {
-      sections.set(current, `${sections.get(current)}${line}\n`);
-    }
-  }
-  return sections;
 }
 
 export interface LinkCounters {

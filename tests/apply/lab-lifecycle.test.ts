@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { labDown, labUp } from '../../src/apply/lab-lifecycle.js';
+import { labDown, labUp, runningState } from '../../src/apply/lab-lifecycle.js';
 import { LabStateError } from '../../src/apply/errors.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FakeMachine } from '../helpers/fake-machine.js';
@@ -82,4 +82,13 @@ test('up and down say clearly that they need root', async (t) => {
   await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), { message: 'lvslab up needs root (it works in network namespaces); run it with sudo, or as root' });
   await t.throwsAsync(labDown('dr', { runner: machine, host: machine }), { message: /lvslab down needs root/ });
   t.is(machine.calls.length, 0);
+});
+
+test('the running state says absent, matches or differs, from the marks alone', async (t) => {
+  const machine = new FakeMachine();
+  const options = { runner: machine, host: machine };
+  t.is(await runningState(await dr(), planOptions, options), 'absent');
+  await labUp(await dr(), planOptions, options);
+  t.is(await runningState(await dr(), planOptions, options), 'matches');
+  t.is(await runningState({ ...(await dr()), services: (await dr()).services.slice(0, 1) }, planOptions, options), 'differs');
 });
