@@ -8,6 +8,7 @@ import { LabStateError } from '../apply/errors.js';
 import type { Lab } from '../model/lab.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { renderChecks } from '../report/check-table.js';
+import { progress } from '../report/progress.js';
 import { renderMermaid, renderSvg } from '../report/graph.js';
 import { renderJUnit, splitLabName, type JUnitCase } from '../report/junit.js';
 import { TapWriter } from '../report/tap.js';
@@ -36,7 +37,7 @@ export async function verifyVerb(args: string[]): Promise<number> {
   const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
   if (state === 'absent') throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`);
   if (state === 'differs') throw new LabStateError(`lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`);
-  const results = await verifyLab(lab, options.runner);
+  const results = await progress.task(`verifying lab ${lab.name} (probes, captures, downloads)`, () => verifyLab(lab, options.runner));
   if (values.json) console.log(JSON.stringify(results, null, 2));
   else if (values.junit) process.stdout.write(renderJUnit(results.map((r) => ({ suite: lab.name, name: r.name, ok: r.ok, details: { where: r.where, expected: r.expected, observed: r.observed } }))));
   else if (values.tap) {

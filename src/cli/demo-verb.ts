@@ -10,6 +10,7 @@ import { labDown, labUp, requireRoot } from '../apply/lab-lifecycle.js';
 import { MODES } from '../model/lab.js';
 import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
 import { renderMermaid, renderSvg } from '../report/graph.js';
+import { progress } from '../report/progress.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { judge } from '../verify/judge.js';
 import { observeLab } from '../verify/observe.js';
@@ -25,17 +26,13 @@ async function demoHere(): Promise<ModeSummary[]> {
   const rows: ModeSummary[] = [];
   for (const mode of MODES) {
     const lab = await loadLab(join(PACKAGE_ROOT, 'topologies', `${mode}.yaml`));
-    const started = Date.now();
-    log(`${mode}: building lab ${lab.name}`);
-    await labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: true });
+    await progress.task(`${mode}: building lab ${lab.name}`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: true }));
     try {
-      log(`${mode}: verifying (probes, captures, 1 MiB downloads)`);
-      const observation = await observeLab(lab, options.runner);
+      const observation = await progress.task(`${mode}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(lab, options.runner));
       rows.push(summarize(lab, observation, judge(lab, observation)));
     } finally {
       await labDown(lab.name, options);
     }
-    log(`${mode}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   return rows;
 }

@@ -1,4 +1,5 @@
 /** The verbs that build, inspect and remove labs: validate, plan, up, down, status, exec. */
+import { progress } from '../report/progress.js';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { labDown, labUp, requireRoot } from '../apply/lab-lifecycle.js';
@@ -59,7 +60,7 @@ export async function upVerb(args: string[]): Promise<number> {
   }
   const options = lifecycle();
   const started = Date.now();
-  const outcome = await labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true });
+  const outcome = await progress.task(`building lab ${lab.name}`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true }));
   if (outcome.status === 'unchanged') {
     console.log(`lab ${lab.name} is already up and matches ${positionals[0]}: nothing to do`);
   } else {

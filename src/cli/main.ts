@@ -9,6 +9,7 @@ import { VmError } from '../vm/kernel.js';
 import { UsageError } from './args.js';
 import { graphVerb, testVerb, verifyVerb } from './check-verbs.js';
 import { downVerb, execVerb, planVerb, statusVerb, upVerb, validateVerb } from './lab-verbs.js';
+import { benchVerb } from './bench-verb.js';
 import { demoVerb } from './demo-verb.js';
 import { vmVerb } from './vm-verb.js';
 import { VM_USAGE } from './vm-options.js';
@@ -27,6 +28,9 @@ const USAGE = `usage: lvslab <verb> [options]
                                    SVG and Mermaid of the lab with the observed request and reply paths
   test FILE... [--runner auto|host|vm] [--tap|--junit]
                                    up -> verify -> down for each topology
+  bench [--quick] [--out DIR] [--tap] [--runner auto|host|vm]
+                                   the LVS claim measured: director offload, throughput behind a
+                                   rate-limited director by mode and real servers, lab cost at scale
   vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]
                                    run a command in the IPVS microVM`;
 
@@ -41,6 +45,7 @@ const VERBS: Record<string, (args: string[]) => Promise<number>> = {
   graph: graphVerb,
   test: testVerb,
   demo: demoVerb,
+  bench: benchVerb,
   vm: vmVerb,
 };
 

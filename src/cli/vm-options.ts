@@ -5,6 +5,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { CLI_ENTRY } from '../model/package-root.js';
 import { defaultKernel, userKernel, type Kernel } from '../vm/kernel.js';
 import { guestEnvironment, runInVm, type Accel, type VmOutcome } from '../vm/launch.js';
+import { progress } from '../report/progress.js';
 import { oneOf, positiveInteger, type ParsedArgs } from './args.js';
 
 export const VM_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
@@ -19,7 +20,7 @@ export const VM_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 export const VM_USAGE = '[--kernel PATH [--modules DIR]] [--accel auto|kvm|tcg] [--memory MB] [--timeout SECONDS] [--show-console]';
 
 export function log(line: string): void {
-  process.stderr.write(`lvslab: ${line}\n`);
+  progress.note(line);
 }
 
 export async function kernelFrom(values: ParsedArgs['values']): Promise<Kernel> {
@@ -38,7 +39,8 @@ export async function runWithVmOptions(argv: string[] | undefined, values: Parse
   const outcome = await runInVm({
     argv,
     cwd: process.cwd(),
-    env: guestEnvironment(process.env),
+    // The guest writes progress the way this terminal (or CI log) wants it.
+    env: { ...guestEnvironment(process.env), LVSLAB_PROGRESS: progress.style },
     kernel,
     accel: oneOf(values.accel, ['auto', 'kvm', 'tcg'] as const, '--accel') as Accel,
     memoryMb: positiveInteger(values.memory, '--memory'),

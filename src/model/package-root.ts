@@ -11,3 +11,5 @@ export const SERVICE_SCRIPT = join(PACKAGE_ROOT, 'src', 'apply', 'real-server-se
 export const CLI_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 export const PROBE_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'verify', 'probe.js');
+/** The throughput benchmark's load generator, run inside a client's namespace. */
+export const LOAD_CLIENT_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'bench', 'load-client.js');

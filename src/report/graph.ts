@@ -6,6 +6,7 @@
  */
 import { allNodes, type Lab, type Node } from '../model/lab.js';
 import type { ObservedHop, ObservedPaths } from '../verify/judge.js';
+import { escapeXml } from './xml.js';
 
 const REQUEST = '#1f6feb';
 const REPLY = '#d1242f';
@@ -50,10 +51,6 @@ export function layout(lab: Lab): Layout {
   return { nodes, bars, width: COLUMN.server + BOX.w / 2 + 40, height: bottom + 120 };
 }
 
-function escape(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-}
-
 /** A hop drawn as node -> its network's bar -> node, offset so that both paths stay visible. */
 function hopPoints(l: Layout, hop: ObservedHop, offset: number): string {
   const a = l.nodes.get(hop.from)!;
@@ -72,14 +69,14 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
     ...[['req', REQUEST], ['rep', REPLY]].map(([id, color]) => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`),
     '</defs>',
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escape(lab.name)}: ${lab.mode.toUpperCase()}</text>`,
+    `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escapeXml(lab.name)}: ${lab.mode.toUpperCase()}</text>`,
   ];
   const legend = paths
-    ? `request path (blue) ${escape(pathText(paths.request))}; reply path (red) ${escape(pathText(paths.reply))}`
+    ? `request path (blue) ${escapeXml(pathText(paths.request))}; reply path (red) ${escapeXml(pathText(paths.reply))}`
     : 'no path observed: no 1 MiB download completed';
   out.push(`<text x="16" y="48" fill="#444">${legend}</text>`, `<text x="16" y="66" fill="#444">dashed: a hop the traffic did not take as the mode promises; grey bars: networks (bridges)</text>`);
   for (const [name, bar] of l.bars) {
-    out.push(`<line x1="${bar.x}" y1="${bar.y1}" x2="${bar.x}" y2="${bar.y2}" stroke="#bbb" stroke-width="6"/>`, `<text x="${bar.x}" y="${bar.y1 - 8}" text-anchor="middle" fill="#666" font-size="11">${escape(name)}</text>`);
+    out.push(`<line x1="${bar.x}" y1="${bar.y1}" x2="${bar.x}" y2="${bar.y2}" stroke="#bbb" stroke-width="6"/>`, `<text x="${bar.x}" y="${bar.y1 - 8}" text-anchor="middle" fill="#666" font-size="11">${escapeXml(name)}</text>`);
   }
   for (const node of allNodes(lab)) {
     const p = l.nodes.get(node.name)!;
@@ -103,8 +100,8 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
     const height = BOX.h + LINE * (lines.length - 1);
     out.push(
       `<rect x="${p.x - BOX.w / 2}" y="${p.y - height / 2}" width="${BOX.w}" height="${height}" rx="8" fill="#f6f8fa" stroke="#333"/>`,
-      `<text x="${p.x}" y="${p.y - height / 2 + 17}" text-anchor="middle" font-weight="bold">${escape(node.name)}</text>`,
-      ...lines.map((text, k) => `<text x="${p.x}" y="${p.y - height / 2 + 32 + k * LINE}" text-anchor="middle" font-size="10" fill="#444">${escape(text)}</text>`),
+      `<text x="${p.x}" y="${p.y - height / 2 + 17}" text-anchor="middle" font-weight="bold">${escapeXml(node.name)}</text>`,
+      ...lines.map((text, k) => `<text x="${p.x}" y="${p.y - height / 2 + 32 + k * LINE}" text-anchor="middle" font-size="10" fill="#444">${escapeXml(text)}</text>`),
     );
   }
   out.push('</svg>');

@@ -1,15 +1,13 @@
 /** JUnit XML, for CI systems that show test reports: one testsuite per lab, one testcase per assertion. */
 
+import { escapeXml } from './xml.js';
+
 export interface JUnitCase {
   suite: string;
   name: string;
   ok: boolean;
   /** Shown in the failure element: where, expected, observed. */
   details?: Record<string, string>;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 export function renderJUnit(cases: JUnitCase[]): string {

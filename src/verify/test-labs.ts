@@ -4,6 +4,7 @@
  */
 import { labDown, labUp, type LifecycleOptions } from '../apply/lab-lifecycle.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { progress } from '../report/progress.js';
 import { TapWriter } from '../report/tap.js';
 import { TopologyError } from '../validate/problems.js';
 import { loadLab } from '../validate/validate-topology.js';
@@ -35,9 +36,9 @@ export async function testLabs(files: string[], tap: TapWriter, options: Lifecyc
     const before = await hostSnapshot(options);
     try {
       const started = Date.now();
-      await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
+      await progress.task(`building lab ${lab.name}`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, options));
       tap.point({ ok: true, name: `${lab.name}: up builds the lab (${Date.now() - started} ms)` });
-      for (const check of await verify(lab, options)) {
+      for (const check of await progress.task(`verifying lab ${lab.name}`, () => verify(lab, options))) {
         tap.point({ ok: check.ok, name: `${lab.name}: ${check.name}`, diagnostic: { where: check.where, expected: check.expected, observed: check.observed } });
       }
     } catch (error) {

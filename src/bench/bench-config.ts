@@ -1,0 +1,49 @@
+/**
+ * What `lvslab bench` measures, full or --quick. The rates make the director the bottleneck: its links
+ * are slower than a real server's, and eight real servers' links together stay below what the
+ * emulated machine forwards (about 100 Mbit/s measured in the microVM under TCG), so the machine
+ * itself does not flatten the DR and TUN curves.
+ */
+import { MODES, type Mode } from '../model/lab.js';
+import type { LinkRates } from './link-limits.js';
+
+export interface BenchConfig {
+  quick: boolean;
+  modes: Mode[];
+  /** Offload: reply sizes in bytes, and requests per size. */
+  replySizes: Array<{ bytes: number; requests: number }>;
+  /** Real servers of the labs whose director traffic is counted. */
+  offloadServers: number;
+  /** Throughput: real-server counts, link rates, and the load. */
+  throughputServers: number[];
+  rates: LinkRates;
+  clients: number;
+  connectionsPerClient: number;
+  warmupSeconds: number;
+  seconds: number;
+  /** Lab cost: real-server counts of the DR labs brought up, verified and taken down. */
+  scaleServers: number[];
+}
+
+const KIB = 1024;
+
+export function benchConfig(quick: boolean): BenchConfig {
+  return {
+    quick,
+    modes: [...MODES],
+    replySizes: [
+      { bytes: KIB, requests: 20 },
+      { bytes: 64 * KIB, requests: 10 },
+      { bytes: 1024 * KIB, requests: 4 },
+    ],
+    offloadServers: 4,
+    throughputServers: quick ? [4] : [1, 2, 4, 8],
+    rates: { directorMbit: 5, serverMbit: 8 },
+    clients: 2,
+    // 16 downloads spread evenly by round robin over 1, 2, 4 or 8 real servers.
+    connectionsPerClient: 8,
+    warmupSeconds: 1.5,
+    seconds: quick ? 2.5 : 4,
+    scaleServers: quick ? [] : [2, 8, 16, 32, 64],
+  };
+}

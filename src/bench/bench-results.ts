@@ -1,0 +1,98 @@
+/**
+ * What `lvslab bench` found, as data (it crosses the microVM boundary as JSON), and the shape the LVS
+ * claim predicts, checked on it. Pure.
+ */
+import type { Mode } from '../model/lab.js';
+import type { BenchConfig } from './bench-config.js';
+
+export interface OffloadRow {
+  mode: Mode;
+  replyBytes: number;
+  requests: number;
+  /** Per request: bytes and packets through the director's links, in and out together. */
+  directorBytes: number;
+  directorPackets: number;
+  /** Per request: bytes the client received. */
+  clientBytes: number;
+}
+
+export interface ThroughputRow {
+  mode: Mode;
+  servers: number;
+  /** Aggregate of every client's downloads, Mbit/s. */
+  mbit: number;
+  /** Downloads that failed (a healthy lab has none). */
+  errors: number;
+  /** Connections each real server took. */
+  perServer: Record<string, number>;
+}
+
+export interface ScaleRow {
+  servers: number;
+  upMs: number;
+  upProcesses: number;
+  verifyMs: number;
+  verifyProcesses: number;
+  checksPassed: number;
+  checks: number;
+  downMs: number;
+  downProcesses: number;
+}
+
+export interface BenchResults {
+  config: BenchConfig;
+  /** Where it was measured: "inside the lvslab microVM (TCG)" or "on this host". */
+  where: string;
+  kernel: string;
+  offload: OffloadRow[];
+  throughput: ThroughputRow[];
+  scale: ScaleRow[];
+  seconds: number;
+}
+
+export interface ShapeCheck {
+  name: string;
+  ok: boolean;
+  observed: string;
+}
+
+/** The ratio a mode reaches over NAT at the same number of real servers. */
+export function ratioOverNat(rows: ThroughputRow[], mode: Mode, servers: number): number | undefined {
+  const nat = rows.find((r) => r.mode === 'nat' && r.servers === servers);
+  const other = rows.find((r) => r.mode === mode && r.servers === servers);
+  return nat && other && nat.mbit > 0 ? other.mbit / nat.mbit : undefined;
+}
+
+const fixed = (n: number | undefined, digits = 1) => (n === undefined ? 'not measured' : n.toFixed(digits));
+
+/**
+ * The claim, as checks: DR and TUN at 4 real servers reach at least 3x NAT; NAT and FULLNAT stay at
+ * the director's limit; the director carries the replies in NAT and FULLNAT and not in DR and TUN;
+ * no download failed.
+ */
+export function shapeChecks(results: BenchResults): ShapeCheck[] {
+  const { throughput, offload, config } = results;
+  const checks: ShapeCheck[] = [];
+  const at = Math.max(...config.throughputServers.filter((n) => n <= 4));
+  for (const mode of ['dr', 'tun'] as const) {
+    const ratio = ratioOverNat(throughput, mode, at);
+    checks.push({ name: `${mode} at ${at} real servers reaches at least 3x nat's throughput`, ok: ratio !== undefined && ratio >= 3, observed: `${fixed(ratio)}x` });
+  }
+  const limit = config.rates.directorMbit;
+  for (const row of throughput.filter((r) => r.mode === 'nat' || r.mode === 'fullnat')) {
+    checks.push({ name: `${row.mode} with ${row.servers} real server(s) stays at the director's limit (${limit} Mbit/s, within 60-115%)`, ok: row.mbit >= limit * 0.6 && row.mbit <= limit * 1.15, observed: `${fixed(row.mbit)} Mbit/s` });
+  }
+  const largest = Math.max(...offload.map((r) => r.replyBytes));
+  for (const row of offload.filter((r) => r.replyBytes === largest)) {
+    const share = row.directorBytes / row.replyBytes;
+    const carries = row.mode === 'nat' || row.mode === 'fullnat';
+    checks.push({
+      name: carries ? `${row.mode}: the director carries each reply (in and out: at least 2x its size)` : `${row.mode}: the director carries under 10% of a reply's size`,
+      ok: carries ? share >= 2 : share < 0.1,
+      observed: `${fixed(share, 3)}x the reply size`,
+    });
+  }
+  const errors = throughput.reduce((n, r) => n + r.errors, 0);
+  checks.push({ name: 'every download of the throughput runs completed without error', ok: errors === 0, observed: `${errors} failed` });
+  return checks;
+}

@@ -1,0 +1,137 @@
+/**
+ * The measurements of `lvslab bench`, on real labs (root and IPVS needed): what the director carries
+ * per request, the cluster's throughput behind a rate-limited director, and what labs cost at scale.
+ */
+import { readFile } from 'node:fs/promises';
+import { LinuxHost } from '../apply/host.js';
+import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../apply/lab-lifecycle.js';
+import { ExecaRunner, type CommandRunner } from '../apply/runner.js';
+import type { Lab } from '../model/lab.js';
+import { LOAD_CLIENT_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';
+import { progress } from '../report/progress.js';
+import { parseNetDev } from '../verify/parse-observations.js';
+import { verifyLab } from '../verify/run-verify.js';
+import { benchLab } from './bench-topology.js';
+import type { BenchConfig } from './bench-config.js';
+import type { BenchResults, OffloadRow, ScaleRow, ThroughputRow } from './bench-results.js';
+import { limitCommands } from './link-limits.js';
+import type { LoadResult, LoadSpec } from './load-client.js';
+
+/** Allowance for starting node in a client namespace before the load's window opens. */
+const CLIENT_START_SECONDS = 3;
+
+const lifecycle = (runner: CommandRunner = new ExecaRunner()): LifecycleOptions => ({ runner, host: new LinuxHost(), stateDir: STATE_DIR });
+
+async function must(runner: CommandRunner, argv: string[], input?: string): Promise<string> {
+  const result = await runner.run(argv, { input, timeout: 120_000 });
+  if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (exit status ${result.exitCode}): ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** Bytes and packets through the director's own links (in and out), so far. */
+async function directorTotals(runner: CommandRunner, lab: Lab): Promise<{ bytes: number; packets: number }> {
+  const text = await must(runner, ['ip', 'netns', 'exec', lab.director.namespace, 'cat', '/proc/net/dev']);
+  const links = parseNetDev(`netns: ${lab.director.namespace}\n${text}`).get(lab.director.namespace)!;
+  let bytes = 0;
+  let packets = 0;
+  for (const i of lab.director.interfaces) {
+    const c = links.get(i.name)!;
+    bytes += c.rxBytes + c.txBytes;
+    packets += c.rxPackets + c.txPackets;
+  }
+  return { bytes, packets };
+}
+
+async function measureOffload(runner: CommandRunner, lab: Lab, config: BenchConfig): Promise<OffloadRow[]> {
+  const service = lab.services[0];
+  const rows: OffloadRow[] = [];
+  for (const size of config.replySizes) {
+    const url = `http://${service.vip}:${service.port}/?bytes=${size.bytes}`;
+    const urls = Array.from({ length: size.requests }, () => ['-o', '/dev/null', url]).flat();
+    const before = await directorTotals(runner, lab);
+    const out = await must(runner, ['ip', 'netns', 'exec', lab.clients[0].namespace, 'curl', '-sS', '--fail', '--max-time', '60', '-w', '%{size_download}\n', ...urls]);
+    const after = await directorTotals(runner, lab);
+    const received = out.trim().split('\n').reduce((n, line) => n + Number(line), 0);
+    rows.push({
+      mode: lab.mode, replyBytes: size.bytes, requests: size.requests,
+      directorBytes: (after.bytes - before.bytes) / size.requests,
+      directorPackets: (after.packets - before.packets) / size.requests,
+      clientBytes: received / size.requests,
+    });
+  }
+  return rows;
+}
+
+async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchConfig): Promise<ThroughputRow> {
+  for (const command of limitCommands(lab, config.rates)) await must(runner, command.argv, command.input);
+  const service = lab.services[0];
+  // Node starts in about 1.5 s under emulation; the window opens after that and the warm-up.
+  const windowStart = Date.now() + (CLIENT_START_SECONDS + config.warmupSeconds) * 1000;
+  const spec: LoadSpec = { vip: service.vip, port: service.port, connections: config.connectionsPerClient, windowStart, windowEnd: windowStart + config.seconds * 1000 };
+  const results = await Promise.all(lab.clients.map(async (client) =>
+    JSON.parse(await must(runner, ['ip', 'netns', 'exec', client.namespace, process.execPath, LOAD_CLIENT_ENTRY, JSON.stringify(spec)])) as LoadResult));
+  const perServer: Record<string, number> = {};
+  for (const r of results) for (const [node, n] of Object.entries(r.servers)) perServer[node] = (perServer[node] ?? 0) + n;
+  return {
+    mode: lab.mode, servers: lab.realServers.length,
+    // Every client counted the same wall-clock window (each reports how long it actually counted).
+    mbit: (results.reduce((sum, r) => sum + r.bytes, 0) * 8) / Math.max(...results.map((r) => r.seconds)) / 1e6,
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    perServer,
+  };
+}
+
+async function withLab<T>(lab: Lab, work: (runner: CommandRunner) => Promise<T>): Promise<T> {
+  const options = lifecycle();
+  await progress.task(`${lab.name}: building (${lab.mode}, ${lab.realServers.length} real servers)`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: true }));
+  try {
+    return await work(options.runner);
+  } finally {
+    await labDown(lab.name, options);
+  }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: Math.round(performance.now() - started), value };
+}
+
+async function measureScale(servers: number): Promise<ScaleRow> {
+  const lab = benchLab('dr', servers, 1);
+  const [upRunner, verifyRunner, downRunner] = [new ExecaRunner(), new ExecaRunner(), new ExecaRunner()];
+  const up = await progress.task(`${lab.name}: up`, () => timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...lifecycle(upRunner), recreate: true })));
+  const verify = await progress.task(`${lab.name}: verify`, () => timed(() => verifyLab(lab, verifyRunner))).catch((error: unknown) => error as Error);
+  const down = await progress.task(`${lab.name}: down`, () => timed(() => labDown(lab.name, lifecycle(downRunner))));
+  if (verify instanceof Error) throw verify;
+  return {
+    servers, upMs: up.ms, upProcesses: upRunner.spawned, verifyMs: verify.ms, verifyProcesses: verifyRunner.spawned,
+    checksPassed: verify.value.filter((r) => r.ok).length, checks: verify.value.length, downMs: down.ms, downProcesses: downRunner.spawned,
+  };
+}
+
+async function kernelRelease(): Promise<string> {
+  return (await readFile('/proc/sys/kernel/osrelease', 'utf8')).trim();
+}
+
+export async function runClusterBench(config: BenchConfig, where: string): Promise<BenchResults> {
+  const started = performance.now();
+  const offload: OffloadRow[] = [];
+  const throughput: ThroughputRow[] = [];
+  for (const mode of config.modes) {
+    for (const servers of config.throughputServers) {
+      const lab = benchLab(mode, servers, config.clients);
+      await withLab(lab, async (runner) => {
+        if (servers === config.offloadServers) {
+          offload.push(...(await progress.task(`${lab.name}: counting the director's bytes per request`, () => measureOffload(runner, lab, config))));
+        }
+        const row = await progress.task(`${lab.name}: director limited to ${config.rates.directorMbit} Mbit/s, real servers to ${config.rates.serverMbit}; ${config.clients * config.connectionsPerClient} downloads`, () => measureThroughput(runner, lab, config));
+        progress.note(`${lab.name}: ${row.mbit.toFixed(1)} Mbit/s`);
+        throughput.push(row);
+      });
+    }
+  }
+  const scale: ScaleRow[] = [];
+  for (const servers of config.scaleServers) scale.push(await measureScale(servers));
+  return { config, where, kernel: await kernelRelease(), offload, throughput, scale, seconds: Math.round((performance.now() - started) / 1000) };
+}

@@ -1,0 +1,58 @@
+/**
+ * `lvslab bench`: the LVS claim measured on this machine: director offload per reply size, cluster
+ * throughput behind a rate-limited director by mode and number of real servers, and lab cost at scale.
+ * Measured in the microVM where the host lacks IPVS; tables, checks and SVG plots are made here.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { requireRoot } from '../apply/lab-lifecycle.js';
+import { benchConfig } from '../bench/bench-config.js';
+import { shapeChecks, type BenchResults } from '../bench/bench-results.js';
+import { runClusterBench } from '../bench/cluster-bench.js';
+import { benchPlots, renderBenchReport } from '../report/bench-report.js';
+import { TapWriter } from '../report/tap.js';
+import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
+import { oneOf, parseVerbArgs } from './args.js';
+import { lifecycle, RUNNER_OPTION } from './shared.js';
+import { log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
+
+export const BENCH_USAGE = 'lvslab bench [--quick] [--out DIR] [--tap] [--runner auto|host|vm]';
+
+export async function benchVerb(args: string[]): Promise<number> {
+  const { values } = parseVerbArgs(args, { quick: { type: 'boolean' }, out: { type: 'string', default: 'lvslab-bench' }, tap: { type: 'boolean' }, json: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, BENCH_USAGE);
+  const quick = values.quick === true;
+  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
+  let results: BenchResults;
+  if (decision.runner === 'host') {
+    requireRoot(lifecycle().host, 'bench');
+    const where = process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host';
+    results = await runClusterBench(benchConfig(quick), where);
+    if (values.json) {
+      console.log(JSON.stringify(results));
+      return 0;
+    }
+  } else {
+    log(`${decision.why}; the labs run in the microVM, the tables and plots are made here`);
+    let json = '';
+    const sink = new Writable({ write: (chunk, _enc, next) => ((json += chunk.toString()), next()) });
+    const outcome = await runSelfInVm(['bench', '--json', ...(quick ? ['--quick'] : [])], values, { stdout: sink, stderr: process.stderr });
+    if (outcome.exitCode !== 0) return outcome.exitCode;
+    results = JSON.parse(json.trim().split('\n').pop() ?? '') as BenchResults;
+    results.where = `inside the lvslab microVM (${outcome.accel === 'kvm' ? 'KVM' : 'software emulation, TCG'})`;
+  }
+  const dir = String(values.out);
+  await mkdir(dir, { recursive: true });
+  const plots = benchPlots(results);
+  for (const plot of plots) await writeFile(join(dir, plot.file), plot.svg);
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const report = `${renderBenchReport(results)}\nPlots and raw results: ${[...plots.map((p) => join(dir, p.file)), join(dir, 'results.json')].join(', ')}`;
+  const checks = shapeChecks(results);
+  if (values.tap) {
+    const tap = new TapWriter((text) => process.stdout.write(text));
+    tap.comment(report);
+    for (const c of checks) tap.point({ ok: c.ok, name: `bench: ${c.name}`, diagnostic: { observed: c.observed } });
+    tap.end();
+  } else console.log(report);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
