@@ -4,6 +4,7 @@
  *   microvm  ava on the host: the microVM runner itself, booted for real
  *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else inside the microVM
  *   labs     `lvslab test topologies/dr-wrr8.yaml`: the user's path, in one microVM boot
+ *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers)
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
  * `--only STAGE[,STAGE]` runs a subset (for development).
@@ -19,7 +20,7 @@ import { ipvsOnHost } from '../src/vm/choose-runner.js';
 import { defaultKernel } from '../src/vm/kernel.js';
 import { guestEnvironment, runInVm } from '../src/vm/launch.js';
 
-const STAGES = ['unit', 'microvm', 'e2e', 'labs'] as const;
+const STAGES = ['unit', 'microvm', 'e2e', 'labs', 'bench'] as const;
 type Stage = (typeof STAGES)[number];
 
 const AVA = join(PACKAGE_ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
@@ -74,6 +75,15 @@ async function runAvaOnHost(stage: Stage, files: string[]): Promise<StageResult>
   return finish(stage, started, collector, result.exitCode ?? 1, `ava (${stage})`);
 }
 
+/** lvslab itself on the host (which has IPVS), speaking TAP. */
+async function runCliOnHost(stage: Stage, argv: string[], what: string): Promise<StageResult> {
+  const started = Date.now();
+  const { stream, collector } = tapSink(stage);
+  const child = execa(argv[0], argv.slice(1), { cwd: PACKAGE_ROOT, reject: false, stderr: 'inherit' });
+  child.stdout!.pipe(stream);
+  return finish(stage, started, collector, (await child).exitCode ?? 1, what);
+}
+
 async function runInMicroVm(stage: Stage, argv: string[], what: string): Promise<StageResult> {
   const started = Date.now();
   const { stream, collector } = tapSink(stage);
@@ -106,15 +116,14 @@ async function runStage(stage: Stage, hostHasIpvs: boolean): Promise<StageResult
     case 'labs': {
       // The four modes are fully verified by the e2e demo test; here the user's path (`lvslab test`: one
       // boot, TAP across the VM boundary) verifies the lab nothing else verifies in full.
-      const topologies = ['topologies/dr-wrr8.yaml'];
-      if (hostHasIpvs) {
-        const started = Date.now();
-        const { stream, collector } = tapSink(stage);
-        const child = execa(process.execPath, [CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies], { cwd: PACKAGE_ROOT, reject: false, stderr: 'inherit' });
-        child.stdout!.pipe(stream);
-        return finish(stage, started, collector, (await child).exitCode ?? 1, 'lvslab test');
-      }
-      return runInMicroVm(stage, [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies], 'lvslab test in the microVM');
+      const argv = [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', 'topologies/dr-wrr8.yaml'];
+      if (hostHasIpvs) return runCliOnHost(stage, argv, 'lvslab test');
+      return runInMicroVm(stage, argv, 'lvslab test in the microVM');
+    }
+    case 'bench': {
+      const argv = [process.execPath, CLI_ENTRY, 'bench', '--quick', '--tap', '--runner', 'host', '--out', '/tmp/lvslab-bench'];
+      if (hostHasIpvs) return runCliOnHost(stage, argv, 'lvslab bench');
+      return runInMicroVm(stage, argv, 'lvslab bench --quick in the microVM');
     }
   }
 }

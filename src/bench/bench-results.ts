@@ -63,8 +63,6 @@ export function ratioOverNat(rows: ThroughputRow[], mode: Mode, servers: number)
   return nat && other && nat.mbit > 0 ? other.mbit / nat.mbit : undefined;
 }
 
-const fixed = (n: number | undefined, digits = 1) => (n === undefined ? 'not measured' : n.toFixed(digits));
-
 /**
  * The claim, as checks: DR and TUN at 4 real servers reach at least 3x NAT; NAT and FULLNAT stay at
  * the director's limit; the director carries the replies in NAT and FULLNAT and not in DR and TUN;
@@ -76,11 +74,11 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   const at = Math.max(...config.throughputServers.filter((n) => n <= 4));
   for (const mode of ['dr', 'tun'] as const) {
     const ratio = ratioOverNat(throughput, mode, at);
-    checks.push({ name: `${mode} at ${at} real servers reaches at least 3x nat's throughput`, ok: ratio !== undefined && ratio >= 3, observed: `${fixed(ratio)}x` });
+    checks.push({ name: `${mode} at ${at} real servers reaches at least 3x nat's throughput`, ok: ratio !== undefined && ratio >= 3, observed: ratio === undefined ? 'not measured' : `${ratio.toFixed(1)}x` });
   }
   const limit = config.rates.directorMbit;
   for (const row of throughput.filter((r) => r.mode === 'nat' || r.mode === 'fullnat')) {
-    checks.push({ name: `${row.mode} with ${row.servers} real server(s) stays at the director's limit (${limit} Mbit/s, within 60-115%)`, ok: row.mbit >= limit * 0.6 && row.mbit <= limit * 1.15, observed: `${fixed(row.mbit)} Mbit/s` });
+    checks.push({ name: `${row.mode} with ${row.servers} real server(s) stays at the director's limit (${limit} Mbit/s, within 60-115%)`, ok: row.mbit >= limit * 0.6 && row.mbit <= limit * 1.15, observed: `${row.mbit.toFixed(1)} Mbit/s` });
   }
   const largest = Math.max(...offload.map((r) => r.replyBytes));
   for (const row of offload.filter((r) => r.replyBytes === largest)) {
@@ -89,7 +87,7 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
     checks.push({
       name: carries ? `${row.mode}: the director carries each reply (in and out: at least 2x its size)` : `${row.mode}: the director carries under 10% of a reply's size`,
       ok: carries ? share >= 2 : share < 0.1,
-      observed: `${fixed(share, 3)}x the reply size`,
+      observed: `${share.toFixed(3)}x the reply size`,
     });
   }
   const errors = throughput.reduce((n, r) => n + r.errors, 0);

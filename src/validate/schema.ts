@@ -90,7 +90,7 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
             properties: {
               name: { ...nodeName, description: 'Default: client, client2, ...' },
               network: { ...networkName, description: 'Default: outside.' },
-              address: ipv4,
+              address: { ...ipv4, description: 'Default: the next free host from .10 up on its network.' },
             },
           },
         },
@@ -102,7 +102,7 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
       additionalProperties: false,
       properties: {
         name: { ...nodeName, description: 'Default: gateway.' },
-        addresses: { type: 'object', propertyNames: networkName, additionalProperties: ipv4 },
+        addresses: { type: 'object', propertyNames: networkName, additionalProperties: ipv4, description: 'Per network, the gateway\'s address there; default: host .1.' },
       },
     },
     director: {
@@ -111,8 +111,8 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
       additionalProperties: false,
       properties: {
         name: { ...nodeName, description: 'Default: director.' },
-        network: networkName,
-        address: ipv4,
+        network: { ...networkName, description: 'Default: lan.' },
+        address: { ...ipv4, description: 'Default: host .2 of its network.' },
       },
     },
     realServers: {
@@ -129,7 +129,7 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
             properties: {
               name: { ...nodeName, description: 'Default: rs1, rs2, ...' },
               network: { ...networkName, description: "Default: the director's network." },
-              address: ipv4,
+              address: { ...ipv4, description: 'Default: the next free host from .10 up on its network.' },
               weight: { ...weight, default: 1 },
               gateway: { ...ipv4, description: "Default route: the director's address in nat mode, else the gateway's address on this network." },
             },
@@ -146,11 +146,11 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
         additionalProperties: false,
         required: ['port'],
         properties: {
-          protocol: { type: 'string', enum: PROTOCOLS, default: 'tcp' },
-          port,
+          protocol: { type: 'string', enum: PROTOCOLS, default: 'tcp', description: 'udp services answer one datagram per request.' },
+          port: { ...port, description: 'Port of the virtual service on the VIP.' },
           vip: { ...ipv4, description: 'Default: the lab vip.' },
           realPort: { ...port, description: 'Port on the real servers (nat and fullnat only may differ from port).' },
-          scheduler: { type: 'string', enum: SCHEDULERS, default: 'rr' },
+          scheduler: { type: 'string', enum: SCHEDULERS, default: 'rr', description: 'IPVS scheduler (ipvsadm -s).' },
           persistence: { type: 'integer', minimum: 1, maximum: 86400, description: 'Persistence timeout in seconds (ipvsadm -p).' },
           realServers: { type: 'array', minItems: 1, items: nodeName, description: 'Members by name; default: every real server.' },
           weights: { type: 'object', propertyNames: nodeName, additionalProperties: weight, description: "Per-member weight overriding the real server's weight." },

@@ -1,0 +1,75 @@
+import test from 'ava';
+import { benchConfig } from '../../src/bench/bench-config.js';
+import { ratioOverNat, shapeChecks, type BenchResults, type OffloadRow, type ThroughputRow } from '../../src/bench/bench-results.js';
+import type { Mode } from '../../src/model/lab.js';
+import { benchPlots, renderBenchReport } from '../../src/report/bench-report.js';
+
+const MIB = 1024 * 1024;
+const row = (mode: Mode, servers: number, mbit: number, errors = 0): ThroughputRow => ({ mode, servers, mbit, errors, perServer: {} });
+const offload = (mode: Mode, share: number): OffloadRow => ({ mode, replyBytes: MIB, requests: 4, directorBytes: share * MIB, directorPackets: 400, clientBytes: MIB });
+
+/** The shape the claim predicts, as the quick bench measures it. */
+function healthy(): BenchResults {
+  return {
+    config: benchConfig(true), where: 'in a test', kernel: '6.1.0', seconds: 90, scale: [],
+    throughput: [row('nat', 4, 4.8), row('dr', 4, 30.6), row('tun', 4, 30.6), row('fullnat', 4, 4.9)],
+    offload: [offload('nat', 2.04), offload('dr', 0.016), offload('tun', 0.019), offload('fullnat', 2.04)],
+  };
+}
+
+const failing = (r: BenchResults) => shapeChecks(r).filter((c) => !c.ok).map((c) => `${c.name} (${c.observed})`);
+
+test('the claim holds on healthy numbers: every check passes', (t) => {
+  t.deepEqual(failing(healthy()), []);
+  t.is(ratioOverNat(healthy().throughput, 'dr', 4)!.toFixed(2), '6.38');
+});
+
+test('DR or TUN under 3x NAT at 4 real servers fails and says the ratio', (t) => {
+  const r = healthy();
+  r.throughput[1] = row('dr', 4, 12);
+  t.deepEqual(failing(r), ['dr at 4 real servers reaches at least 3x nat\'s throughput (2.5x)']);
+});
+
+test('a mode not measured fails rather than passing by default', (t) => {
+  const r = healthy();
+  r.throughput = r.throughput.filter((x) => x.mode !== 'tun');
+  t.deepEqual(failing(r), ['tun at 4 real servers reaches at least 3x nat\'s throughput (not measured)']);
+});
+
+test('NAT above the director\'s limit (the limit did not hold) or far below it (a broken run) fails', (t) => {
+  const above = healthy();
+  above.throughput[0] = row('nat', 4, 6.9);
+  t.deepEqual(failing(above), ['nat with 4 real server(s) stays at the director\'s limit (5 Mbit/s, within 60-115%) (6.9 Mbit/s)']);
+  const below = healthy();
+  below.throughput[3] = row('fullnat', 4, 1);
+  t.deepEqual(failing(below), ['fullnat with 4 real server(s) stays at the director\'s limit (5 Mbit/s, within 60-115%) (1.0 Mbit/s)']);
+});
+
+test('a DR director that carries the replies, or a NAT director that does not, fails', (t) => {
+  const r = healthy();
+  r.offload[1] = offload('dr', 2.0);
+  r.offload[0] = offload('nat', 0.02);
+  t.deepEqual(failing(r), [
+    'nat: the director carries each reply (in and out: at least 2x its size) (0.020x the reply size)',
+    'dr: the director carries under 10% of a reply\'s size (2.000x the reply size)',
+  ]);
+});
+
+test('failed downloads fail the run', (t) => {
+  const r = healthy();
+  r.throughput[2] = row('tun', 4, 30, 3);
+  t.deepEqual(failing(r), ['every download of the throughput runs completed without error (3 failed)']);
+});
+
+test('the report has the offload and throughput tables, the ratios and the checks; the plots are SVG', (t) => {
+  const r = healthy();
+  const text = renderBenchReport(r);
+  t.regex(text, /\| dr \| 1 MiB \| 16777 \| 400\.0 \| 0\.016 \|/);
+  t.regex(text, /\| \*\*DR \/ NAT\*\* \| \*\*6\.4x\*\* \|/);
+  t.regex(text, /- ok: tun at 4 real servers reaches at least 3x nat's throughput \(6\.4x\)/);
+  t.notRegex(text, /Lab cost/);
+  const plots = benchPlots(r);
+  t.deepEqual(plots.map((p) => p.file), ['throughput.svg', 'offload.svg']);
+  for (const p of plots) t.regex(p.svg, /^<svg [^>]*>[\s\S]*<\/svg>\n$/);
+  t.regex(plots[0].svg, /director&apos;s limit/);
+});
