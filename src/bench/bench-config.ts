@@ -32,7 +32,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     quick,
     modes: [...MODES],
     replySizes: [
-      { bytes: KIB, requests: 20 },
+      { bytes: KIB, requests: 10 },
       { bytes: 64 * KIB, requests: 10 },
       { bytes: 1024 * KIB, requests: 4 },
     ],
@@ -43,7 +43,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     // 16 downloads spread evenly by round robin over 1, 2, 4 or 8 real servers.
     connectionsPerClient: 8,
     warmupSeconds: 1.5,
-    seconds: quick ? 2.5 : 4,
+    seconds: quick ? 2.5 : 3,
     scaleServers: quick ? [] : [2, 8, 16, 32, 64],
   };
 }

@@ -9,7 +9,7 @@ import { ExecaRunner, type CommandRunner } from '../apply/runner.js';
 import type { Lab } from '../model/lab.js';
 import { LOAD_CLIENT_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
-import { parseNetDev } from '../verify/parse-observations.js';
+import { readCounters } from '../verify/observe.js';
 import { verifyLab } from '../verify/run-verify.js';
 import { benchLab } from './bench-topology.js';
 import type { BenchConfig } from './bench-config.js';
@@ -30,8 +30,7 @@ async function must(runner: CommandRunner, argv: string[], input?: string): Prom
 
 /** Bytes and packets through the director's own links (in and out), so far. */
 async function directorTotals(runner: CommandRunner, lab: Lab): Promise<{ bytes: number; packets: number }> {
-  const text = await must(runner, ['ip', 'netns', 'exec', lab.director.namespace, 'cat', '/proc/net/dev']);
-  const links = parseNetDev(`netns: ${lab.director.namespace}\n${text}`).get(lab.director.namespace)!;
+  const links = (await readCounters(runner, lab)).get(lab.director.namespace)!;
   let bytes = 0;
   let packets = 0;
   for (const i of lab.director.interfaces) {

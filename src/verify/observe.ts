@@ -4,13 +4,13 @@
  *   2. start tcpdump on the director's LAN link and (ARP only) on the gateway's LAN link;
  *   3. every client probes every service (small requests, fresh source ports);
  *   4. the first client downloads 1 MiB from each real server of the first TCP service, with every
- *      namespace's /proc/net/dev read before and after each download;
+ *      node link's counters read before and after each download (on the bridge side: one process);
  *   5. stop the captures; read MACs, the gateway's entry for the VIP, the real servers' default routes.
  * Judging what was observed is pure (judge.ts).
  */
 import type { CommandRunner } from '../apply/runner.js';
 import { allNodes, type Lab, type Service } from '../model/lab.js';
-import { counterDelta, neighbourMac, parseFrames, parseMacs, parseNetDev, splitByNamespace, type Counters, type Frame } from './parse-observations.js';
+import { counterDelta, neighbourMac, parseFrames, parseMacs, parseSwitchLinks, splitByNamespace, type Counters, type Frame } from './parse-observations.js';
 import type { ProbeAnswer } from './probe.js';
 import { probeFrom } from './run-probe.js';
 import { probeTargets } from './reachability.js';
@@ -52,8 +52,11 @@ async function readAll(runner: CommandRunner, argv: string[]): Promise<string> {
   return result.stdout;
 }
 
-export async function readCounters(runner: CommandRunner): Promise<Counters> {
-  return parseNetDev(await readAll(runner, ['cat', '/proc/net/dev']));
+/** Every node link's counters, read on the bridge side: one process for the whole lab. */
+export async function readCounters(runner: CommandRunner, lab: Lab): Promise<Counters> {
+  const result = await runner.run(['ip', '-n', lab.switchNamespace, '-s', '-j', 'link', 'show']);
+  if (result.exitCode !== 0) throw new Error(`cannot read the link counters of ${lab.switchNamespace}: ${result.stderr.trim()}`);
+  return parseSwitchLinks(result.stdout, lab);
 }
 
 function lanInterface(lab: Lab): string {
@@ -63,10 +66,10 @@ function lanInterface(lab: Lab): string {
 
 async function download(runner: CommandRunner, lab: Lab, service: Service): Promise<Transfer> {
   const client = lab.clients[0];
-  const before = await readCounters(runner);
+  const before = await readCounters(runner, lab);
   const url = `http://${service.vip}:${service.port}/?bytes=${LARGE_REPLY_BYTES}`;
   const result = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n', '--connect-timeout', '3', '--max-time', '30', url]);
-  const after = await readCounters(runner);
+  const after = await readCounters(runner, lab);
   const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1] ?? '';
   const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);
   return { node, bytes, delta: counterDelta(before, after), error: result.exitCode === 0 ? undefined : `curl exit status ${result.exitCode}` };

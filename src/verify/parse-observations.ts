@@ -4,6 +4,7 @@
  * printed through `ip -all netns exec` ("netns: NAME" headers). Tested on captured text.
  */
 import { splitByNamespace } from '../apply/all-namespaces.js';
+import { allNodes, type Lab } from '../model/lab.js';
 
 export { splitByNamespace };
 
@@ -68,21 +69,30 @@ export interface LinkCounters {
   txPackets: number;
 }
 
-/** namespace -> interface -> counters, from `ip -all netns exec cat /proc/net/dev`. */
+/** namespace -> interface -> counters. */
 export type Counters = Map<string, Map<string, LinkCounters>>;
 
-export function parseNetDev(output: string): Counters {
+interface IpLinkStats {
+  ifname: string;
+  stats64?: { rx: { bytes: number; packets: number }; tx: { bytes: number; packets: number } };
+}
+
+/**
+ * Every node link's counters from one reading of the lab's switch namespace
+ * (`ip -n <lab>-switch -s -j link show`): a veth's bridge-side end sends exactly what the node's end
+ * receives and the other way round, so rx and tx swap. Keyed like parseNetDev: node namespace ->
+ * interface. One process, however many nodes (reading every namespace costs one per namespace).
+ */
+export function parseSwitchLinks(json: string, lab: Lab): Counters {
+  const byPeer = new Map((JSON.parse(json) as IpLinkStats[]).map((l) => [l.ifname, l.stats64]));
   const counters: Counters = new Map();
-  for (const [ns, text] of splitByNamespace(output)) {
+  for (const node of allNodes(lab)) {
     const links = new Map<string, LinkCounters>();
-    for (const line of text.split('\n')) {
-      const m = /^\s*([^\s:]+):\s*(.*)$/.exec(line);
-      if (!m || m[1] === 'face') continue;
-      const f = m[2].trim().split(/\s+/).map(Number);
-      if (f.length < 16) continue;
-      links.set(m[1], { rxBytes: f[0], rxPackets: f[1], txBytes: f[8], txPackets: f[9] });
+    for (const i of node.interfaces) {
+      const s = byPeer.get(i.peer);
+      if (s) links.set(i.name, { rxBytes: s.tx.bytes, rxPackets: s.tx.packets, txBytes: s.rx.bytes, txPackets: s.rx.packets });
     }
-    counters.set(ns, links);
+    counters.set(node.namespace, links);
   }
   return counters;
 }

@@ -1,8 +1,9 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { counterDelta, neighbourMac, parseFrame, parseFrames, parseMacs, parseNetDev } from '../../src/verify/parse-observations.js';
-import { FIXTURES } from '../helpers/paths.js';
+import { counterDelta, neighbourMac, parseFrame, parseFrames, parseMacs, parseSwitchLinks, splitByNamespace, type Counters } from '../../src/verify/parse-observations.js';
+import { loadLab } from '../../src/validate/validate-topology.js';
+import { FIXTURES, TOPOLOGIES } from '../helpers/paths.js';
 
 const captured = (name: string) => readFileSync(join(FIXTURES, 'captured', name), 'utf8');
 
@@ -29,11 +30,37 @@ test('lines that are not frames are ignored', (t) => {
   t.is(parseFrame(''), undefined);
 });
 
-test('/proc/net/dev of every namespace, and the difference between two readings', (t) => {
-  const counters = parseNetDev(captured('netdev.txt'));
-  t.like(counters.get('dr-gateway')!.get('eth1'), { rxBytes: 3287, rxPackets: 40, txBytes: 1083, txPackets: 14 });
-  const later = parseNetDev(captured('netdev.txt').replace('eth1:    3287      40', 'eth1:    5287      45'));
-  t.like(counterDelta(counters, later).get('dr-gateway')!.get('eth1'), { rxBytes: 2000, rxPackets: 5, txBytes: 0 });
+/** Each namespace's own /proc/net/dev (as `ip -all netns exec cat /proc/net/dev` printed it): namespace -> link -> counters. */
+function ownCounters(text: string): Counters {
+  const counters: Counters = new Map();
+  for (const [ns, body] of splitByNamespace(text)) {
+    const links = new Map();
+    for (const m of body.matchAll(/^\s*(eth\d+):\s*(.*)$/gm)) {
+      const f = m[2].trim().split(/\s+/).map(Number);
+      links.set(m[1], { rxBytes: f[0], rxPackets: f[1], txBytes: f[8], txPackets: f[9] });
+    }
+    counters.set(ns, links);
+  }
+  return counters;
+}
+
+test('the bridge side of the links, read once, gives every node link\'s counters exactly as the node itself counts them', async (t) => {
+  const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
+  // Both captured at the same moment in a DR lab, after a 100 kB download.
+  const fromSwitch = parseSwitchLinks(captured('switch-links-dr.json'), lab);
+  const own = ownCounters(captured('netdev-dr.txt'));
+  for (const node of [lab.clients[0], lab.gateway, lab.director, ...lab.realServers]) {
+    for (const i of node.interfaces) t.deepEqual(fromSwitch.get(node.namespace)!.get(i.name), own.get(node.namespace)!.get(i.name), `${node.name} ${i.name}`);
+  }
+  t.like(fromSwitch.get('dr-gateway')!.get('eth1'), { rxBytes: 104233, txBytes: 1818 });
+  t.false(fromSwitch.has('dr-switch'));
+});
+
+test('the difference between two readings', (t) => {
+  const before: Counters = new Map([['a', new Map([['eth0', { rxBytes: 10, rxPackets: 1, txBytes: 5, txPackets: 1 }]])]]);
+  const after: Counters = new Map([['a', new Map([['eth0', { rxBytes: 2010, rxPackets: 6, txBytes: 5, txPackets: 1 }], ['eth1', { rxBytes: 7, rxPackets: 1, txBytes: 0, txPackets: 0 }]])]]);
+  t.deepEqual(counterDelta(before, after).get('a')!.get('eth0'), { rxBytes: 2000, rxPackets: 5, txBytes: 0, txPackets: 0 });
+  t.like(counterDelta(before, after).get('a')!.get('eth1'), { rxBytes: 7 });
 });
 
 test('MACs by namespace and interface, and the neighbour entry of an address', (t) => {
