@@ -1,6 +1,7 @@
 /**
  * A verifier that cannot fail is worth nothing: each assertion is shown failing on a lab broken on
- * purpose at run time, with a message that names the node or hop.
+ * purpose at run time, with a message that names the node or hop. The cases, in two groups (two test
+ * files, so that the suite can run them in two microVMs at once); registerBrokenLabs makes them tests.
  */
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,17 +15,9 @@ import { loadLab } from '../../src/validate/validate-topology.js';
 import { ipvsOnHost } from '../../src/vm/choose-runner.js';
 import type { CheckResult } from '../../src/verify/result.js';
 import { verifyLab } from '../../src/verify/run-verify.js';
-import { TOPOLOGIES } from '../helpers/paths.js';
+import { TOPOLOGIES } from './paths.js';
 
 const options = (): LifecycleOptions => ({ runner: new ExecaRunner(), host: new LinuxHost(), stateDir: STATE_DIR });
-
-test.before('this machine can run labs (never skipped)', async () => {
-  if (!(await ipvsOnHost()).usable || process.getuid?.() !== 0) throw new Error('the integration suite needs root and IPVS');
-});
-
-test.afterEach.always(async () => {
-  await labDown({ all: true }, options());
-});
 
 /** The processes of a namespace whose command line contains a word. */
 async function processesIn(namespace: string, word: string): Promise<number[]> {
@@ -38,7 +31,7 @@ async function processesIn(namespace: string, word: string): Promise<number[]> {
 
 const inNs = (ns: string, ...argv: string[]) => execa('ip', ['netns', 'exec', ns, ...argv]);
 
-interface BrokenCase {
+export interface BrokenCase {
   title: string;
   /** A shipped topology's name, or YAML text. */
   topology: string;
@@ -51,7 +44,8 @@ const TCP_ONLY = (name: string, mode: string, extra = '') => `name: ${name}\nmod
 
 const TUN_TCP = 'name: tuntcp\nmode: tun\nnetworks:\n  outside: { subnet: 198.51.100.0/24 }\n  lan: { subnet: 10.10.0.0/24 }\n  rsnet1: { subnet: 10.20.1.0/24 }\n  rsnet2: { subnet: 10.20.2.0/24 }\nrealServers:\n  - { name: rs1, network: rsnet1, address: 10.20.1.10 }\n  - { name: rs2, network: rsnet2, address: 10.20.2.10 }\nservices:\n  - { port: 80 }\n';
 
-const cases: BrokenCase[] = [
+/** Answers, scheduling and ARP: what the client and the gateway see. */
+export const SERVING_CASES: BrokenCase[] = [
   {
     title: '"answers through the VIP" fails when the director has no virtual service',
     topology: TCP_ONLY('noservice', 'dr'),
@@ -116,6 +110,10 @@ const cases: BrokenCase[] = [
     breakIt: () => inNs('arp-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.eth0.arp_ignore=0', 'net.ipv4.conf.all.arp_announce=0', 'net.ipv4.conf.eth0.arp_announce=0'),
     fails: [{ name: /^only the director answers ARP for the VIP 10\.10\.0\.100$/, where: /^rs1$/ }],
   },
+];
+
+/** Paths, frames and what each mode does to addresses. */
+export const PATH_CASES: BrokenCase[] = [
   {
     title: 'the DR frame check fails, naming the hop, when forwarding is switched to NAT at run time',
     topology: TCP_ONLY('drnat', 'dr'),
@@ -226,28 +224,37 @@ const cases: BrokenCase[] = [
   },
 ];
 
-for (const c of cases) {
-  test.serial(c.title, async (t) => {
-    let file = join(TOPOLOGIES, `${c.topology}.yaml`);
-    if (c.topology.includes('\n')) {
-      file = `/tmp/${/^name: (\S+)/.exec(c.topology)![1]}.yaml`;
-      await writeFile(file, c.topology);
-    }
-    const lab = await loadLab(file);
-    const o = options();
-    await labUp(lab, { serviceScript: SERVICE_SCRIPT }, o);
-    await c.breakIt();
-    const checks = await verifyLab(lab, o.runner);
-    const show = (r: CheckResult) => `${r.ok ? 'pass' : 'FAIL'} ${r.name} | ${r.where} | ${r.observed}`;
-    for (const expected of c.fails) {
-      const matching = checks.filter((r) => expected.name.test(r.name));
-      t.true(matching.length > 0, `no check named ${expected.name}; checks:\n${checks.map(show).join('\n')}`);
-      const failed = matching.filter((r) => !r.ok);
-      t.true(failed.length > 0, `${expected.name} did not fail:\n${matching.map(show).join('\n')}`);
-      for (const r of failed) {
-        t.regex(r.where, expected.where, show(r));
-        if (expected.observed) t.regex(r.observed, expected.observed, show(r));
-      }
-    }
+/** Registers each case as a test: build the lab, break it, verify, and expect the named checks to fail. */
+export function registerBrokenLabs(cases: BrokenCase[]): void {
+  test.before('this machine can run labs (never skipped)', async () => {
+    if (!(await ipvsOnHost()).usable || process.getuid?.() !== 0) throw new Error('the integration suite needs root and IPVS');
   });
+  test.afterEach.always(async () => {
+    await labDown({ all: true }, options());
+  });
+  for (const c of cases) {
+    test.serial(c.title, async (t) => {
+      let file = join(TOPOLOGIES, `${c.topology}.yaml`);
+      if (c.topology.includes('\n')) {
+        file = `/tmp/${/^name: (\S+)/.exec(c.topology)![1]}.yaml`;
+        await writeFile(file, c.topology);
+      }
+      const lab = await loadLab(file);
+      const o = options();
+      await labUp(lab, { serviceScript: SERVICE_SCRIPT }, o);
+      await c.breakIt();
+      const checks = await verifyLab(lab, o.runner);
+      const show = (r: CheckResult) => `${r.ok ? 'pass' : 'FAIL'} ${r.name} | ${r.where} | ${r.observed}`;
+      for (const expected of c.fails) {
+        const matching = checks.filter((r) => expected.name.test(r.name));
+        t.true(matching.length > 0, `no check named ${expected.name}; checks:\n${checks.map(show).join('\n')}`);
+        const failed = matching.filter((r) => !r.ok);
+        t.true(failed.length > 0, `${expected.name} did not fail:\n${matching.map(show).join('\n')}`);
+        for (const r of failed) {
+          t.regex(r.where, expected.where, show(r));
+          if (expected.observed) t.regex(r.observed, expected.observed, show(r));
+        }
+      }
+    });
+  }
 }
