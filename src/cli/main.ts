@@ -5,14 +5,11 @@
  */
 import { LabStateError, StepFailedError } from '../apply/errors.js';
 import { TopologyError } from '../validate/problems.js';
-import { VmError } from '../vm/kernel.js';
+import { VmError } from '../vm/vm-error.js';
 import { UsageError } from './args.js';
-import { graphVerb, testVerb, verifyVerb } from './check-verbs.js';
-import { downVerb, execVerb, planVerb, statusVerb, upVerb, validateVerb } from './lab-verbs.js';
-import { benchVerb } from './bench-verb.js';
-import { demoVerb } from './demo-verb.js';
-import { vmVerb } from './vm-verb.js';
-import { VM_USAGE } from './vm-options.js';
+import { VM_USAGE } from './vm-flags.js';
+
+type Verb = (args: string[]) => Promise<number>;
 
 const USAGE = `usage: lvslab <verb> [options]
   demo [--out DIR]                 the four modes side by side: up, verify, a table and path diagrams
@@ -34,19 +31,20 @@ const USAGE = `usage: lvslab <verb> [options]
   vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]
                                    run a command in the IPVS microVM`;
 
-const VERBS: Record<string, (args: string[]) => Promise<number>> = {
-  validate: validateVerb,
-  plan: planVerb,
-  up: upVerb,
-  down: downVerb,
-  status: statusVerb,
-  exec: execVerb,
-  verify: verifyVerb,
-  graph: graphVerb,
-  test: testVerb,
-  demo: demoVerb,
-  bench: benchVerb,
-  vm: vmVerb,
+/** Each verb's module is loaded only when it runs: under emulation every module costs start-up time. */
+const VERBS: Record<string, () => Promise<Verb>> = {
+  validate: async () => (await import('./lab-verbs.js')).validateVerb,
+  plan: async () => (await import('./lab-verbs.js')).planVerb,
+  up: async () => (await import('./lab-verbs.js')).upVerb,
+  down: async () => (await import('./lab-verbs.js')).downVerb,
+  status: async () => (await import('./lab-verbs.js')).statusVerb,
+  exec: async () => (await import('./lab-verbs.js')).execVerb,
+  verify: async () => (await import('./check-verbs.js')).verifyVerb,
+  graph: async () => (await import('./check-verbs.js')).graphVerb,
+  test: async () => (await import('./check-verbs.js')).testVerb,
+  demo: async () => (await import('./demo-verb.js')).demoVerb,
+  bench: async () => (await import('./bench-verb.js')).benchVerb,
+  vm: async () => (await import('./vm-verb.js')).vmVerb,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -55,9 +53,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return verb ? 0 : 2;
   }
-  const run = VERBS[verb];
-  if (!run) throw new UsageError(`unknown verb "${verb}"\n${USAGE}`);
-  return run(args);
+  const load = VERBS[verb];
+  if (!load) throw new UsageError(`unknown verb "${verb}"\n${USAGE}`);
+  return (await load())(args);
 }
 
 function exitCodeOf(error: unknown): number {

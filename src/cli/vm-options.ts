@@ -1,23 +1,14 @@
 /**
  * Options shared by every verb that can run in the microVM, and running lvslab itself in it.
  */
-import type { ParseArgsConfig } from 'node:util';
 import { CLI_ENTRY } from '../model/package-root.js';
 import { defaultKernel, userKernel, type Kernel } from '../vm/kernel.js';
 import { guestEnvironment, runInVm, type Accel, type VmOutcome } from '../vm/launch.js';
 import { progress } from '../report/progress.js';
 import { oneOf, positiveInteger, type ParsedArgs } from './args.js';
+import { VM_OPTIONS, VM_USAGE } from './vm-flags.js';
 
-export const VM_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
-  kernel: { type: 'string' },
-  modules: { type: 'string' },
-  accel: { type: 'string', default: 'auto' },
-  memory: { type: 'string', default: '1024' },
-  timeout: { type: 'string', default: '1800' },
-  'show-console': { type: 'boolean', default: false },
-};
-
-export const VM_USAGE = '[--kernel PATH [--modules DIR]] [--accel auto|kvm|tcg] [--memory MB] [--timeout SECONDS] [--show-console]';
+export { VM_OPTIONS, VM_USAGE };
 
 export function log(line: string): void {
   progress.note(line);

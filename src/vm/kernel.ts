@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { VmError } from './vm-error.js';
 
 export interface Kernel {
   version: string;
@@ -15,12 +16,7 @@ export interface Kernel {
   modulesRoot: string;
 }
 
-export class VmError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VmError';
-  }
-}
+export { VmError };
 
 export function cacheDir(): string {
   if (process.env.LVSLAB_CACHE) return resolve(process.env.LVSLAB_CACHE);

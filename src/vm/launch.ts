@@ -23,6 +23,8 @@ export interface VmRequest {
   kernel: Kernel;
   accel: Accel;
   memoryMb: number;
+  /** Virtual CPUs (default 2). Two VMs at once on two cores want one each: a guest spinning on a lock held by a descheduled vCPU wastes its core. */
+  cpus?: number;
   timeoutSec: number;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -94,7 +96,7 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, r
   return [
     '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
     ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'max'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
-    '-m', String(request.memoryMb), '-smp', '2',
+    '-m', String(request.memoryMb), '-smp', String(request.cpus ?? 2),
     '-kernel', request.kernel.vmlinuz, '-initrd', initramfs,
     '-append', 'console=ttyS0 loglevel=1 panic=-1 rdinit=/init 8250.nr_uarts=4',
     '-serial', console,
