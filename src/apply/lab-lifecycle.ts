@@ -9,9 +9,9 @@ import { buildPlan, type Plan, type PlanOptions } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
 import { LabStateError } from './errors.js';
 import { executePlan, type ExecuteOptions } from './execute-plan.js';
-import type { HostView } from './host.js';
+import { LinuxHost, type HostView } from './host.js';
 import { byLab, findOwned } from './ownership.js';
-import type { CommandRunner } from './runner.js';
+import { ExecaRunner, type CommandRunner } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
 export const STATE_DIR = '/run/lvslab';
@@ -22,6 +22,11 @@ export interface LifecycleOptions {
   /** Where the rendered plan of each running lab is kept for diffs; none in unit tests. */
   stateDir?: string;
   onStep?: ExecuteOptions['onStep'];
+}
+
+/** This machine, for real: commands through execa, the state under /run/lvslab. */
+export function machineLifecycle(runner: CommandRunner = new ExecaRunner()): LifecycleOptions {
+  return { runner, host: new LinuxHost(), stateDir: STATE_DIR };
 }
 
 export type UpOutcome = { status: 'created'; plan: Plan } | { status: 'unchanged'; plan: Plan };

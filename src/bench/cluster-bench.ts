@@ -3,8 +3,7 @@
  * per request, the cluster's throughput behind a rate-limited director, and what labs cost at scale.
  */
 import { readFile } from 'node:fs/promises';
-import { LinuxHost } from '../apply/host.js';
-import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, machineLifecycle as lifecycle } from '../apply/lab-lifecycle.js';
 import { ExecaRunner, type CommandRunner } from '../apply/runner.js';
 import type { Lab } from '../model/lab.js';
 import { LOAD_CLIENT_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';
@@ -19,8 +18,6 @@ import type { LoadResult, LoadSpec } from './load-client.js';
 
 /** Allowance for starting node in a client namespace before the load's window opens. */
 const CLIENT_START_SECONDS = 3;
-
-const lifecycle = (runner: CommandRunner = new ExecaRunner()): LifecycleOptions => ({ runner, host: new LinuxHost(), stateDir: STATE_DIR });
 
 async function must(runner: CommandRunner, argv: string[], input?: string): Promise<string> {
   const result = await runner.run(argv, { input, timeout: 120_000 });

@@ -3,8 +3,7 @@
  * host has none it re-runs itself in the microVM.   npm run bench:verify
  */
 import { join } from 'node:path';
-import { LinuxHost } from '../apply/host.js';
-import { labDown, labUp, STATE_DIR } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { ExecaRunner } from '../apply/runner.js';
 import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
 import { loadLab } from '../validate/validate-topology.js';
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const mode of ['dr', 'nat', 'tun', 'fullnat']) {
     const lab = await loadLab(join(PACKAGE_ROOT, 'topologies', `${mode}.yaml`));
-    const options = { runner: new ExecaRunner(), host: new LinuxHost(), stateDir: STATE_DIR };
+    const options = machineLifecycle();
     await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
     try {
       const runner = new ExecaRunner();

@@ -5,8 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { requireRoot } from '../apply/lab-lifecycle.js';
+import { requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { benchConfig } from '../bench/bench-config.js';
 import { shapeChecks, type BenchResults } from '../bench/bench-results.js';
 import { runClusterBench } from '../bench/cluster-bench.js';
@@ -14,8 +13,8 @@ import { benchPlots, renderBenchReport } from '../report/bench-report.js';
 import { TapWriter } from '../report/tap.js';
 import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
 import { oneOf, parseVerbArgs } from './args.js';
-import { lifecycle, RUNNER_OPTION } from './shared.js';
-import { log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
+import { RUNNER_OPTION } from './shared.js';
+import { jsonFromSelfInVm, log, VM_OPTIONS } from './vm-options.js';
 
 export const BENCH_USAGE = 'lvslab bench [--quick] [--out DIR] [--tap] [--runner auto|host|vm]';
 
@@ -25,7 +24,7 @@ export async function benchVerb(args: string[]): Promise<number> {
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
   let results: BenchResults;
   if (decision.runner === 'host') {
-    requireRoot(lifecycle().host, 'bench');
+    requireRoot(machineLifecycle().host, 'bench');
     const where = process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host';
     results = await runClusterBench(benchConfig(quick), where);
     if (values.json) {
@@ -34,12 +33,9 @@ export async function benchVerb(args: string[]): Promise<number> {
     }
   } else {
     log(`${decision.why}; the labs run in the microVM, the tables and plots are made here`);
-    let json = '';
-    const sink = new Writable({ write: (chunk, _enc, next) => ((json += chunk.toString()), next()) });
-    const outcome = await runSelfInVm(['bench', '--json', ...(quick ? ['--quick'] : [])], values, { stdout: sink, stderr: process.stderr });
-    if (outcome.exitCode !== 0) return outcome.exitCode;
-    results = JSON.parse(json.trim().split('\n').pop() ?? '') as BenchResults;
-    results.where = `inside the lvslab microVM (${outcome.accel === 'kvm' ? 'KVM' : 'software emulation, TCG'})`;
+    const answer = await jsonFromSelfInVm<BenchResults>(['bench', '--json', ...(quick ? ['--quick'] : [])], values);
+    if ('exitCode' in answer) return answer.exitCode;
+    results = { ...answer.value, where: `inside the lvslab microVM (${answer.outcome.accel === 'kvm' ? 'KVM' : 'software emulation, TCG'})` };
   }
   const dir = String(values.out);
   await mkdir(dir, { recursive: true });

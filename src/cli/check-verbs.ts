@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { labDown, labUp, requireRoot, runningState } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, requireRoot, runningState, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { LabStateError } from '../apply/errors.js';
 import type { Lab } from '../model/lab.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
@@ -20,8 +20,8 @@ import { verifyLab } from '../verify/run-verify.js';
 import { testLabs } from '../verify/test-labs.js';
 import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
 import { oneOf, parseVerbArgs, UsageError } from './args.js';
-import { lifecycle, RUNNER_OPTION } from './shared.js';
-import { log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
+import { RUNNER_OPTION } from './shared.js';
+import { jsonFromSelfInVm, log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
 
 export async function verifyVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, json: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab verify FILE [--tap|--json|--junit] [--runner auto|host|vm]');
@@ -32,7 +32,7 @@ export async function verifyVerb(args: string[]): Promise<number> {
     log(`${decision.why}. A lab lives only as long as the microVM: verifying there means up -> verify -> down, as lvslab test does.`);
     return testVerb(args.filter((a) => a !== '--json'));
   }
-  const options = lifecycle();
+  const options = machineLifecycle();
   requireRoot(options.host, 'verify');
   const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
   if (state === 'absent') throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`);
@@ -50,7 +50,7 @@ export async function verifyVerb(args: string[]): Promise<number> {
 
 /** Observes a lab (running, or brought up for the occasion and taken down) and returns its paths. */
 async function observePaths(lab: Lab, file: string): Promise<ObservedPaths | undefined> {
-  const options = lifecycle();
+  const options = machineLifecycle();
   requireRoot(options.host, 'graph');
   const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
   const running = state === 'matches';
@@ -78,11 +78,9 @@ export async function graphVerb(args: string[]): Promise<number> {
     }
   } else {
     log(`${decision.why}; the lab is verified in the microVM and drawn here`);
-    let json = '';
-    const sink = new Writable({ write: (chunk, _enc, next) => ((json += chunk.toString()), next()) });
-    const outcome = await runSelfInVm(['graph', positionals[0], '--paths-json'], values, { stdout: sink, stderr: process.stderr });
-    if (outcome.exitCode !== 0) return outcome.exitCode;
-    paths = (JSON.parse(json.trim().split('\n').pop() || 'null') as ObservedPaths | null) ?? undefined;
+    const answer = await jsonFromSelfInVm<ObservedPaths | null>(['graph', positionals[0], '--paths-json'], values);
+    if ('exitCode' in answer) return answer.exitCode;
+    paths = answer.value ?? undefined;
   }
   const dir = String(values.out);
   await mkdir(dir, { recursive: true });
@@ -114,7 +112,7 @@ export async function testVerb(args: string[]): Promise<number> {
   let vmExit = 0;
   if (decision.runner === 'host') {
     const tap = new TapWriter(feed);
-    await testLabs(positionals, tap, lifecycle());
+    await testLabs(positionals, tap, machineLifecycle());
     tap.end();
   } else {
     const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks

@@ -5,8 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { labDown, labUp, requireRoot } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { MODES } from '../model/lab.js';
 import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
 import { renderMermaid, renderSvg } from '../report/graph.js';
@@ -17,11 +16,11 @@ import { observeLab } from '../verify/observe.js';
 import { renderSummaryTable, summarize, type ModeSummary } from '../verify/summary.js';
 import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
 import { oneOf, parseVerbArgs } from './args.js';
-import { lifecycle, RUNNER_OPTION } from './shared.js';
-import { log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
+import { RUNNER_OPTION } from './shared.js';
+import { jsonFromSelfInVm, log, VM_OPTIONS } from './vm-options.js';
 
 async function demoHere(): Promise<ModeSummary[]> {
-  const options = lifecycle();
+  const options = machineLifecycle();
   requireRoot(options.host, 'demo');
   const rows: ModeSummary[] = [];
   for (const mode of MODES) {
@@ -49,11 +48,9 @@ export async function demoVerb(args: string[]): Promise<number> {
     }
   } else {
     log(`${decision.why}; the four labs run in the microVM, the table and diagrams are made here`);
-    let json = '';
-    const sink = new Writable({ write: (chunk, _enc, next) => ((json += chunk.toString()), next()) });
-    const outcome = await runSelfInVm(['demo', '--json'], values, { stdout: sink, stderr: process.stderr });
-    if (outcome.exitCode !== 0) return outcome.exitCode;
-    rows = JSON.parse(json.trim().split('\n').pop() || '[]') as ModeSummary[];
+    const answer = await jsonFromSelfInVm<ModeSummary[]>(['demo', '--json'], values);
+    if ('exitCode' in answer) return answer.exitCode;
+    rows = answer.value;
   }
   const dir = String(values.out);
   await mkdir(dir, { recursive: true });

@@ -2,7 +2,7 @@
 import { progress } from '../report/progress.js';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { labDown, labUp, requireRoot } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { LabStateError } from '../apply/errors.js';
 import { LinuxHost } from '../apply/host.js';
 import { byLab, findOwned } from '../apply/ownership.js';
@@ -17,7 +17,7 @@ import { loadLab } from '../validate/validate-topology.js';
 import { labStatus } from '../verify/lab-status.js';
 import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
 import { oneOf, parseVerbArgs, UsageError } from './args.js';
-import { lifecycle, RUNNER_OPTION } from './shared.js';
+import { RUNNER_OPTION } from './shared.js';
 import { log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
 
 export async function validateVerb(args: string[]): Promise<number> {
@@ -58,7 +58,7 @@ export async function upVerb(args: string[]): Promise<number> {
     const outcome = await runSelfInVm(['up', positionals[0], '--show-status'], values, { stdout: process.stdout, stderr: process.stderr });
     return outcome.exitCode;
   }
-  const options = lifecycle();
+  const options = machineLifecycle();
   const started = Date.now();
   const outcome = await progress.task(`building lab ${lab.name}`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true }));
   if (outcome.status === 'unchanged') {
@@ -80,7 +80,7 @@ export async function downVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(args, { all: { type: 'boolean' } }, 'lvslab down FILE|NAME | --all');
   if (values.all ? positionals.length > 0 : positionals.length !== 1) throw new UsageError('lvslab down takes one FILE or NAME, or --all');
   const target = values.all ? ({ all: true } as const) : await labNameOf(positionals[0]);
-  const removed = await labDown(target, lifecycle());
+  const removed = await labDown(target, machineLifecycle());
   const what = typeof target === 'string' ? `lab ${target}` : 'every lab';
   console.log(removed.length ? `${what}: removed ${removed.join(' ')}` : `${what}: nothing to remove`);
   return 0;
@@ -88,7 +88,7 @@ export async function downVerb(args: string[]): Promise<number> {
 
 export async function statusVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(args, { json: { type: 'boolean' } }, 'lvslab status [NAME] [--json]');
-  const { runner, host } = lifecycle();
+  const { runner, host } = machineLifecycle();
   requireRoot(host, 'status');
   const labs = byLab(await findOwned(runner, host));
   const names = positionals.length ? positionals : [...labs.keys()];

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { executePlan } from '../../src/apply/execute-plan.js';
 import { StepFailedError } from '../../src/apply/errors.js';
-import { LinuxHost } from '../../src/apply/host.js';
-import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
-import { ExecaRunner } from '../../src/apply/runner.js';
+import { labDown, labUp, machineLifecycle, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
 import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
@@ -20,7 +18,7 @@ import { probeTargets, reachabilityChecks } from '../../src/verify/reachability.
 import { hostSnapshot } from '../../src/verify/test-labs.js';
 import { SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
 
-const options = (): LifecycleOptions => ({ runner: new ExecaRunner(), host: new LinuxHost(), stateDir: STATE_DIR });
+const options = (): LifecycleOptions => machineLifecycle();
 const planOptions = { serviceScript: SERVICE_SCRIPT };
 const cli = (...args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args], { reject: false });
 

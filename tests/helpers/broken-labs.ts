@@ -8,8 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LinuxHost } from '../../src/apply/host.js';
-import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
-import { ExecaRunner } from '../../src/apply/runner.js';
+import { labDown, labUp, machineLifecycle, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
 import { SERVICE_SCRIPT } from '../../src/model/package-root.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { ipvsOnHost } from '../../src/vm/choose-runner.js';
@@ -17,7 +16,7 @@ import type { CheckResult } from '../../src/verify/result.js';
 import { verifyLab } from '../../src/verify/run-verify.js';
 import { TOPOLOGIES } from './paths.js';
 
-const options = (): LifecycleOptions => ({ runner: new ExecaRunner(), host: new LinuxHost(), stateDir: STATE_DIR });
+const options = (): LifecycleOptions => machineLifecycle();
 
 /** The processes of a namespace whose command line contains a word. */
 async function processesIn(namespace: string, word: string): Promise<number[]> {
