@@ -17,8 +17,7 @@ import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../src/model/package-root.js';
 import { closingLine, collectTap, formatAssert } from '../src/report/tap-summary.js';
 import { ipvsOnHost } from '../src/vm/choose-runner.js';
-import { defaultKernel } from '../src/vm/kernel.js';
-import { guestEnvironment, runInVm } from '../src/vm/launch.js';
+import { runInVm, vmRequest } from '../src/vm/launch.js';
 
 const STAGES = ['unit', 'microvm', 'e2e', 'labs', 'bench'] as const;
 type Stage = (typeof STAGES)[number];
@@ -93,11 +92,8 @@ async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus = 2
   const started = Date.now();
   const { stream, collector } = tapSink(stage);
   try {
-    const kernel = await defaultKernel({ fetch: true, log: (l) => say(`# ${l}`) });
-    const outcome = await runInVm({
-      argv, cwd: PACKAGE_ROOT.replace(/\/$/, ''), env: guestEnvironment(process.env), kernel, accel: 'auto',
-      memoryMb: 2048, cpus, timeoutSec: 1200, stdout: stream, stderr: process.stderr, log: (l) => say(`# ${l}`),
-    });
+    const request = await vmRequest({ argv, cwd: PACKAGE_ROOT.replace(/\/$/, ''), cpus, timeoutSec: 1200, stdout: stream, stderr: process.stderr, log: (l) => say(`# ${l}`) });
+    const outcome = await runInVm(request);
     say(`# ${stage}: microVM under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}, kernel to first command ${outcome.bootSeconds ?? '?'} s`);
     return finish(stage, started, collector, outcome.exitCode, what);
   } catch (error) {

@@ -3,7 +3,7 @@
  */
 import { CLI_ENTRY } from '../model/package-root.js';
 import { defaultKernel, userKernel, type Kernel } from '../vm/kernel.js';
-import { guestEnvironment, runInVm, type Accel, type VmOutcome } from '../vm/launch.js';
+import { guestEnvironment, runInVm, vmRequest, type Accel, type VmOutcome } from '../vm/launch.js';
 import { progress } from '../report/progress.js';
 import { Writable } from 'node:stream';
 import { oneOf, positiveInteger, type ParsedArgs } from './args.js';
@@ -27,13 +27,11 @@ export interface VmStreams {
 
 /** Runs argv in the microVM with the options the user gave; says which emulation it used. */
 export async function runWithVmOptions(argv: string[] | undefined, values: ParsedArgs['values'], streams: VmStreams): Promise<VmOutcome> {
-  const kernel = await kernelFrom(values);
-  const outcome = await runInVm({
+  const request = await vmRequest({
     argv,
-    cwd: process.cwd(),
+    kernel: await kernelFrom(values),
     // The guest writes progress the way this terminal (or CI log) wants it.
     env: { ...guestEnvironment(process.env), LVSLAB_PROGRESS: progress.style },
-    kernel,
     accel: oneOf(values.accel, ['auto', 'kvm', 'tcg'] as const, '--accel') as Accel,
     memoryMb: positiveInteger(values.memory, '--memory'),
     timeoutSec: positiveInteger(values.timeout, '--timeout'),
@@ -42,7 +40,7 @@ export async function runWithVmOptions(argv: string[] | undefined, values: Parse
     log,
     showConsole: values['show-console'] === true,
   });
-  return outcome;
+  return runInVm(request);
 }
 
 /**

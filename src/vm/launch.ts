@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
-import { cacheDir, VmError, type Kernel } from './kernel.js';
+import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
 
 export type Accel = 'auto' | 'kvm' | 'tcg';
 
@@ -58,6 +58,18 @@ const CARRIED_ENV = /^(PATH|HOME|TERM|LANG|LC_[A-Z]+|TZ|CI|NODE_OPTIONS|NO_COLOR
 
 export function guestEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([k, v]) => CARRIED_ENV.test(k) && v !== undefined)) as Record<string, string>;
+}
+
+/**
+ * A request with this process's defaults filled in: its working directory and (carried) environment,
+ * automatic acceleration, 2 GiB, 30 minutes, and Debian's kernel (fetched when missing).
+ */
+export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'stderr' | 'log'> & Partial<VmRequest>): Promise<VmRequest> {
+  return {
+    cwd: process.cwd(), env: guestEnvironment(process.env), accel: 'auto', memoryMb: 2048, timeoutSec: 1800,
+    ...request,
+    kernel: request.kernel ?? (await defaultKernel({ fetch: true, log: request.log })),
+  };
 }
 
 export function kvmUsable(): boolean {
