@@ -14,6 +14,7 @@ import { benchLab } from './bench-topology.js';
 import type { BenchConfig } from './bench-config.js';
 import type { BenchResults, OffloadRow, ScaleRow, ThroughputRow } from './bench-results.js';
 import { limitCommands } from './link-limits.js';
+import { timed } from './timed.js';
 import type { LoadResult, LoadSpec } from './load-client.js';
 
 /** Allowance for starting node in a client namespace before the load's window opens. */
@@ -85,12 +86,6 @@ async function withLab<T>(lab: Lab, work: (runner: CommandRunner) => Promise<T>)
   } finally {
     await labDown(lab.name, options);
   }
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await work();
-  return { ms: Math.round(performance.now() - started), value };
 }
 
 async function measureScale(servers: number): Promise<ScaleRow> {

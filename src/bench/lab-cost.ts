@@ -8,14 +8,14 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { LinuxHost } from '../apply/host.js';
-import { labDown, labUp, STATE_DIR } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { ExecaRunner } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { measureHereOrInVm } from './in-vm.js';
 import { naiveDownScript, naiveUpScript } from './naive-script.js';
+import { timed } from './timed.js';
 
 interface Row {
   servers: number;
@@ -29,22 +29,15 @@ interface Row {
   naiveDownProcesses: number;
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = process.hrtime.bigint();
-  const value = await work();
-  return { ms: Number((process.hrtime.bigint() - started) / 1_000_000n), value };
-}
-
 async function measure(servers: number, dir: string): Promise<Row> {
   const file = join(dir, `bench${servers}.yaml`);
   await writeFile(file, `name: bench${servers}\nmode: dr\nrealServers: ${servers}\n`);
   const lab = await loadLab(file);
   const plan = buildPlan(lab, { serviceScript: SERVICE_SCRIPT });
-  const host = new LinuxHost();
   const upRunner = new ExecaRunner();
-  const up = await timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { runner: upRunner, host, stateDir: STATE_DIR }));
+  const up = await timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, machineLifecycle(upRunner)));
   const downRunner = new ExecaRunner();
-  const down = await timed(() => labDown(lab.name, { runner: downRunner, host, stateDir: STATE_DIR }));
+  const down = await timed(() => labDown(lab.name, machineLifecycle(downRunner)));
   const naiveUp = naiveUpScript(plan);
   const naiveDown = naiveDownScript(plan);
   await writeFile(join(dir, 'up.sh'), naiveUp.script);
