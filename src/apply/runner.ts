@@ -7,6 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
+import { systemPath } from './system-path.js';
+
+/** The environment of every command: the caller's, with the system's tools first in reach. */
+function commandEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: systemPath() };
+}
 
 export interface RunResult {
   exitCode: number;
@@ -53,6 +59,8 @@ export class ExecaRunner implements CommandRunner {
       reject: false,
       timeout: options.timeout,
       stripFinalNewline: false,
+      env: commandEnv(),
+      extendEnv: false,
     });
     const stderr = result.failed && result.exitCode === undefined ? `${result.stderr}${result.shortMessage}` : result.stderr;
     return { exitCode: result.exitCode ?? 127, stdout: result.stdout, stderr };
@@ -66,7 +74,7 @@ export class ExecaRunner implements CommandRunner {
     const logPath = join(tmpdir(), `lvslab-daemon-${process.pid}-${this.spawned}.log`);
     const fd = openSync(logPath, 'w+');
     try {
-      const child = spawn(file, args, { detached: true, stdio: ['ignore', 'ignore', fd] });
+      const child = spawn(file, args, { detached: true, stdio: ['ignore', 'ignore', fd], env: commandEnv() });
       const outcome = await new Promise<{ exited: boolean; code?: number | null; message?: string }>((resolve) => {
         const timer = setTimeout(() => resolve({ exited: false }), DAEMON_GRACE_MS);
         child.once('error', (error) => (clearTimeout(timer), resolve({ exited: true, code: 127, message: error.message })));
@@ -86,7 +94,7 @@ export class ExecaRunner implements CommandRunner {
   async capture(argv: readonly string[]): Promise<Capture> {
     this.spawned++;
     const [file, ...args] = argv;
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: commandEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

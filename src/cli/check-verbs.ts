@@ -14,6 +14,7 @@ import { renderJUnit, splitLabName, type JUnitCase } from '../report/junit.js';
 import { TapWriter } from '../report/tap.js';
 import { closingLine, collectTap, formatAssert } from '../report/tap-summary.js';
 import { loadLab } from '../validate/validate-topology.js';
+import { TopologyError } from '../validate/problems.js';
 import { observedPaths, type ObservedPaths } from '../verify/judge.js';
 import { observeLab } from '../verify/observe.js';
 import { verifyLab } from '../verify/run-verify.js';
@@ -92,11 +93,21 @@ export async function graphVerb(args: string[]): Promise<number> {
   return paths && [...paths.request, ...paths.reply].every((h) => h.carried) ? 0 : 1;
 }
 
+/** Every file valid, or every problem of every file (exit 2) before anything is built or booted. */
+async function validateAll(files: string[]): Promise<void> {
+  const problems = (await Promise.all(files.map((file) => loadLab(file).then(() => [], (error: unknown) => {
+    if (error instanceof TopologyError) return error.problems;
+    throw error;
+  })))).flat();
+  if (problems.length > 0) throw new TopologyError(problems);
+}
+
 export async function testVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab test FILE... [--runner auto|host|vm] [--tap|--junit]');
   const quiet = values.tap || values.junit; // machine output owns stdout
   const cases: JUnitCase[] = [];
   if (positionals.length === 0) throw new UsageError('lvslab test needs at least one FILE');
+  await validateAll(positionals);
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
   if (!quiet) log(`runner: ${decision.runner} (${decision.why})`);
   const tapOut = (text: string) => process.stdout.write(text);

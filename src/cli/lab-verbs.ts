@@ -2,6 +2,7 @@
 import { progress } from '../report/progress.js';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
+import { systemPath } from '../apply/system-path.js';
 import { labDown, labUp, requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { LabStateError } from '../apply/errors.js';
 import { LinuxHost } from '../apply/host.js';
@@ -24,18 +25,23 @@ export async function validateVerb(args: string[]): Promise<number> {
   const { positionals } = parseVerbArgs(args, {}, 'lvslab validate FILE...');
   if (positionals.length === 0) throw new UsageError('lvslab validate needs at least one FILE');
   const problems: Problem[] = [];
+  let crashed = false;
+  // Every file is reported on, whatever another file does.
   for (const file of positionals) {
     try {
       const lab = await loadLab(file);
       const services = lab.services.map((s) => `${s.protocol} ${s.vip}:${s.port} ${s.scheduler}`).join(', ');
       console.log(`${file}: ok: lab ${lab.name}, mode ${lab.mode}, ${lab.realServers.length} real servers, ${lab.clients.length} client(s); ${services}`);
     } catch (error) {
-      if (!(error instanceof TopologyError)) throw error;
-      problems.push(...error.problems);
+      if (error instanceof TopologyError) problems.push(...error.problems);
+      else {
+        crashed = true;
+        process.stderr.write(`${file}: lvslab failed while checking this file (a bug in lvslab; please report it): ${(error as Error)?.message ?? String(error)}\n`);
+      }
     }
   }
-  if (problems.length > 0) throw new TopologyError(problems);
-  return 0;
+  if (problems.length > 0) process.stderr.write(`${new TopologyError(problems).message}\n`);
+  return crashed ? 1 : problems.length > 0 ? 2 : 0;
 }
 
 export async function planVerb(args: string[]): Promise<number> {
@@ -112,6 +118,6 @@ export async function execVerb(args: string[]): Promise<number> {
   if (!owned.some((o) => o.node === node)) {
     throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
   }
-  const result = await execa('ip', ['netns', 'exec', namespaceOf(labName, node), ...rest], { stdio: 'inherit', reject: false });
+  const result = await execa('ip', ['netns', 'exec', namespaceOf(labName, node), ...rest], { stdio: 'inherit', reject: false, env: { PATH: systemPath() } });
   return result.exitCode ?? 1;
 }

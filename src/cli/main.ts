@@ -7,29 +7,12 @@ import { LabStateError, StepFailedError } from '../apply/errors.js';
 import { TopologyError } from '../validate/problems.js';
 import { VmError } from '../vm/vm-error.js';
 import { UsageError } from './args.js';
-import { VM_USAGE } from './vm-flags.js';
+import { didYouMean } from '../validate/did-you-mean.js';
+import { asksForHelp, overview, verbHelp, VERB_HELP } from './help.js';
 
 type Verb = (args: string[]) => Promise<number>;
 
-const USAGE = `usage: lvslab <verb> [options]
-  demo [--out DIR]                 the four modes side by side: up, verify, a table and path diagrams
-  validate FILE...                 check topologies; every problem with file:line:col (no root needed)
-  plan FILE [--json]               the exact commands that build the lab (no root needed)
-  up FILE [--recreate] [--runner auto|host|vm]
-  down FILE|NAME | --all           remove a lab (or every lab) by its ownership marks
-  status [NAME] [--json]           nodes, addresses, MACs, routes, IPVS table, counters
-  exec LAB NODE -- CMD...          run a command in a node's namespace
-  verify FILE [--tap|--json|--junit] [--runner auto|host|vm]
-                                   prove what the lab's mode promises, from packets and counters
-  graph FILE [--out DIR] [--runner auto|host|vm]
-                                   SVG and Mermaid of the lab with the observed request and reply paths
-  test FILE... [--runner auto|host|vm] [--tap|--junit]
-                                   up -> verify -> down for each topology
-  bench [--quick] [--out DIR] [--tap] [--runner auto|host|vm]
-                                   the LVS claim measured: director offload, throughput behind a
-                                   rate-limited director by mode and real servers, lab cost at scale
-  vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]
-                                   run a command in the IPVS microVM`;
+
 
 /** Each verb's module is loaded only when it runs: under emulation every module costs start-up time. */
 const VERBS: Record<string, () => Promise<Verb>> = {
@@ -49,12 +32,23 @@ const VERBS: Record<string, () => Promise<Verb>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...args] = argv;
-  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
-    console.log(USAGE);
-    return verb ? 0 : 2;
+  if (!verb) {
+    process.stderr.write(`${overview()}\n`);
+    return 2;
+  }
+  if (verb === '--help' || verb === '-h' || verb === 'help') {
+    const topic = args[0];
+    if (topic === undefined) console.log(overview());
+    else if (VERB_HELP[topic]) console.log(verbHelp(topic));
+    else throw new UsageError(`no verb "${topic}"${didYouMean(topic, Object.keys(VERB_HELP))}\n${overview()}`);
+    return 0;
   }
   const load = VERBS[verb];
-  if (!load) throw new UsageError(`unknown verb "${verb}"\n${USAGE}`);
+  if (!load) throw new UsageError(`unknown verb "${verb}"${didYouMean(verb, Object.keys(VERBS))}\n${overview()}`);
+  if (asksForHelp(args)) {
+    console.log(verbHelp(verb));
+    return 0;
+  }
   return (await load())(args);
 }
 

@@ -3,7 +3,7 @@
  */
 import { CLI_ENTRY } from '../model/package-root.js';
 import { defaultKernel, userKernel, type Kernel } from '../vm/kernel.js';
-import { guestEnvironment, runInVm, vmRequest, type Accel, type VmOutcome } from '../vm/launch.js';
+import { runInVm, vmRequest, type Accel, type VmOutcome } from '../vm/launch.js';
 import { progress } from '../report/progress.js';
 import { Writable } from 'node:stream';
 import { oneOf, positiveInteger, type ParsedArgs } from './args.js';
@@ -30,8 +30,6 @@ export async function runWithVmOptions(argv: string[] | undefined, values: Parse
   const request = await vmRequest({
     argv,
     kernel: await kernelFrom(values),
-    // The guest writes progress the way this terminal (or CI log) wants it.
-    env: { ...guestEnvironment(process.env), LVSLAB_PROGRESS: progress.style },
     accel: oneOf(values.accel, ['auto', 'kvm', 'tcg'] as const, '--accel') as Accel,
     memoryMb: positiveInteger(values.memory, '--memory'),
     timeoutSec: positiveInteger(values.timeout, '--timeout'),

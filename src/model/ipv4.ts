@@ -9,6 +9,8 @@ export function parseIPv4(text: string): number | undefined {
 }
 
 export function formatIPv4(value: number): string {
+  // A plan must never say NaN.NaN.NaN.NaN: a missing address is a bug to stop at, not to print.
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`not an IPv4 address value: ${value}`);
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 

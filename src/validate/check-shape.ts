@@ -6,6 +6,7 @@ import { parseCidr, parseIPv4, isNetworkAddress } from '../model/ipv4.js';
 import type { YamlPath } from '../load/load-topology.js';
 import { didYouMean } from './did-you-mean.js';
 import type { SchemaNode } from './schema.js';
+import { clip } from './problems.js';
 
 export interface ShapeProblem {
   path: YamlPath;
@@ -34,7 +35,7 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
+  return clip(JSON.stringify(value));
 }
 
 function expectation(schema: SchemaNode): string {
@@ -70,7 +71,8 @@ function checkObject(data: unknown, schema: SchemaNode, path: YamlPath): ShapePr
   }
   for (const [key, value] of Object.entries(record)) {
     const keyPath = [...path, key];
-    const property = schema.properties?.[key];
+    // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+    const property = schema.properties && Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
     if (property) {
       problems.push(...checkShape(value, property, keyPath));
       continue;
@@ -83,7 +85,7 @@ function checkObject(data: unknown, schema: SchemaNode, path: YamlPath): ShapePr
       continue;
     }
     if (schema.additionalProperties === false) {
-      problems.push({ path: keyPath, atKey: true, message: `unknown key "${key}"; allowed: ${known.join(', ')}${didYouMean(key, known)}` });
+      problems.push({ path: keyPath, atKey: true, message: `unknown key "${clip(key)}"; allowed: ${known.join(', ')}${didYouMean(key, known)}` });
     }
   }
   return problems;
@@ -105,9 +107,9 @@ function checkArray(data: unknown, schema: SchemaNode, path: YamlPath): ShapePro
 function checkString(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
   if (typeof data !== 'string') return [{ path, message: `expected ${expectation(schema)}, got ${describe(data)}` }];
   if (schema.enum && !schema.enum.includes(data)) {
-    return [{ path, message: `${JSON.stringify(data)} is not allowed; allowed: ${schema.enum.join(', ')}${didYouMean(data, schema.enum)}` }];
+    return [{ path, message: `${clip(JSON.stringify(data))} is not allowed; allowed: ${schema.enum.join(', ')}${didYouMean(data, schema.enum)}` }];
   }
-  const invalid = (): ShapeProblem[] => [{ path, message: `${JSON.stringify(data)} is not valid; expected ${schema['x-allowed']}` }];
+  const invalid = (): ShapeProblem[] => [{ path, message: `${clip(JSON.stringify(data))} is not valid; expected ${schema['x-allowed']}` }];
   if (schema.format === 'ipv4' && parseIPv4(data) === undefined) return invalid();
   if (schema.format === 'cidr') {
     const cidr = parseCidr(data);

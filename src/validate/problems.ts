@@ -9,10 +9,16 @@ export interface Problem {
   message: string;
 }
 
+/** Text from the input, cut short for a message: a 100,000-character key is not echoed back. */
+export function clip(text: string, max = 60): string {
+  const printable = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return printable.length <= max ? printable : `${printable.slice(0, max)}… (${text.length} characters)`;
+}
+
 /** `services[0].scheduler`; the document root is `(root)`. */
 export function renderPath(path: Array<string | number>): string {
   if (path.length === 0) return '(root)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? clip(p) : `.${clip(p)}`)).join('');
 }
 
 export function formatProblem(problem: Problem): string {

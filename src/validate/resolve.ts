@@ -66,7 +66,10 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   const checkNetwork = (path: YamlPath, name: string): boolean => {
     if (subnets.has(name)) return true;
     const defaulted = path[path.length - 1] !== 'network' && path[path.length - 2] !== 'addresses';
-    report(path, `network "${name}"${defaulted ? ' (the default)' : ''} is not defined; networks: ${networkNames.join(', ')}${didYouMean(name, networkNames)}`);
+    // A default network that is missing is a fact of `networks` when the node's key is not written at all.
+    const where = defaulted && !(path[0] in raw) ? ['networks'] : path;
+    const whose = defaulted ? `${{ clients: "the clients'", director: "the director's", realServers: "the real servers'" }[String(path[0])] ?? 'the'} default network` : 'network';
+    report(where, `${whose} "${name}" is not defined; networks: ${listed(networkNames)}${didYouMean(name, networkNames)}`);
     return false;
   };
 
@@ -97,25 +100,34 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   const gatewayName = raw.gateway?.name ?? 'gateway';
   for (const key of Object.keys(raw.gateway?.addresses ?? {})) checkNetwork(['gateway', 'addresses', key], key);
 
-  // Names: unique, not reserved
-  const seen = new Map<string, string>();
-  const named: Array<{ name: string; path: YamlPath }> = [
-    ...clients.map((c) => ({ name: c.name, path: [...c.path, 'name'] })),
-    { name: gatewayName, path: ['gateway', 'name'] },
-    { name: director.name, path: ['director', 'name'] },
-    ...servers.map((s) => ({ name: s.name, path: [...s.path, 'name'] })),
+  // Names: unique, not reserved; a clash is reported where a name was written, not at a default.
+  const seen = new Map<string, { path: YamlPath; explicit: boolean; label: string }>();
+  const namedAt = (path: YamlPath, explicit: boolean, what: string) => ({ path: explicit ? path : path.slice(0, -1), explicit, label: explicit ? renderPath(path) : `the default name of ${what}` });
+  const named: Array<{ name: string; path: YamlPath; explicit: boolean; label: string }> = [
+    ...clients.map((c, i) => ({ name: c.name, ...namedAt([...c.path, 'name'], typeof raw.clients === 'object' && raw.clients[i].name !== undefined, `client ${i + 1}`) })),
+    { name: gatewayName, ...namedAt(['gateway', 'name'], raw.gateway?.name !== undefined, 'the gateway') },
+    { name: director.name, ...namedAt(['director', 'name'], raw.director?.name !== undefined, 'the director') },
+    ...servers.map((s, i) => ({ name: s.name, ...namedAt([...s.path, 'name'], typeof raw.realServers === 'object' && raw.realServers[i].name !== undefined, `real server ${i + 1}`) })),
   ];
-  for (const { name, path } of named) {
-    if (name === SWITCH_NODE) report(path, `node name "${SWITCH_NODE}" is reserved for the lab's switch namespace`);
-    else if (seen.has(name)) report(path, `node name "${name}" is already used (${seen.get(name)})`);
-    else seen.set(name, renderPath(path));
+  for (const entry of named) {
+    const first = seen.get(entry.name);
+    if (entry.name === SWITCH_NODE) report(entry.path, `node name "${SWITCH_NODE}" is reserved for the lab's switch namespace`);
+    else if (first && !entry.explicit && first.explicit) report(first.path, `node name "${entry.name}" is already used (${entry.label})`);
+    else if (first) report(entry.path, `node name "${entry.name}" is already used (${first.label})`);
+    else seen.set(entry.name, entry);
   }
 
   for (const c of clients) checkNetwork(c.path.length > 1 ? [...c.path, 'network'] : c.path, c.network);
-  for (const s of servers) checkNetwork(s.path.length > 1 ? [...s.path, 'network'] : s.path, s.network);
+  for (const [i, s] of servers.entries()) {
+    const written = typeof raw.realServers === 'object' && raw.realServers[i].network !== undefined;
+    // A real server's network defaults to the director's: one problem there, not one per real server.
+    if (written || directorNetworkOk) checkNetwork(written ? [...s.path, 'network'] : s.path, s.network);
+  }
 
   // Addresses: explicit ones first, then defaults, then auto-assigned hosts; all unique
   const owners = new Map<number, string>();
+  /** Where each explicitly written address stands, so that a clash with a default is reported there. */
+  const writtenAt = new Map<number, YamlPath>();
   const claim = (path: YamlPath, network: string, text: string, owner: string): number | undefined => {
     const address = parseIPv4(text)!;
     const cidr = subnets.get(network);
@@ -129,6 +141,7 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
       return undefined;
     }
     owners.set(address, owner);
+    writtenAt.set(address, path);
     return address;
   };
   const gatewayAddresses = new Map<string, number>();
@@ -145,8 +158,13 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   }
   for (const net of networkNames) {
     if (!gatewayAddresses.has(net)) {
-      const a = claimDefault(subnets.get(net)!, GATEWAY_HOST);
+      const cidr = subnets.get(net)!;
+      const a = claimDefault(cidr, GATEWAY_HOST);
       if (a !== undefined) gatewayAddresses.set(net, a);
+      else {
+        const taken = nthAddress(cidr, GATEWAY_HOST);
+        report(writtenAt.get(taken) ?? ['networks', net], `address ${formatIPv4(taken)} is the gateway's default address on network "${net}" (host .${GATEWAY_HOST}); choose another, or give the gateway another with gateway.addresses.${net}`);
+      }
     }
   }
   if (directorNetworkOk && director.address === undefined && !director.explicitAddress) director.address = claimDefault(subnets.get(director.network)!, DIRECTOR_HOST, director.name);
@@ -170,7 +188,10 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     const owner = owners.get(address);
     if (owner) {
       const isServer = servers.some((s) => s.name === owner);
-      report(path, `VIP ${vip} is the address of ${isServer ? 'real server ' : ''}${owner}; a VIP must be owned by the director alone`);
+      const written = writtenAt.get(address);
+      // Reported where the clashing address was written; at the VIP when the other side is a default.
+      if (written) report(written, `address ${vip} is ${path.length === 0 ? `the lab's default VIP (host .${VIP_HOST} of "${director.network}"; set vip to change it)` : 'a VIP'}; a VIP must be owned by the director alone`);
+      else report(path, `VIP ${vip} is the address of ${isServer ? 'real server ' : ''}${owner}; a VIP must be owned by the director alone`);
     } else if (directorNetworkOk && !isHostOf(subnets.get(director.network)!, address)) {
       const cidr = subnets.get(director.network)!;
       report(path, `VIP ${vip} must be a host address of the director's network "${director.network}" (${formatIPv4(cidr.address)}/${cidr.prefix}), so the gateway reaches it on-link`);
@@ -178,6 +199,7 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
       owners.set(address, 'the VIP');
     }
   }
+  const unplaced = new Map<string, Placement[]>();
   for (const p of everyone) {
     if (p.address !== undefined || p.explicitAddress || !subnets.has(p.network)) continue;
     const cidr = subnets.get(p.network)!;
@@ -189,7 +211,12 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
         break;
       }
     }
-    if (p.address === undefined) report(p.path, `network "${p.network}" has no free address left for ${p.name}`);
+    if (p.address === undefined) unplaced.set(p.network, [...(unplaced.get(p.network) ?? []), p]);
+  }
+  for (const [network, left] of unplaced) {
+    const cidr = subnets.get(network)!;
+    const who = left.length === 1 ? left[0].name : `${left[0].name} and ${left.length - 1} more`;
+    report(left[0].path, `network "${network}" (${formatIPv4(cidr.address)}/${cidr.prefix}) has no free address left for ${who}: addresses are handed out from host .${FIRST_AUTO_HOST} up; use a larger subnet or fewer nodes`);
   }
 
   // Where clients may sit: behind the gateway, never beside the director or a real server.
@@ -240,11 +267,13 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     const memberNames = s.realServers ?? serverNames;
     for (const [j, name] of memberNames.entries()) {
       if (!serverNames.includes(name)) report(['services', i, 'realServers', j], `"${name}" is not a real server; real servers: ${serverNames.join(', ')}${didYouMean(name, serverNames)}`);
+      else if (s.realServers && memberNames.indexOf(name) !== j) report(['services', i, 'realServers', j], `real server "${name}" is listed twice (also at [${memberNames.indexOf(name)}]); IPVS has one destination per real server and port`);
     }
+    const uniqueMembers = [...new Set(memberNames)];
     for (const name of Object.keys(s.weights ?? {})) {
       if (!memberNames.includes(name)) report(['services', i, 'weights', name], `"${name}" is not a member of this service; members: ${memberNames.join(', ')}${didYouMean(name, memberNames)}`);
     }
-    const members = memberNames.flatMap((name) => {
+    const members = uniqueMembers.flatMap((name) => {
       const server = servers.find((x) => x.name === name);
       if (!server || server.address === undefined) return [];
       return [{ realServer: name, address: formatIPv4(server.address), port: realPort, weight: s.weights?.[name] ?? server.weight }];
@@ -295,6 +324,11 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     services,
   };
   return { lab, problems: [] };
+}
+
+/** A list for a message: the first dozen names, then how many more. */
+function listed(names: string[]): string {
+  return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')} and ${names.length - 12} more`;
 }
 
 /** True when the address lies in one of the lab's networks (used by status and verify). */

@@ -116,9 +116,10 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
       },
     },
     realServers: {
-      description: 'A count (default 2) or a list of real servers.',
+      // 244: hosts .10 to .254 of the default /24 LAN, less the VIP (.100); a count must fit the default.
+      description: 'A count (default 2; at most 244, the free hosts of a /24 from .10 up besides the VIP) or a list of real servers.',
       anyOf: [
-        { type: 'integer', minimum: 1, maximum: 250 },
+        { type: 'integer', minimum: 1, maximum: 244 },
         {
           type: 'array',
           minItems: 1,

@@ -4,14 +4,17 @@
  * through a writable 9p share. A panic, a hang or a failed boot is a VmError, never a pass.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
+import { kvmUsable, rememberedKvmFailure, rememberKvmFailure, verdictFile } from './kvm-verdict.js';
+import { progressStyle } from '../report/progress.js';
+import { systemPath } from '../apply/system-path.js';
 
 export type Accel = 'auto' | 'kvm' | 'tcg';
 
@@ -56,8 +59,13 @@ export const KVM_HANDSHAKE_MS = 8000;
 /** Environment variables carried into the guest; everything else stays on the host. */
 const CARRIED_ENV = /^(PATH|HOME|TERM|LANG|LC_[A-Z]+|TZ|CI|NODE_OPTIONS|NO_COLOR|FORCE_COLOR|LVSLAB_[A-Z_]+)$/;
 
-export function guestEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([k, v]) => CARRIED_ENV.test(k) && v !== undefined)) as Record<string, string>;
+/**
+ * The carried variables, with LVSLAB_PROGRESS set from the host's terminal: the guest's stderr is a
+ * serial port (a tty), so without it the guest would draw spinner frames into a host's log file.
+ */
+export function guestEnvironment(env: NodeJS.ProcessEnv, hostStderrIsTty = process.stderr.isTTY === true): Record<string, string> {
+  const carried = Object.fromEntries(Object.entries(env).filter(([k, v]) => CARRIED_ENV.test(k) && v !== undefined)) as Record<string, string>;
+  return { ...carried, PATH: systemPath(env.PATH), LVSLAB_PROGRESS: progressStyle(env, hostStderrIsTty) };
 }
 
 /**
@@ -72,14 +80,7 @@ export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'st
   };
 }
 
-export function kvmUsable(): boolean {
-  try {
-    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { kvmUsable };
 
 /** The script the guest's init runs inside the chroot; it must end by powering off. */
 export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): string {
@@ -138,8 +139,33 @@ function serialSink(path: string, sink: (chunk: Buffer) => void): Promise<{ serv
 interface Attempt {
   exit: 'exited' | 'timeout' | 'no-handshake';
   qemuStatus: number | null;
+  qemuSignal: NodeJS.Signals | null;
   qemuStderr: string;
   console: string;
+  /** The guest's init printed its marker: the kernel booted under this accelerator. */
+  handshook: boolean;
+}
+
+/** The qemu runs under way, so that a signal to lvslab stops them and removes their run folders. */
+const live = new Set<{ qemu: ChildProcess; runDir: string }>();
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+function stopEverythingOn(signal: NodeJS.Signals): void {
+  for (const { qemu, runDir } of live) {
+    qemu.kill('SIGKILL');
+    rmSync(runDir, { recursive: true, force: true });
+  }
+  live.clear();
+  // The usual status of a process ended by this signal.
+  process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 15));
+}
+
+function watchSignals(): () => void {
+  const handler = (signal: NodeJS.Signals) => stopEverythingOn(signal);
+  const signals = Object.keys(SIGNAL_NUMBERS) as NodeJS.Signals[];
+  for (const signal of signals) process.on(signal, handler);
+  return () => signals.forEach((signal) => process.off(signal, handler));
 }
 
 async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, runDir: string, handshake: boolean): Promise<Attempt> {
@@ -160,29 +186,44 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string,
   const qemu: ChildProcess = spawn('qemu-system-x86_64', qemuArgs(request, accel, initramfs, runDir), {
     stdio: request.argv ? ['ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'pipe'],
   });
+  const entry = { qemu, runDir };
+  live.add(entry);
   let qemuStderr = '';
+  let handshook = false;
   qemu.stderr?.on('data', (chunk: Buffer) => (qemuStderr = (qemuStderr + chunk.toString()).slice(-8192)));
   let reason: Attempt['exit'] = 'exited';
   const timers: NodeJS.Timeout[] = [];
   timers.push(setTimeout(() => ((reason = 'timeout'), qemu.kill('SIGKILL')), request.timeoutSec * 1000));
   if (handshake) {
-    timers.push(setTimeout(() => {
-      if (!consoleText.includes(BOOT_MARKER)) ((reason = 'no-handshake'), qemu.kill('SIGKILL'));
-    }, KVM_HANDSHAKE_MS));
+    timers.push(
+      setTimeout(() => {
+        // A shell's console is the user's terminal, unseen here: there only an early death counts.
+        handshook = !request.argv || consoleText.includes(BOOT_MARKER);
+        if (!handshook) ((reason = 'no-handshake'), qemu.kill('SIGKILL'));
+      }, KVM_HANDSHAKE_MS),
+    );
   }
-  const qemuStatus = await new Promise<number | null>((resolve) => {
-    qemu.once('error', (error) => ((qemuStderr += error.message), resolve(127)));
-    qemu.once('exit', (code) => resolve(code));
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    qemu.once('error', (error) => ((qemuStderr += error.message), resolve({ code: 127, signal: null })));
+    qemu.once('exit', (code, signal) => resolve({ code, signal }));
   });
   timers.forEach(clearTimeout);
+  live.delete(entry);
   // Let the serial streams drain what qemu wrote before it exited.
   await Promise.race([Promise.all(sinks.map((s) => s.closed)), new Promise((r) => setTimeout(r, 500))]);
   sinks.forEach((s) => s.server.close());
-  return { exit: reason, qemuStatus, qemuStderr, console: consoleText };
+  handshook ||= consoleText.includes(BOOT_MARKER);
+  return { exit: reason, qemuStatus: ended.code, qemuSignal: ended.signal, qemuStderr, console: consoleText, handshook };
 }
 
 function lastLines(text: string, count: number): string {
   return text.replaceAll('\r', '').trim().split('\n').slice(-count).join('\n');
+}
+
+/** qemu's own words for a run that ended before the guest booted. */
+function qemuFailure(attempt: Attempt): string {
+  const status = attempt.qemuSignal ? `killed by ${attempt.qemuSignal}` : `status ${attempt.qemuStatus}`;
+  return `qemu-system-x86_64 failed (${status}): ${lastLines(attempt.qemuStderr, 4) || 'no message'}`;
 }
 
 function failure(attempt: Attempt, request: VmRequest): VmError {
@@ -190,29 +231,77 @@ function failure(attempt: Attempt, request: VmRequest): VmError {
   if (attempt.exit === 'timeout') {
     return new VmError(`the microVM timed out after ${request.timeoutSec} s and was killed${tail ? `; its console ended with:\n${tail}` : ''}`);
   }
+  if (attempt.exit === 'no-handshake') return new VmError(`KVM did not finish booting within ${KVM_HANDSHAKE_MS / 1000} s`);
   const panic = /Kernel panic[^\n]*/.exec(attempt.console);
   if (panic) return new VmError(`the guest kernel panicked: ${panic[0].trim()}\n${tail}`);
   const init = /lvslab-init: [^\n]*/.exec(attempt.console);
   if (init) return new VmError(`the microVM failed to boot: ${init[0].trim()}`);
-  if (attempt.qemuStatus !== 0) return new VmError(`qemu-system-x86_64 failed (status ${attempt.qemuStatus}): ${attempt.qemuStderr.trim() || 'no message'} (apt-get install qemu-system-x86)`);
+  // Only a qemu that cannot be started at all is a missing package.
+  if (attempt.qemuStatus === 127 && /ENOENT/.test(attempt.qemuStderr)) return new VmError('qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
+  if (attempt.qemuStatus !== 0) return new VmError(qemuFailure(attempt));
   return new VmError(`the guest stopped without reporting an exit status${tail ? `; its console ended with:\n${tail}` : ''}`);
+}
+
+/** Why a KVM attempt is no good (it never booted the guest), or undefined when it booted. */
+function kvmFailure(attempt: Attempt): string | undefined {
+  if (attempt.handshook) return undefined;
+  if (attempt.exit === 'no-handshake') return `KVM did not finish booting within ${KVM_HANDSHAKE_MS / 1000} s`;
+  return qemuFailure(attempt);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Run folders of lvslab processes that no longer exist (killed with -9, a power cut). */
+export async function removeStaleRunDirs(runs: string): Promise<string[]> {
+  const entries = await readdir(runs).catch(() => [] as string[]);
+  const stale = entries.filter((entry) => {
+    const pid = Number(entry.split('-')[0]);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid);
+  });
+  await Promise.all(stale.map((entry) => rm(join(runs, entry), { recursive: true, force: true })));
+  return stale;
+}
+
+/** The accelerator to try first for `auto`: KVM, unless its device is unusable or it failed on this host before. */
+async function firstAccel(request: VmRequest): Promise<'kvm' | 'tcg'> {
+  if (request.accel !== 'auto') return request.accel;
+  if (!kvmUsable()) {
+    request.log('using software emulation (TCG): /dev/kvm is not usable here');
+    return 'tcg';
+  }
+  const before = await rememberedKvmFailure();
+  if (before === undefined) return 'kvm';
+  request.log(`using software emulation (TCG): KVM could not run the guest on this host before (${before.split('\n')[0]}); delete ${verdictFile()} to try it again`);
+  return 'tcg';
 }
 
 export async function runInVm(request: VmRequest): Promise<VmOutcome> {
   const initramfs = await ensureInitramfs(request.kernel);
-  const runDir = join(cacheDir(), 'runs', `${process.pid}-${Date.now()}`);
+  const runs = join(cacheDir(), 'runs');
+  await removeStaleRunDirs(runs);
+  const runDir = join(runs, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
   await mkdir(runDir, { recursive: true });
+  const unwatch = watchSignals();
   try {
     await writeFile(join(runDir, 'guest.sh'), guestScript(request));
     await writeFile(join(runDir, 'shares'), extraShares(request).map((path, i) => `lvsextra${i} ${path}\n`).join(''));
-    let accel: 'kvm' | 'tcg' = request.accel === 'kvm' || (request.accel === 'auto' && kvmUsable()) ? 'kvm' : 'tcg';
-    if (request.accel === 'auto' && accel === 'tcg') request.log('using software emulation (TCG): /dev/kvm is not usable here');
-    let attempt = await boot(request, accel, initramfs, runDir, accel === 'kvm' && request.accel === 'auto');
-    if (attempt.exit === 'no-handshake') {
-      request.log(`KVM did not finish booting within ${KVM_HANDSHAKE_MS / 1000} s; using software emulation (TCG)`);
+    let accel = await firstAccel(request);
+    const tryingKvm = accel === 'kvm' && request.accel === 'auto';
+    let attempt = await boot(request, accel, initramfs, runDir, tryingKvm);
+    const kvmProblem = tryingKvm ? kvmFailure(attempt) : undefined;
+    if (kvmProblem !== undefined) {
+      request.log(`KVM cannot run the guest here (${kvmProblem.split('\n').join(' | ')}); using software emulation (TCG), remembered for this host`);
+      await rememberKvmFailure(kvmProblem);
       accel = 'tcg';
       attempt = await boot(request, accel, initramfs, runDir, false);
-    } else if (accel === 'kvm') {
+    } else if (accel === 'kvm' && attempt.handshook) {
       request.log('using KVM');
     }
     const exitFile = join(runDir, 'exit');
@@ -221,6 +310,7 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
     const bootSeconds = existsSync(started) ? Number(readFileSync(started, 'utf8').trim()) : undefined;
     return { exitCode: Number(readFileSync(exitFile, 'utf8').trim()), accel, bootSeconds };
   } finally {
+    unwatch();
     await rm(runDir, { recursive: true, force: true });
   }
 }

@@ -11,5 +11,17 @@ test('the guest script runs the argv quoted, in the same directory, and reports 
 });
 
 test('only known environment variables cross into the guest', (t) => {
-  t.deepEqual(guestEnvironment({ PATH: '/bin', CI: 'true', LVSLAB_CACHE: '/c', SSH_AUTH_SOCK: '/s', ANTHROPIC_KEY: 'x' }), { PATH: '/bin', CI: 'true', LVSLAB_CACHE: '/c' });
+  t.deepEqual(guestEnvironment({ PATH: '/bin', CI: 'true', LVSLAB_CACHE: '/c', SSH_AUTH_SOCK: '/s', ANTHROPIC_KEY: 'x' }, false), { PATH: '/bin', CI: 'true', LVSLAB_CACHE: '/c', LVSLAB_PROGRESS: 'plain' });
+});
+
+test('the guest draws progress as the host terminal wants it: plain lines when the host stderr is not a terminal', (t) => {
+  // The guest's stderr is a serial port, a tty: left to itself it would draw spinner frames into a log file.
+  t.is(guestEnvironment({ PATH: '/bin' }, false).LVSLAB_PROGRESS, 'plain');
+  t.is(guestEnvironment({ PATH: '/bin' }, true).LVSLAB_PROGRESS, 'live');
+  t.is(guestEnvironment({ PATH: '/bin', CI: 'true' }, true).LVSLAB_PROGRESS, 'plain');
+  t.is(guestEnvironment({ PATH: '/bin', LVSLAB_PROGRESS: 'live' }, false).LVSLAB_PROGRESS, 'live');
+});
+
+test('node_modules/.bin does not reach the guest\'s PATH (a JS "nft" must not shadow nftables)', (t) => {
+  t.is(guestEnvironment({ PATH: '/w/node_modules/.bin:/w/sub/node_modules/.bin/:/usr/sbin:/usr/bin' }, false).PATH, '/usr/sbin:/usr/bin');
 });

@@ -1,0 +1,98 @@
+/**
+ * The command line's answers without a lab: help for every verb, usage errors, bad files. Each
+ * runs the built CLI as a user would and checks the exit status and the words.
+ */
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { VERB_HELP } from '../../src/cli/help.js';
+import { CLI_ENTRY } from '../../src/model/package-root.js';
+import { FIXTURES, TOPOLOGIES } from '../helpers/paths.js';
+
+const lvslab = (args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args], { reject: false, env: { LVSLAB_PROGRESS: 'plain' } });
+const VERBS = Object.keys(VERB_HELP);
+
+test('every verb has help', (t) => {
+  t.deepEqual([...VERBS].sort(), ['bench', 'demo', 'down', 'exec', 'graph', 'plan', 'status', 'test', 'up', 'validate', 'verify', 'vm']);
+});
+
+for (const verb of VERBS) {
+  for (const ask of [[verb, '--help'], [verb, '-h'], ['help', verb]]) {
+    test(`lvslab ${ask.join(' ')} prints the usage and options of ${verb} and exits 0`, async (t) => {
+      const result = await lvslab(ask);
+      t.is(result.exitCode, 0, result.stderr);
+      t.true(result.stdout.startsWith(`usage: lvslab ${verb}`), result.stdout);
+      t.regex(result.stdout, /Exit codes: 0 success/);
+      if (VERB_HELP[verb].options) t.regex(result.stdout, /\noptions:\n {2}--/);
+      t.is(result.stderr, '');
+    });
+  }
+}
+
+test('--help after -- belongs to the command, not to lvslab', async (t) => {
+  const result = await lvslab(['exec', 'nolab', 'client', '--', 'ls', '--help']);
+  t.not(result.exitCode, 0);
+  t.notRegex(result.stdout, /usage: lvslab exec/);
+});
+
+test('lvslab without a verb prints the overview on stderr and exits 2; lvslab --help on stdout and exits 0', async (t) => {
+  const bare = await lvslab([]);
+  t.is(bare.exitCode, 2);
+  t.regex(bare.stderr, /^usage: lvslab <verb>/);
+  const help = await lvslab(['--help']);
+  t.is(help.exitCode, 0);
+  for (const verb of VERBS) t.regex(help.stdout, new RegExp(`^ {2}${verb}\\b`, 'm'));
+});
+
+const usageErrors: Array<[string[], RegExp]> = [
+  [['dmo'], /^unknown verb "dmo"; did you mean "demo"\?/],
+  [['help', 'nope'], /^no verb "nope"/],
+  [['demo', '--bogus'], /Unknown option '--bogus'[\s\S]*usage: lvslab demo/],
+  [['verify', 'topologies/dr.yaml', '--runner', 'bogus'], /--runner must be one of auto, host, vm; got "bogus"/],
+  [['test'], /lvslab test needs at least one FILE/],
+  [['plan'], /lvslab plan needs exactly one FILE/],
+  [['up', 'a.yaml', 'b.yaml'], /lvslab up needs exactly one FILE/],
+  [['vm'], /lvslab vm needs --shell or -- CMD/],
+  [['vm', '--memory', 'lots', '--', 'true'], /--memory must be a positive whole number; got "lots"/],
+  [['validate'], /lvslab validate needs at least one FILE/],
+];
+for (const [args, message] of usageErrors) {
+  test(`lvslab ${args.join(' ')} is a usage error: exit 2, a message, no stack`, async (t) => {
+    const result = await lvslab(args);
+    t.is(result.exitCode, 2, result.stderr);
+    t.regex(result.stderr, message);
+    t.notRegex(result.stderr, /\n\s+at .*\(.*:\d+:\d+\)/);
+  });
+}
+
+for (const verb of ['plan', 'up', 'verify', 'test', 'graph']) {
+  test(`lvslab ${verb} on a bad topology exits 2 with the position and creates nothing`, async (t) => {
+    const result = await lvslab([verb, join(FIXTURES, 'bad', '44-director-has-gateway-address.yaml')]);
+    t.is(result.exitCode, 2, result.stderr);
+    t.regex(result.stderr, /44-director-has-gateway-address\.yaml:3:22: director\.address: address 10\.10\.0\.1 is the gateway's default address/);
+    t.is(result.stdout, '');
+  });
+}
+
+test('lvslab validate reports on every file even when one of them cannot be converted', async (t) => {
+  const files = ['38-alias-bomb.yaml', '40-unresolved-alias.yaml', '48-two-documents.yaml', '116-binary-file.yaml'].map((f) => join(FIXTURES, 'bad', f));
+  const result = await lvslab(['validate', ...files, join(TOPOLOGIES, 'dr.yaml')]);
+  t.is(result.exitCode, 2);
+  t.regex(result.stdout, /dr\.yaml: ok: lab dr/);
+  for (const file of files) t.regex(result.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: `));
+  t.true(result.stderr.length < 2000, 'nothing of the binary file is echoed');
+});
+
+test('a deeply nested file is refused in words, whatever the depth', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvslab-deep-'));
+  for (const depth of [40, 3000, 50000]) {
+    const file = join(dir, `deep${depth}.yaml`);
+    writeFileSync(file, `name: lab\nmode: dr\nservices: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+    const result = await lvslab(['validate', file]);
+    t.is(result.exitCode, 2);
+    t.regex(result.stderr, /deep\d+\.yaml:3:\d+: \(root\): the YAML nests (more than 32 levels deep|too deeply)/);
+    t.notRegex(result.stderr, /Maximum call stack/);
+  }
+});

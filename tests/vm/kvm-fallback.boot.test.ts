@@ -1,0 +1,134 @@
+/**
+ * `--accel auto` on hosts whose /dev/kvm cannot run the guest. Fake qemu programs on PATH imitate
+ * what such hosts do under `-accel kvm` (abort on MSR 0x10a, exit 1, hang) and hand every other
+ * argv to the real qemu, so each path must end in a real TCG boot. Also: signals and stale run folders.
+ */
+import test from 'ava';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
+import { cacheDir } from '../../src/vm/kernel.js';
+
+const REAL_QEMU = '/usr/bin/qemu-system-x86_64';
+
+const UNDER_KVM = {
+  abort: 'echo "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69" >&2; kill -ABRT $$',
+  'exit 1': 'echo "qemu-system-x86_64: -accel kvm: failed to initialize kvm: Operation not supported" >&2; exit 1',
+  hang: 'exec sleep 600',
+};
+
+/** A folder with a fake qemu that behaves as `kvmBehaviour` under -accel kvm and leaves a mark when it does. */
+function fakeQemu(kvmBehaviour: string): { bin: string; mark: string } {
+  const bin = mkdtempSync(join(tmpdir(), 'lvslab-fake-qemu-'));
+  const mark = join(bin, 'kvm-tried');
+  writeFileSync(
+    join(bin, 'qemu-system-x86_64'),
+    `#!/bin/sh\ncase " $* " in *" -accel kvm "*) echo tried >> ${mark}; ${kvmBehaviour} ;; esac\nexec ${REAL_QEMU} "$@"\n`,
+  );
+  chmodSync(join(bin, 'qemu-system-x86_64'), 0o755);
+  return { bin, mark };
+}
+
+/** A cache of its own (no remembered KVM verdict) that reuses the real cache's kernel and initramfs. */
+function freshCache(): string {
+  const cache = mkdtempSync(join(tmpdir(), 'lvslab-cache-'));
+  for (const entry of readdirSync(cacheDir())) {
+    if (entry === 'kernel' || entry.startsWith('initramfs-')) symlinkSync(join(cacheDir(), entry), join(cache, entry));
+  }
+  return cache;
+}
+
+/** A stand-in for /dev/kvm that is readable and writable, so auto tries KVM on any host. */
+function kvmDevice(): string {
+  const device = join(mkdtempSync(join(tmpdir(), 'lvslab-kvm-')), 'kvm');
+  writeFileSync(device, '');
+  return device;
+}
+
+function vm(args: string[], env: Record<string, string>) {
+  return execa(process.execPath, [CLI_ENTRY, 'vm', ...args], {
+    cwd: PACKAGE_ROOT,
+    reject: false,
+    timeout: 240_000,
+    env: { ...env, LVSLAB_PROGRESS: 'plain', PATH: `${env.PATH}:${process.env.PATH}` },
+  });
+}
+
+for (const [behaviour, script] of Object.entries(UNDER_KVM)) {
+  test.serial(`a KVM that ${behaviour === 'hang' ? 'hangs' : `ends in ${behaviour}`} before the guest boots falls back to TCG, says why, and is not tried again on this host`, async (t) => {
+    const { bin, mark } = fakeQemu(script);
+    const env = { PATH: bin, LVSLAB_CACHE: freshCache(), LVSLAB_KVM_DEVICE: kvmDevice() };
+    const first = await vm(['--', 'echo', 'served'], env);
+    t.is(first.exitCode, 0, first.stderr);
+    t.is(first.stdout, 'served');
+    t.true(existsSync(mark), 'KVM was tried first');
+    const why = behaviour === 'hang' ? /KVM did not finish booting within 8 s/ : behaviour === 'abort' ? /killed by SIGABRT\): qemu-system-x86_64: error: failed to set MSR 0x10a/ : /status 1\): .*failed to initialize kvm/;
+    t.regex(first.stderr, new RegExp(`KVM cannot run the guest here \\(.*${why.source}.*\\); using software emulation \\(TCG\\)`));
+    t.notRegex(first.stderr, /apt-get install/);
+    const verdicts = JSON.parse(readFileSync(join(env.LVSLAB_CACHE, 'kvm-verdict.json'), 'utf8')) as Record<string, { broken: string }>;
+    t.regex(Object.values(verdicts)[0].broken, why);
+
+    writeFileSync(mark, '');
+    const second = await vm(['--', 'echo', 'again'], env);
+    t.is(second.exitCode, 0, second.stderr);
+    t.is(second.stdout, 'again');
+    t.is(readFileSync(mark, 'utf8'), '', 'KVM is not tried again');
+    t.regex(second.stderr, /using software emulation \(TCG\): KVM could not run the guest on this host before/);
+  });
+}
+
+test.serial('--accel kvm on such a host fails with qemu\'s own reason and no hint about a package', async (t) => {
+  const { bin } = fakeQemu(UNDER_KVM.abort);
+  const result = await vm(['--accel', 'kvm', '--', 'true'], { PATH: bin, LVSLAB_CACHE: freshCache(), LVSLAB_KVM_DEVICE: kvmDevice() });
+  t.is(result.exitCode, 125);
+  t.regex(result.stderr, /qemu-system-x86_64 failed \(killed by SIGABRT\): qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69/);
+  t.notRegex(result.stderr, /apt-get install|using KVM/);
+});
+
+/** The qemu processes whose command line names this run folder prefix. */
+function qemusOf(runPrefix: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(runPrefix);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  test.serial(`${signal} to a running lvslab vm stops its qemu and removes its run folder`, async (t) => {
+    const cache = freshCache();
+    const child = execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'echo started; sleep 600'], {
+      cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_CACHE: cache }, timeout: 240_000,
+    });
+    const started = new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve()));
+    const early = await Promise.race([started.then(() => undefined), child]);
+    if (early) return t.fail(`lvslab vm ended before its command started: ${early.exitCode} ${early.stderr}`);
+    const runPrefix = join(cache, 'runs', `${child.pid}-`);
+    t.true(qemusOf(runPrefix).length > 0, 'qemu runs while the command does');
+    child.kill(signal);
+    const result = await child;
+    t.is(result.exitCode, 128 + { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal]);
+    await new Promise((r) => setTimeout(r, 300));
+    t.deepEqual(qemusOf(runPrefix), []);
+    t.deepEqual(readdirSync(join(cache, 'runs')), []);
+  });
+}
+
+test.serial('a run folder left by a dead lvslab is removed by the next run; a live one is kept', async (t) => {
+  const cache = freshCache();
+  const dead = join(cache, 'runs', '2147483646-1-dead');
+  const alive = join(cache, 'runs', `${process.pid}-1-alive`);
+  mkdirSync(dead, { recursive: true });
+  mkdirSync(alive, { recursive: true });
+  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_CACHE: cache }, timeout: 240_000 });
+  t.is(result.exitCode, 0, result.stderr);
+  t.false(existsSync(dead));
+  t.true(existsSync(alive));
+});
