@@ -10,6 +10,8 @@ export interface HostView {
   /** Processes whose network namespace is one of these named namespaces. */
   pidsIn(namespaces: readonly string[]): Promise<number[]>;
   kill(pid: number): void;
+  /** Whether a process still exists (an `up` whose intent record is left behind may have died). */
+  alive(pid: number): boolean;
   moduleLoaded(name: string): boolean;
   isRoot(): boolean;
 }
@@ -52,6 +54,15 @@ export class LinuxHost implements HostView {
       process.kill(pid, 'SIGKILL');
     } catch {
       // exited meanwhile
+    }
+  }
+
+  alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
     }
   }
 

@@ -10,7 +10,8 @@ import { renderScript } from '../plan/render-script.js';
 import { LabStateError } from './errors.js';
 import { executePlan, type ExecuteOptions } from './execute-plan.js';
 import { LinuxHost, type HostView } from './host.js';
-import { byLab, findOwned } from './ownership.js';
+import { byLab, findOwned, loAliases } from './ownership.js';
+import { abandonedIntents, claimedBy, clearIntent, writeIntent, type Intent } from './intent.js';
 import { ExecaRunner, type CommandRunner } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
@@ -56,6 +57,8 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
   requireRoot(options.host, 'up');
   const plan = buildPlan(lab, planOptions);
   const script = renderScript(plan, lab.source);
+  // What a killed `up` of this lab left half-built goes first.
+  await removeAbandoned([lab.name], options);
   const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
   if (owned.length > 0) {
     const present = new Set(owned.map((o) => o.namespace));
@@ -76,13 +79,16 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
     await mkdir(options.stateDir, { recursive: true });
     await writeFile(`${options.stateDir}/${lab.name}.plan.sh`, script);
   }
+  await writeIntent(options.stateDir, { lab: lab.name, hash: plan.hash, namespaces: plan.namespaces, pid: process.pid });
   try {
     await executePlan(plan, { ...options, onModulesLoaded: (modules) => rememberModules(modules, options.stateDir) });
   } catch (error) {
+    await clearIntent(options.stateDir, lab.name);
     await forgetPlan(lab.name, options.stateDir);
     await releaseModules(options);
     throw error;
   }
+  await clearIntent(options.stateDir, lab.name);
   return { status: 'created', plan };
 }
 
@@ -112,13 +118,34 @@ async function forgetPlan(labName: string, stateDir: string | undefined): Promis
   await rmdir(stateDir).catch(() => undefined); // only when empty: other labs may still run
 }
 
-/** Removes one lab by name (or every lab); returns the namespaces removed. Touches nothing unmarked. */
+/** The namespaces that abandoned intent records of these labs (or of every lab) may remove. */
+async function abandonedNamespaces(names: string[] | 'all', options: LifecycleOptions): Promise<{ namespaces: string[]; intents: Intent[] }> {
+  const intents = (await abandonedIntents(options.stateDir, options.host)).filter((i) => names === 'all' || names.includes(i.lab));
+  if (intents.length === 0) return { namespaces: [], intents };
+  const aliases = await loAliases(options.runner, options.host);
+  return { namespaces: intents.flatMap((i) => claimedBy(i, aliases)), intents };
+}
+
+/** Removes what killed `up` runs of these labs left behind, and their records. */
+async function removeAbandoned(names: string[], options: LifecycleOptions): Promise<void> {
+  const { namespaces, intents } = await abandonedNamespaces(names, options);
+  await removeNamespaces(namespaces, options.runner, options.host);
+  for (const intent of intents) await clearIntent(options.stateDir, intent.lab);
+}
+
+/**
+ * Removes one lab by name (or every lab); returns the namespaces removed. Touches nothing unmarked,
+ * except what the intent record of a killed `up` of that lab names (see intent.ts).
+ */
 export async function labDown(name: string | { all: true }, options: LifecycleOptions): Promise<string[]> {
   requireRoot(options.host, 'down');
-  const labs = byLab(await findOwned(options.runner, options.host));
-  const names = typeof name === 'string' ? [name] : [...labs.keys()];
-  const namespaces = names.flatMap((n) => (labs.get(n) ?? []).map((o) => o.namespace));
+  const owned = await findOwned(options.runner, options.host);
+  const labs = byLab(owned);
+  const abandoned = await abandonedNamespaces(typeof name === 'string' ? [name] : 'all', options);
+  const names = [...new Set([...(typeof name === 'string' ? [name] : labs.keys()), ...abandoned.intents.map((i) => i.lab)])];
+  const namespaces = [...new Set([...names.flatMap((n) => (labs.get(n) ?? []).map((o) => o.namespace)), ...abandoned.namespaces])].sort();
   await removeNamespaces(namespaces, options.runner, options.host);
+  for (const intent of abandoned.intents) await clearIntent(options.stateDir, intent.lab);
   for (const n of names) await forgetPlan(n, options.stateDir);
   await releaseModules(options);
   return namespaces;

@@ -16,12 +16,17 @@ export function parseLoAliases(output: string): Map<string, string | undefined> 
   return new Map([...splitByNamespace(output)].map(([ns, text]) => [ns, /\balias (\S+)/.exec(text)?.[1]]));
 }
 
+/** Every namespace's lo alias (one process, whatever the number of namespaces). */
+export async function loAliases(runner: CommandRunner, host: HostView): Promise<Map<string, string | undefined>> {
+  if ((await host.listNamespaces()).length === 0) return new Map();
+  const result = await runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-o', 'link', 'show', 'dev', 'lo']);
+  return parseLoAliases(result.stdout);
+}
+
 /** Every namespace on the machine that carries an lvslab mark. One process, whatever the number of labs. */
 export async function findOwned(runner: CommandRunner, host: HostView): Promise<OwnedNamespace[]> {
-  if ((await host.listNamespaces()).length === 0) return [];
-  const result = await runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-o', 'link', 'show', 'dev', 'lo']);
   const owned: OwnedNamespace[] = [];
-  for (const [namespace, alias] of parseLoAliases(result.stdout)) {
+  for (const [namespace, alias] of await loAliases(runner, host)) {
     const mark = parseMark(alias);
     if (mark && namespace === `${mark.lab}-${mark.node}`) owned.push({ namespace, ...mark });
   }

@@ -111,7 +111,7 @@ export async function testVerb(args: string[]): Promise<number> {
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
   if (!quiet) log(`runner: ${decision.runner} (${decision.why})`);
   const tapOut = (text: string) => process.stdout.write(text);
-  const { parser, done } = collectTap((result) => {
+  const { parser, done, tally } = collectTap((result) => {
     if (!quiet) console.log(formatAssert(result));
     const diag = (result.diag ?? {}) as Record<string, string>;
     cases.push({ ...splitLabName(result.name), ok: result.ok, details: { where: String(diag.where ?? ''), expected: String(diag.expected ?? ''), observed: String(diag.observed ?? diag.error ?? diag.problems ?? '') } });
@@ -135,6 +135,6 @@ export async function testVerb(args: string[]): Promise<number> {
   parser.end();
   const results = await done;
   if (values.junit) process.stdout.write(renderJUnit(cases));
-  else if (!values.tap) console.log(closingLine(results.pass, results.fail));
-  return results.ok && results.count > 0 && vmExit === 0 ? 0 : 1;
+  else if (!values.tap) console.log(closingLine(tally.passed, tally.failed, tally.skipped));
+  return results.ok && results.count > 0 && tally.skipped === 0 && vmExit === 0 ? 0 : 1;
 }

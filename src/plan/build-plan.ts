@@ -174,15 +174,20 @@ function serviceFlag(service: Service): string {
   return service.protocol === 'tcp' ? '-t' : '-u';
 }
 
-function ipvsSteps(lab: Lab): Step[] {
-  const director = lab.director;
-  const rules = lab.services.flatMap((s) => {
+/** The lab's IPVS table as `ipvsadm -R` lines (verify compares the director's live table with them). */
+export function ipvsRules(lab: Lab): string[] {
+  return lab.services.flatMap((s) => {
     const virtual = `${serviceFlag(s)} ${s.vip}:${s.port}`;
     return [
       `-A ${virtual} -s ${s.scheduler}${s.persistence ? ` -p ${s.persistence}` : ''}`,
       ...s.members.map((m) => `-a ${virtual} -r ${m.address}:${m.port} ${FORWARDING_FLAG[lab.mode]} -w ${m.weight}`),
     ];
   });
+}
+
+function ipvsSteps(lab: Lab): Step[] {
+  const director = lab.director;
+  const rules = ipvsRules(lab);
   const steps: Step[] = [{ phase: 'ipvs', node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules }];
   if (lab.mode === 'fullnat') {
     const dip = director.interfaces[0].address;

@@ -8,6 +8,8 @@ import { macOwners, type Observation, type Transfer } from './observe.js';
 import type { ProbeAnswer } from './probe.js';
 import { reachabilityChecks, serviceLabel, spreads } from './reachability.js';
 import type { CheckResult } from './result.js';
+import { ipvsRules } from '../plan/build-plan.js';
+import { ipvsDifferences, parseIpvsRules } from './ipvs-table.js';
 
 /** DR and TUN: the director may carry at most this share of the reply bytes. */
 export const DIRECTOR_REPLY_SHARE_MAX = 0.01;
@@ -334,9 +336,22 @@ function tunServedElsewhere(lab: Lab, obs: Observation): CheckResult[] {
   }];
 }
 
+/** The director's live IPVS table is the declared one: services, schedulers, persistence, members, ports, methods, weights. */
+export function ipvsTableCheck(lab: Lab, obs: Observation): CheckResult {
+  const declared = ipvsRules(lab);
+  const differences = ipvsDifferences(parseIpvsRules(declared), parseIpvsRules(obs.ipvsRules));
+  return {
+    name: "the director's live IPVS table is the one the topology declares",
+    where: lab.director.name,
+    expected: `${lab.services.length} service(s), ${lab.services.reduce((n, s) => n + s.members.length, 0)} member(s) as declared`,
+    observed: differences.length === 0 ? 'identical' : differences.join('; '),
+    ok: differences.length === 0,
+  };
+}
+
 /** Every check of a lab, from one observation. */
 export function judge(lab: Lab, obs: Observation): CheckResult[] {
-  const results: CheckResult[] = [];
+  const results: CheckResult[] = [ipvsTableCheck(lab, obs)];
   for (const service of lab.services) {
     for (const [client, answers] of answersOf(obs, service)) {
       results.push(...reachabilityChecks(lab, service, client, answers));

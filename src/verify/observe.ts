@@ -43,6 +43,8 @@ export interface Observation {
   macs: Map<string, Map<string, string>>;
   /** real server -> next hop of its default route */
   defaultRoutes: Map<string, string | undefined>;
+  /** The director's live IPVS table, `ipvsadm -S -n` (rules in restore format). */
+  ipvsRules: string[];
   /** Milliseconds spent in each part of the pass (the benchmark reports what dominates). */
   timings: Record<'captures' | 'probes' | 'transfers' | 'readouts', number>;
 }
@@ -114,6 +116,7 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   lap('captures');
   const macs = parseMacs(await readAll(runner, ['ip', '-j', 'link', 'show']));
   const neigh = await runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']);
+  const ipvs = await runner.run(['ip', 'netns', 'exec', lab.director.namespace, 'ipvsadm', '-S', '-n']);
   const routes = splitByNamespace(await readAll(runner, ['ip', '-j', 'route', 'show', 'default']));
   const defaultRoutes = new Map(lab.realServers.map((rs) => {
     const entries = JSON.parse(routes.get(rs.namespace)?.trim() || '[]') as Array<{ gateway?: string }>;
@@ -122,6 +125,7 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   lap('readouts');
   return {
     answers, transfers, transferService, directorFrames, gatewayArp, macs, defaultRoutes, timings,
+    ipvsRules: ipvs.exitCode === 0 ? ipvs.stdout.split('\n') : [`ipvsadm failed: ${ipvs.stderr.trim()}`],
     gatewayVipMac: neighbourMac(neigh.stdout, lab.services[0].vip),
   };
 }

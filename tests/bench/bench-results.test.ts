@@ -36,6 +36,16 @@ test('a mode not measured fails rather than passing by default', (t) => {
   t.deepEqual(failing(r), ['tun at 4 real servers reaches at least 3x nat\'s throughput (not measured)']);
 });
 
+test('a missing throughput or offload row fails as not measured instead of producing no check', (t) => {
+  const r = healthy();
+  r.throughput = r.throughput.filter((x) => x.mode !== 'fullnat');
+  r.offload = r.offload.filter((x) => x.mode !== 'dr');
+  t.deepEqual(failing(r), [
+    'fullnat with 4 real server(s) stays at the director\'s limit (5 Mbit/s, within 60-115%) (not measured)',
+    'dr: the director carries under 10% of a reply\'s size (not measured)',
+  ]);
+});
+
 test('NAT above the director\'s limit (the limit did not hold) or far below it (a broken run) fails', (t) => {
   const above = healthy();
   above.throughput[0] = row('nat', 4, 6.9);

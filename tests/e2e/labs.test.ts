@@ -118,3 +118,22 @@ test.serial('the CLI: up, up again says nothing to do, verify passes (table and 
   t.is((await cli('down', 'nat')).exitCode, 0);
   t.is((await cli('down', 'nat')).stdout.trim(), 'lab nat: nothing to remove');
 });
+
+test.serial('kill -9 of lvslab up at different moments: lvslab down removes all it made, and the next up works', async (t) => {
+  const o = options();
+  const before = await hostSnapshot(o);
+  // Moments spread over an up that takes a few seconds under emulation: namespaces, links, addresses, services.
+  for (const ms of [150, 600, 1200, 2500]) {
+    const up = execa(process.execPath, [CLI_ENTRY, 'up', join(TOPOLOGIES, 'dr.yaml'), '--runner', 'host'], { reject: false });
+    await new Promise((r) => setTimeout(r, ms));
+    up.kill('SIGKILL');
+    await up;
+    const down = await cli('down', 'dr');
+    t.is(down.exitCode, 0, down.stderr);
+    t.is(await hostSnapshot(o), before, `after a kill at ${ms} ms and down`);
+  }
+  const again = await cli('up', join(TOPOLOGIES, 'dr.yaml'), '--runner', 'host');
+  t.is(again.exitCode, 0, again.stderr);
+  t.is((await cli('down', 'dr')).exitCode, 0);
+  t.is(await hostSnapshot(o), before);
+});

@@ -84,6 +84,13 @@ export class FakeMachine implements CommandRunner, HostView {
     this.processes.delete(pid);
   }
 
+  /** Pids the fake treats as running; every other recorded `up` counts as dead. */
+  readonly livePids = new Set<number>();
+
+  alive(pid: number): boolean {
+    return this.livePids.has(pid);
+  }
+
   moduleLoaded(name: string): boolean {
     return this.modules.has(name);
   }

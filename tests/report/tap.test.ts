@@ -25,3 +25,11 @@ test('TAP that stops before its plan is not ok', async (t) => {
   parser.end('TAP version 13\nok 1 - one\n');
   t.false((await done).ok);
 });
+
+test('skipped and todo points are counted apart, never as passes', async (t) => {
+  const { parser, done, tally } = collectTap();
+  parser.end('TAP version 13\nok 1 - works\nok 2 - later # SKIP not here\nnot ok 3 - someday # TODO\nnot ok 4 - broken\n1..4\n');
+  await done;
+  t.deepEqual(tally, { passed: 1, failed: 1, skipped: 2 });
+  t.is(closingLine(tally.passed, tally.failed, tally.skipped), '1 passed, 1 failed, 2 skipped');
+});

@@ -1,0 +1,16 @@
+/**
+ * The files each stage of the suite must run: a stage whose list lost a file fails, and an empty list
+ * never reaches ava (which would then run its default glob, every test). Unit: a file per folder at least.
+ */
+const EXPECTED = {
+  unit: ['apply', 'bench', 'ci', 'cli', 'plan', 'report', 'scripts', 'validate', 'verify', 'vm'].map((dir) => `dist/tests/${dir}/`),
+  microvm: ['dist/tests/vm/microvm.boot.test.js', 'dist/tests/vm/kvm-fallback.boot.test.js'],
+  e2e: ['demo', 'labs', 'verifier-fails-paths', 'verifier-fails-serving'].map((name) => `dist/tests/e2e/${name}.test.js`),
+};
+
+/** The files a stage runs, or an error naming what is missing. */
+export function stageFiles(stage: keyof typeof EXPECTED, files: string[]): string[] {
+  const missing = EXPECTED[stage].filter((want) => !files.some((f) => (want.endsWith('/') ? f.startsWith(want) : f === want)));
+  if (files.length === 0 || missing.length > 0) throw new Error(`stage ${stage} is missing its test files: ${missing.join(', ') || 'all'}`);
+  return files;
+}
