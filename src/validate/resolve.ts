@@ -1,6 +1,6 @@
 /**
  * Stage 2, validate/resolve: shape-checked YAML data becomes a typed Lab with every default filled
- * in, or every problem found is reported at once. The mode rules of LVS-MODES.md live here.
+ * in, or every problem found is reported at once. The mode rules (docs/modes.md) live here.
  */
 import { type Interface, type Lab, type Mode, type Network, type Node, type Protocol, type RealServer, type Scheduler, type Service } from '../model/lab.js';
 import { contains, formatIPv4, hostCount, isHostOf, nthAddress, overlaps, parseCidr, parseIPv4, type Cidr } from '../model/ipv4.js';

@@ -18,8 +18,8 @@ export interface VirtualEntry {
 
 const PROTOCOL: Record<string, string> = { '-t': 'tcp', '-u': 'udp', '-f': 'fwmark', '--tcp-service': 'tcp', '--udp-service': 'udp' };
 const METHOD: Record<string, string> = { '-g': 'dr (-g)', '-m': 'nat (-m)', '-i': 'tun (-i)', '--gatewaying': 'dr (-g)', '--masquerading': 'nat (-m)', '--ipip': 'tun (-i)' };
-/** Defaults ipvsadm -S prints that say nothing: no thresholds, the whole-address persistence mask. */
-const NEUTRAL = new Set(['-x 0', '-y 0', '-M 255.255.255.255']);
+/** Defaults ipvsadm -S prints that say nothing: no thresholds, the whole-address persistence mask, IPIP as the tunnel type. */
+const NEUTRAL = new Set(['-x 0', '-y 0', '-M 255.255.255.255', '--tun-type ipip']);
 
 /** Parses `-A`/`-a` lines (ipvsadm -S -n output, or the plan's rules) into a table. */
 export function parseIpvsRules(lines: readonly string[]): Map<string, VirtualEntry> {

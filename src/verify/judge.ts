@@ -1,6 +1,6 @@
 /**
  * Stage 5, verify (pure part): judges an Observation against what the lab's mode promises
- * (LVS-MODES.md, "Observable"). Every check names the node or hop it is about.
+ * (docs/modes.md, "verify sees"). Every check names the node or hop it is about.
  */
 import { allNodes, type Lab, type Node, type Service } from '../model/lab.js';
 import type { Frame, LinkCounters } from './parse-observations.js';
@@ -10,6 +10,7 @@ import { reachabilityChecks, serviceLabel, spreads } from './reachability.js';
 import type { CheckResult } from './result.js';
 import { ipvsRules } from '../plan/build-plan.js';
 import { ipvsDifferences, parseIpvsRules } from './ipvs-table.js';
+import { hookWalkCheck } from './hook-walk.js';
 
 /** DR and TUN: the director may carry at most this share of the reply bytes. */
 export const DIRECTOR_REPLY_SHARE_MAX = 0.01;
@@ -351,7 +352,7 @@ export function ipvsTableCheck(lab: Lab, obs: Observation): CheckResult {
 
 /** Every check of a lab, from one observation. */
 export function judge(lab: Lab, obs: Observation): CheckResult[] {
-  const results: CheckResult[] = [ipvsTableCheck(lab, obs)];
+  const results: CheckResult[] = [ipvsTableCheck(lab, obs), hookWalkCheck(lab, obs.walk)];
   for (const service of lab.services) {
     for (const [client, answers] of answersOf(obs, service)) {
       results.push(...reachabilityChecks(lab, service, client, answers));

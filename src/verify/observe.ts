@@ -14,6 +14,7 @@ import { counterDelta, neighbourMac, parseFrames, parseMacs, parseSwitchLinks, s
 import type { ProbeAnswer } from './probe.js';
 import { probeFrom } from './run-probe.js';
 import { probeTargets } from './reachability.js';
+import { parseWalk, walkTable, WALK_TABLE, type Walk } from './hook-walk.js';
 
 export const LARGE_REPLY_BYTES = 1024 * 1024;
 /** At most this many 1 MiB downloads per verify (one per real server, in scheduling order). */
@@ -43,6 +44,8 @@ export interface Observation {
   macs: Map<string, Map<string, string>>;
   /** real server -> next hop of its default route */
   defaultRoutes: Map<string, string | undefined>;
+  /** Packets per netfilter hook of the director, by direction; or why they could not be counted. */
+  walk: Walk | string;
   /** The director's live IPVS table, `ipvsadm -S -n` (rules in restore format). */
   ipvsRules: string[];
   /** Milliseconds spent in each part of the pass (the benchmark reports what dominates). */
@@ -87,6 +90,9 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
     mark = now;
   };
   await runner.run(['ip', '-n', lab.gateway.namespace, 'neigh', 'flush', 'all']);
+  const nft = (...args: string[]) => ['ip', 'netns', 'exec', lab.director.namespace, 'nft', ...args];
+  await runner.run(nft('delete', 'table', 'ip', WALK_TABLE)); // a table left by an interrupted verify
+  const walkAdded = await runner.run(nft('-f', '-'), { input: `${walkTable(lab).join('\n')}\n` });
   const [directorCapture, gatewayCapture] = await Promise.all([
     runner.capture(['ip', 'netns', 'exec', lab.director.namespace, 'tcpdump', '-l', '-nn', '-e', '-s', '128', '-i', lab.director.interfaces[0].name, 'ip']),
     runner.capture(['ip', 'netns', 'exec', lab.gateway.namespace, 'tcpdump', '-l', '-nn', '-e', '-i', lan, 'arp']),
@@ -113,6 +119,12 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
     directorFrames = parseFrames(await directorCapture.stop());
     gatewayArp = parseFrames(await gatewayCapture.stop());
   }
+  let walk: Walk | string = `nft could not add the counting table: ${walkAdded.stderr.trim()}`;
+  if (walkAdded.exitCode === 0) {
+    const listed = await runner.run(nft('-j', 'list', 'table', 'ip', WALK_TABLE));
+    walk = listed.exitCode === 0 ? parseWalk(listed.stdout) : `nft could not list the counting table: ${listed.stderr.trim()}`;
+    await runner.run(nft('delete', 'table', 'ip', WALK_TABLE));
+  }
   lap('captures');
   const macs = parseMacs(await readAll(runner, ['ip', '-j', 'link', 'show']));
   const neigh = await runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']);
@@ -124,7 +136,7 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   }));
   lap('readouts');
   return {
-    answers, transfers, transferService, directorFrames, gatewayArp, macs, defaultRoutes, timings,
+    answers, transfers, transferService, directorFrames, gatewayArp, macs, defaultRoutes, timings, walk,
     ipvsRules: ipvs.exitCode === 0 ? ipvs.stdout.split('\n') : [`ipvsadm failed: ${ipvs.stderr.trim()}`],
     gatewayVipMac: neighbourMac(neigh.stdout, lab.services[0].vip),
   };

@@ -14,6 +14,14 @@ test('the live table captured from a healthy dr-wrr8 lab equals the declared one
   t.deepEqual(ipvsDifferences(await declared(), parseIpvsRules(captured)), []);
 });
 
+test('ipvsadm -S of a TUN lab names the default tunnel type, which is no difference', async (t) => {
+  const tun = parseIpvsRules(ipvsRules(await loadLab(join(TOPOLOGIES, 'tun.yaml'))));
+  // As captured from the shipped tun lab: every member carries --tun-type ipip.
+  const live = ipvsRules(await loadLab(join(TOPOLOGIES, 'tun.yaml'))).map((l) => (l.startsWith('-a') ? `${l} --tun-type ipip` : l));
+  t.deepEqual(ipvsDifferences(tun, parseIpvsRules(live)), []);
+  t.regex(ipvsDifferences(tun, parseIpvsRules(live.map((l) => l.replace('--tun-type ipip', '--tun-type gue --tun-port 6080')))).join('\n'), /options --tun-type gue --tun-port 6080, declared none/);
+});
+
 const edits: Array<[string, (lines: string[]) => string[], RegExp]> = [
   ['a scheduler changed at run time', (l) => l.map((x) => x.replace('-A -t 10.10.0.100:80 -s wrr', '-A -t 10.10.0.100:80 -s wlc')), /^tcp 10\.10\.0\.100:80: scheduler wlc, declared wrr$/],
   ['persistence added', (l) => l.map((x) => x.replace('-s sh', '-s sh -p 300')), /^tcp 10\.10\.0\.100:443: persistence 300, declared none$/],

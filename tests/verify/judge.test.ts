@@ -33,7 +33,7 @@ function drTransfer(relayedByDirector: boolean): Transfer {
 }
 
 const observation = (t: Transfer, service: Observation['transferService']): Observation => ({
-  answers: new Map(), transfers: [t], transferService: service, directorFrames: [], gatewayArp: [], macs: new Map(), defaultRoutes: new Map(), timings: { captures: 0, probes: 0, transfers: 0, readouts: 0 }, ipvsRules: [],
+  answers: new Map(), transfers: [t], transferService: service, directorFrames: [], gatewayArp: [], macs: new Map(), defaultRoutes: new Map(), timings: { captures: 0, probes: 0, transfers: 0, readouts: 0 }, ipvsRules: [], walk: 'not observed in this test',
 });
 
 test('a DR reply that crosses rs1 -> gateway -> client directly passes the path check', async (t) => {

@@ -1,0 +1,86 @@
+/**
+ * The walk of a request and of a reply through the director's netfilter hooks, from the kernel's own
+ * counters: verify adds a table of counting rules (one chain per hook, at priority -300, before
+ * conntrack, NAT and IPVS) to the director, sends its traffic, reads the counters and removes the table.
+ *
+ * The LVS pages draw a DR request as PREROUTING -> INPUT (where IPVS takes it) -> POSTROUTING. The
+ * kernel's path has one more hook: IPVS hands the rewritten packet to LOCAL_OUT (ip_vs_send_or_cont,
+ * ip_vs_nat_send_or_cont), so the request also crosses OUTPUT. Replies that come back through the
+ * director (NAT, FULLNAT) are routed and cross FORWARD, where IPVS un-NATs them.
+ */
+import type { Lab, Mode } from '../model/lab.js';
+import type { CheckResult } from './result.js';
+
+export const HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting'] as const;
+export type Hook = (typeof HOOKS)[number];
+export type Walk = Record<Hook, { request: number; reply: number }>;
+
+export const WALK_TABLE = 'lvslab_walk';
+
+/** The hooks each mode's request and reply cross on the director, as measured in the lvslab microVM (Linux 6.1). */
+export const DIRECTOR_WALK: Record<Mode, { request: Hook[]; reply: Hook[] }> = {
+  dr: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: [] },
+  tun: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: [] },
+  nat: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: ['prerouting', 'forward', 'postrouting'] },
+  fullnat: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: ['prerouting', 'forward', 'postrouting'] },
+};
+
+/**
+ * The counting table, for `nft -f -`. Requests: from a client, or IP-in-IP (TUN's encapsulated
+ * request). Replies: to a client, or from a real server to anyone else (FULLNAT's reply to the DIP).
+ */
+export function walkTable(lab: Lab): string[] {
+  const clients = `{ ${lab.clients.map((c) => c.interfaces[0].address).join(', ')} }`;
+  const servers = `{ ${lab.realServers.map((rs) => rs.interfaces[0].address).join(', ')} }`;
+  const rules = [
+    `ip saddr ${clients} counter comment "request"`,
+    'ip protocol 4 counter comment "request"',
+    `ip daddr ${clients} counter comment "reply"`,
+    `ip saddr ${servers} ip daddr != ${clients} counter comment "reply"`,
+  ];
+  return [
+    `table ip ${WALK_TABLE} {`,
+    ...HOOKS.flatMap((hook) => [`  chain ${hook} {`, `    type filter hook ${hook} priority -300; policy accept;`, ...rules.map((r) => `    ${r}`), '  }']),
+    '}',
+  ];
+}
+
+interface NftRule {
+  rule?: { chain: string; comment?: string; expr?: Array<{ counter?: { packets: number } }> };
+}
+
+/** `nft -j list table ip lvslab_walk`: packets per hook and direction. */
+export function parseWalk(json: string): Walk {
+  const walk = Object.fromEntries(HOOKS.map((h) => [h, { request: 0, reply: 0 }])) as Walk;
+  const items = (JSON.parse(json) as { nftables?: NftRule[] }).nftables ?? [];
+  for (const { rule } of items) {
+    if (!rule || !(HOOKS as readonly string[]).includes(rule.chain) || (rule.comment !== 'request' && rule.comment !== 'reply')) continue;
+    const packets = rule.expr?.find((e) => e.counter)?.counter?.packets ?? 0;
+    walk[rule.chain as Hook][rule.comment] += packets;
+  }
+  return walk;
+}
+
+function render(hooks: Hook[]): string {
+  return hooks.length === 0 ? 'none (it bypasses the director)' : hooks.join(' -> ');
+}
+
+/** The hooks the director's counters saw each direction cross, against the mode's walk. */
+export function hookWalkCheck(lab: Lab, walk: Walk | string): CheckResult {
+  const want = DIRECTOR_WALK[lab.mode];
+  const expected = `request ${render(want.request)}; reply ${render(want.reply)}${lab.mode === 'dr' ? ' (the LVS pages draw prerouting -> input -> postrouting: IPVS sends the request on through LOCAL_OUT, so it crosses output too)' : ''}`;
+  const name = `the director's netfilter hooks: the ${lab.mode} walk of requests and replies`;
+  if (typeof walk === 'string') return { name, where: lab.director.name, expected, observed: walk, ok: false };
+  const seen = (direction: 'request' | 'reply') => HOOKS.filter((h) => walk[h][direction] > 0);
+  const request = seen('request');
+  const reply = seen('reply');
+  const differs = (hooks: Hook[], wanted: Hook[]) => hooks.join() !== wanted.join();
+  const counts = (direction: 'request' | 'reply', hooks: Hook[]) => hooks.map((h) => `${h} ${walk[h][direction]}`).join(', ');
+  return {
+    name,
+    where: lab.director.name,
+    expected,
+    observed: `request ${render(request)}${request.length ? ` (packets: ${counts('request', request)})` : ''}; reply ${render(reply)}${reply.length ? ` (packets: ${counts('reply', reply)})` : ''}`,
+    ok: !differs(request, want.request) && !differs(reply, want.reply),
+  };
+}
