@@ -75,6 +75,8 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
     ? `request path (blue) ${escapeXml(pathText(paths.request))}; reply path (red) ${escapeXml(pathText(paths.reply))}`
     : 'no path observed: no 1 MiB download completed';
   out.push(`<text x="16" y="48" fill="#444">${legend}</text>`, `<text x="16" y="66" fill="#444">dashed: a hop the traffic did not take as the mode promises; grey bars: networks (bridges)</text>`);
+  const hooks = hooksText(paths);
+  if (hooks) out.push(`<text x="16" y="84" fill="#444">${escapeXml(hooks)}</text>`);
   for (const [name, bar] of l.bars) {
     out.push(`<line x1="${bar.x}" y1="${bar.y1}" x2="${bar.x}" y2="${bar.y2}" stroke="#bbb" stroke-width="6"/>`, `<text x="${bar.x}" y="${bar.y1 - 8}" text-anchor="middle" fill="#666" font-size="11">${escapeXml(name)}</text>`);
   }
@@ -108,6 +110,14 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
   return out.join('\n') + '\n';
 }
 
+/** The director's netfilter hooks as verify counted them, in one line. */
+export function hooksText(paths: ObservedPaths | undefined): string | undefined {
+  const hooks = paths?.directorHooks;
+  if (!hooks) return undefined;
+  const walk = (list: string[]) => (list.length ? list.join(' → ') : 'none');
+  return `director's netfilter hooks: request ${walk(hooks.request)}; reply ${walk(hooks.reply)}`;
+}
+
 function pathText(hops: ObservedHop[]): string {
   return hops.length ? [hops[0].from, ...hops.map((h) => h.to)].join(' → ') : '';
 }
@@ -126,6 +136,11 @@ export function renderMermaid(lab: Lab, paths: ObservedPaths | undefined): strin
         styles.push(`  linkStyle ${index++} stroke:${color},stroke-width:2px`);
       }
     }
+  }
+  const hooks = hooksText(paths);
+  if (hooks) {
+    lines.push(`  ${lab.director.name}_hooks[/"${hooks}"/]`, `  ${lab.director.name}_hooks -.- ${lab.director.name}`);
+    styles.push(`  linkStyle ${index++} stroke:#888`);
   }
   return [...lines, ...styles].join('\n') + '\n';
 }

@@ -10,7 +10,7 @@ import { reachabilityChecks, serviceLabel, spreads } from './reachability.js';
 import type { CheckResult } from './result.js';
 import { ipvsRules } from '../plan/build-plan.js';
 import { ipvsDifferences, parseIpvsRules } from './ipvs-table.js';
-import { hookWalkCheck } from './hook-walk.js';
+import { HOOKS, hookWalkCheck, type Hook } from './hook-walk.js';
 
 /** DR and TUN: the director may carry at most this share of the reply bytes. */
 export const DIRECTOR_REPLY_SHARE_MAX = 0.01;
@@ -383,6 +383,8 @@ export interface ObservedPaths {
   realServer: string;
   request: ObservedHop[];
   reply: ObservedHop[];
+  /** The director's netfilter hooks each direction crossed (verify's counters), when they were read. */
+  directorHooks?: { request: Hook[]; reply: Hook[] };
 }
 
 /** The request and reply paths of the first completed 1 MiB download, hop by hop, for `lvslab graph`. */
@@ -396,5 +398,7 @@ export function observedPaths(lab: Lab, obs: Observation): ObservedPaths | undef
       const x = hopShare(lab, t, h, measure, total);
       return { ...h, ...x, carried: hopCarried(x) };
     });
-  return { lab: lab.name, mode: lab.mode, realServer: t.node, request: observe(request, 'packets', clientTx), reply: observe(reply, 'bytes', t.bytes) };
+  const walk = obs.walk;
+  const directorHooks = typeof walk === 'string' ? undefined : { request: HOOKS.filter((h) => walk[h].request > 0), reply: HOOKS.filter((h) => walk[h].reply > 0) };
+  return { lab: lab.name, mode: lab.mode, realServer: t.node, request: observe(request, 'packets', clientTx), reply: observe(reply, 'bytes', t.bytes), directorHooks };
 }

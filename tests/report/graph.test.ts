@@ -37,3 +37,13 @@ test('the Mermaid text has the links and both paths, styled', async (t) => {
   t.regex(text, /rs1 -\.->\|reply\| gateway/);
   t.regex(text, /linkStyle \d+ stroke:#d1242f/);
 });
+
+test('the picture and the Mermaid text show the director\'s netfilter hooks as verify counted them', async (t) => {
+  const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
+  const paths = { ...drPaths(true), directorHooks: { request: ['prerouting', 'input', 'output', 'postrouting'] as const, reply: [] } };
+  const svg = renderSvg(lab, { ...paths, directorHooks: { request: [...paths.directorHooks.request], reply: [] } });
+  t.regex(svg, /director&apos;s netfilter hooks: request prerouting → input → output → postrouting; reply none/);
+  const text = renderMermaid(lab, { ...paths, directorHooks: { request: [...paths.directorHooks.request], reply: [] } });
+  t.regex(text, /director_hooks\[\/"director's netfilter hooks: request prerouting → input → output → postrouting; reply none"\/\]/);
+  t.regex(text, /director_hooks -\.- director/);
+});
