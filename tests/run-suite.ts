@@ -75,10 +75,11 @@ async function finish(stage: Stage, started: number, collector: ReturnType<typeo
   return { stage, passed, failed, skipped, error, seconds };
 }
 
-async function runAvaOnHost(stage: Stage, files: string[]): Promise<StageResult> {
+/** Unit tests run serially (some change process.env); the microvm stage lets a file's non-serial tests overlap their boots. */
+async function runAvaOnHost(stage: Stage, files: string[], serial = true): Promise<StageResult> {
   const started = Date.now();
   const { stream, collector } = tapSink(stage);
-  const child = execa(process.execPath, [AVA, '--tap', '--serial', '--concurrency', '1', ...files], { cwd: PACKAGE_ROOT, reject: false, all: false, stderr: 'inherit' });
+  const child = execa(process.execPath, [AVA, '--tap', ...(serial ? ['--serial'] : []), '--concurrency', '1', ...files], { cwd: PACKAGE_ROOT, reject: false, all: false, stderr: 'inherit' });
   child.stdout!.pipe(stream);
   const result = await child;
   return finish(stage, started, collector, result.exitCode ?? 1, `ava (${stage})`);
@@ -113,7 +114,7 @@ async function runStage(stage: Stage, hostHasIpvs: boolean): Promise<StageResult
     case 'unit':
       return runAvaOnHost(stage, stageFiles(stage, all.filter((f) => !f.includes('/e2e/') && !f.endsWith('.boot.test.js'))));
     case 'microvm':
-      return runAvaOnHost(stage, stageFiles(stage, all.filter((f) => f.endsWith('.boot.test.js'))));
+      return runAvaOnHost(stage, stageFiles(stage, all.filter((f) => f.endsWith('.boot.test.js'))), false);
     case 'e2e': {
       const files = stageFiles(stage, all.filter((f) => f.includes('/e2e/')));
       if (hostHasIpvs) return runAvaOnHost(stage, files);

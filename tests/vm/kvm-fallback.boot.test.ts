@@ -57,7 +57,8 @@ function vm(args: string[], env: Record<string, string>) {
 }
 
 for (const [behaviour, script] of Object.entries(UNDER_KVM)) {
-  test.serial(`a KVM that ${behaviour === 'hang' ? 'hangs' : `ends in ${behaviour}`} before the guest boots falls back to TCG, says why, and is not tried again on this host`, async (t) => {
+  // Concurrent: each test has its own cache, fake qemu and run folders; boots overlap instead of queueing.
+  test(`a KVM that ${behaviour === 'hang' ? 'hangs' : `ends in ${behaviour}`} before the guest boots falls back to TCG, says why, and is not tried again on this host`, async (t) => {
     const { bin, mark } = fakeQemu(script);
     const env = { PATH: bin, LVSLAB_CACHE: freshCache(), LVSLAB_KVM_DEVICE: kvmDevice() };
     const first = await vm(['--', 'echo', 'served'], env);
@@ -79,7 +80,7 @@ for (const [behaviour, script] of Object.entries(UNDER_KVM)) {
   });
 }
 
-test.serial('--accel kvm on such a host fails with qemu\'s own reason and no hint about a package', async (t) => {
+test('--accel kvm on such a host fails with qemu\'s own reason and no hint about a package', async (t) => {
   const { bin } = fakeQemu(UNDER_KVM.abort);
   const result = await vm(['--accel', 'kvm', '--', 'true'], { PATH: bin, LVSLAB_CACHE: freshCache(), LVSLAB_KVM_DEVICE: kvmDevice() });
   t.is(result.exitCode, 125);
@@ -102,7 +103,7 @@ function qemusOf(runPrefix: string): number[] {
 }
 
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-  test.serial(`${signal} to a running lvslab vm stops its qemu and removes its run folder`, async (t) => {
+  test(`${signal} to a running lvslab vm stops its qemu and removes its run folder`, async (t) => {
     const cache = freshCache();
     const child = execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'echo started; sleep 600'], {
       cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_CACHE: cache }, timeout: 240_000,
@@ -121,7 +122,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   });
 }
 
-test.serial('a run folder left by a dead lvslab is removed by the next run; a live one is kept', async (t) => {
+test('a run folder left by a dead lvslab is removed by the next run; a live one is kept', async (t) => {
   const cache = freshCache();
   const dead = join(cache, 'runs', '2147483646-1-dead');
   const alive = join(cache, 'runs', `${process.pid}-1-alive`);

@@ -12,7 +12,7 @@ import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
 const vm = (args: string[], env: Record<string, string> = {}) =>
   execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
 
-test.serial('the command runs as root in the guest, in the same directory, with the real IPVS kernel; its stdout and stderr come back apart', async (t) => {
+test('the command runs as root in the guest, in the same directory, with the real IPVS kernel; its stdout and stderr come back apart', async (t) => {
   const result = await vm(['--', 'sh', '-c', 'id -u; pwd; modprobe ip_vs && cat /proc/net/ip_vs | head -1; echo to-stderr >&2']);
   t.is(result.exitCode, 0, result.stderr);
   t.deepEqual(result.stdout.split('\n'), ['0', PACKAGE_ROOT.replace(/\/$/, ''), 'IP Virtual Server version 1.2.1 (size=4096)']);
@@ -21,26 +21,26 @@ test.serial('the command runs as root in the guest, in the same directory, with 
 });
 
 for (const status of [1, 42]) {
-  test.serial(`exit status ${status} passes through`, async (t) => {
+  test(`exit status ${status} passes through`, async (t) => {
     const result = await vm(['--', 'sh', '-c', `echo before-exit; exit ${status}`]);
     t.is(result.exitCode, status, result.stderr);
     t.is(result.stdout, 'before-exit');
   });
 }
 
-test.serial('a guest kernel panic is a failure with its own message, never a pass', async (t) => {
+test('a guest kernel panic is a failure with its own message, never a pass', async (t) => {
   const result = await vm(['--', 'sh', '-c', 'echo c > /proc/sysrq-trigger; sleep 30']);
   t.is(result.exitCode, 125);
   t.regex(result.stderr, /the guest kernel panicked: Kernel panic - not syncing: sysrq triggered crash/);
 });
 
-test.serial('a hung guest is killed at the timeout with its own message', async (t) => {
+test('a hung guest is killed at the timeout with its own message', async (t) => {
   const result = await vm(['--timeout', '15', '--', 'sleep', '600']);
   t.is(result.exitCode, 125);
   t.regex(result.stderr, /the microVM timed out after 15 s and was killed/);
 });
 
-test.serial('a working directory under the host /tmp is shared into the guest: readable, writable there, untouched on the host', async (t) => {
+test('a working directory under the host /tmp is shared into the guest: readable, writable there, untouched on the host', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lvslab-'));
   writeFileSync(join(dir, 'hello.txt'), 'hello from the host\n');
   const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'], { cwd: dir, reject: false, timeout: 240_000 });
@@ -49,7 +49,7 @@ test.serial('a working directory under the host /tmp is shared into the guest: r
   t.false(existsSync(join(dir, 'new.txt')));
 });
 
-test.serial('a working directory the guest cannot see is reported, not ignored', async (t) => {
+test('a working directory the guest cannot see is reported, not ignored', async (t) => {
   const dir = mkdtempSync('/dev/shm/lvslab-');
   const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 });
   rmSync(dir, { recursive: true });
@@ -69,4 +69,16 @@ test('a missing default kernel that cannot be fetched gives a clear message', as
   t.is(result.exitCode, 125);
   t.regex(result.stderr, /looking up linux-image-amd64 \(run apt-get update first\) failed/);
   t.regex(result.stderr, /on a machine without apt, pass --kernel PATH --modules DIR/);
+});
+
+test('the guest writes plain progress lines when the host stderr is not a terminal (no spinner frames in a log)', async (t) => {
+  const env = { ...process.env };
+  delete env.CI;
+  delete env.LVSLAB_PROGRESS;
+  const script = "import('./dist/src/report/progress.js').then((m) => m.progress.task('working in the guest', () => new Promise((r) => setTimeout(r, 700))))";
+  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'node', '-e', script], { cwd: PACKAGE_ROOT, reject: false, env, extendEnv: false, timeout: 240_000 });
+  t.is(result.exitCode, 0, result.stderr);
+  t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest \.\.\.$/m);
+  t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest: done in \d+\.\d s$/m);
+  t.notRegex(result.stderr, /\r|\u001b\[/);
 });
