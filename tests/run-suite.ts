@@ -55,7 +55,9 @@ function say(line: string): void {
 function tapSink(stage: Stage) {
   const started = Date.now();
   // Seconds since the stage began: CI logs show where the time goes.
-  const collector = collectTap((result) => say(formatAssert({ ...result, name: `[${stage} ${((Date.now() - started) / 1000).toFixed(0)} s] ${result.name}` } as typeof result)));
+  const collector = collectTap((result) =>
+    say(formatAssert({ ...result, name: `[${stage} ${((Date.now() - started) / 1000).toFixed(0)} s] ${result.name}` } as typeof result)),
+  );
   const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks
   const stream = new Writable({ write: (chunk, _enc, next) => (collector.parser.write(decoder.write(chunk)), next()) });
   return { stream, collector };
@@ -79,7 +81,12 @@ async function finish(stage: Stage, started: number, collector: ReturnType<typeo
 async function runAvaOnHost(stage: Stage, files: string[], serial = true): Promise<StageResult> {
   const started = Date.now();
   const { stream, collector } = tapSink(stage);
-  const child = execa(process.execPath, [AVA, '--tap', ...(serial ? ['--serial'] : []), '--concurrency', '1', ...files], { cwd: PACKAGE_ROOT, reject: false, all: false, stderr: 'inherit' });
+  const child = execa(process.execPath, [AVA, '--tap', ...(serial ? ['--serial'] : []), '--concurrency', '1', ...files], {
+    cwd: PACKAGE_ROOT,
+    reject: false,
+    all: false,
+    stderr: 'inherit',
+  });
   child.stdout!.pipe(stream);
   const result = await child;
   return finish(stage, started, collector, result.exitCode ?? 1, `ava (${stage})`);
@@ -98,7 +105,15 @@ async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus = 2
   const started = Date.now();
   const { stream, collector } = tapSink(stage);
   try {
-    const request = await vmRequest({ argv, cwd: PACKAGE_ROOT.replace(/\/$/, ''), cpus, timeoutSec: 1200, stdout: stream, stderr: process.stderr, log: (l) => say(`# ${l}`) });
+    const request = await vmRequest({
+      argv,
+      cwd: PACKAGE_ROOT.replace(/\/$/, ''),
+      cpus,
+      timeoutSec: 1200,
+      stdout: stream,
+      stderr: process.stderr,
+      log: (l) => say(`# ${l}`),
+    });
     const outcome = await runInVm(request);
     say(`# ${stage}: microVM under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}, kernel to first command ${outcome.bootSeconds ?? '?'} s`);
     return finish(stage, started, collector, outcome.exitCode, what);
@@ -112,19 +127,46 @@ async function runStage(stage: Stage, hostHasIpvs: boolean): Promise<StageResult
   const all = testFiles(DIST_TESTS);
   switch (stage) {
     case 'unit':
-      return runAvaOnHost(stage, stageFiles(stage, all.filter((f) => !f.includes('/e2e/') && !f.endsWith('.boot.test.js'))));
+      return runAvaOnHost(
+        stage,
+        stageFiles(
+          stage,
+          all.filter((f) => !f.includes('/e2e/') && !f.endsWith('.boot.test.js')),
+        ),
+      );
     case 'microvm':
-      return runAvaOnHost(stage, stageFiles(stage, all.filter((f) => f.endsWith('.boot.test.js'))), false);
+      return runAvaOnHost(
+        stage,
+        stageFiles(
+          stage,
+          all.filter((f) => f.endsWith('.boot.test.js')),
+        ),
+        false,
+      );
     case 'e2e': {
-      const files = stageFiles(stage, all.filter((f) => f.includes('/e2e/')));
+      const files = stageFiles(
+        stage,
+        all.filter((f) => f.includes('/e2e/')),
+      );
       if (hostHasIpvs) return runAvaOnHost(stage, files);
       // Two microVMs at once, one vCPU each (one per core), each with its own kernel so that labs in one
       // cannot disturb the other's.
-      const groups = [files.filter((f) => !SECOND_VM.some((name) => f.endsWith(`/${name}.test.js`))), files.filter((f) => SECOND_VM.some((name) => f.endsWith(`/${name}.test.js`)))];
-      const results = await Promise.all(groups.map((group, i) => runInMicroVm(stage, [process.execPath, AVA, '--tap', '--serial', '--concurrency', '1', ...group], `ava (e2e, microVM ${i + 1})`, 1)));
+      const groups = [
+        files.filter((f) => !SECOND_VM.some((name) => f.endsWith(`/${name}.test.js`))),
+        files.filter((f) => SECOND_VM.some((name) => f.endsWith(`/${name}.test.js`))),
+      ];
+      const results = await Promise.all(
+        groups.map((group, i) =>
+          runInMicroVm(stage, [process.execPath, AVA, '--tap', '--serial', '--concurrency', '1', ...group], `ava (e2e, microVM ${i + 1})`, 1),
+        ),
+      );
       return {
-        stage, passed: results.reduce((n, r) => n + r.passed, 0), failed: results.reduce((n, r) => n + r.failed, 0), skipped: results.reduce((n, r) => n + r.skipped, 0),
-        error: results.flatMap((r) => r.error ?? []).join('; ') || undefined, seconds: Math.max(...results.map((r) => r.seconds)),
+        stage,
+        passed: results.reduce((n, r) => n + r.passed, 0),
+        failed: results.reduce((n, r) => n + r.failed, 0),
+        skipped: results.reduce((n, r) => n + r.skipped, 0),
+        error: results.flatMap((r) => r.error ?? []).join('; ') || undefined,
+        seconds: Math.max(...results.map((r) => r.seconds)),
       };
     }
     case 'labs': {
@@ -144,7 +186,7 @@ async function runStage(stage: Stage, hostHasIpvs: boolean): Promise<StageResult
 
 async function main(): Promise<number> {
   const onlyIndex = process.argv.indexOf('--only');
-  const stages = onlyIndex === -1 ? [...STAGES] : (process.argv[onlyIndex + 1] ?? '').split(',') as Stage[];
+  const stages = onlyIndex === -1 ? [...STAGES] : ((process.argv[onlyIndex + 1] ?? '').split(',') as Stage[]);
   const unknown = stages.filter((s) => !STAGES.includes(s));
   if (unknown.length) throw new Error(`unknown stage(s) ${unknown.join(', ')}; stages: ${STAGES.join(', ')}`);
   const ipvs = await ipvsOnHost();
@@ -155,10 +197,20 @@ async function main(): Promise<number> {
     results.push(await runStage(stage, ipvs.usable).catch((error: Error) => ({ stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 })));
   }
   say('');
-  for (const r of results) say(`# ${r.stage.padEnd(8)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.skipped).padStart(3)} skipped  ${r.seconds} s${r.error ? `  ERROR: ${r.error}` : ''}`);
+  for (const r of results)
+    say(
+      `# ${r.stage.padEnd(8)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.skipped).padStart(3)} skipped  ` +
+        `${r.seconds} s${r.error ? `  ERROR: ${r.error}` : ''}`,
+    );
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed + (r.error ? 1 : 0), 0);
-  say(closingLine(passed, failed, results.reduce((n, r) => n + r.skipped, 0)));
+  say(
+    closingLine(
+      passed,
+      failed,
+      results.reduce((n, r) => n + r.skipped, 0),
+    ),
+  );
   return failed === 0 ? 0 : 1;
 }
 

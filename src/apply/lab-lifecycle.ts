@@ -66,14 +66,20 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
     if (intact) return { status: 'unchanged', plan };
     if (!options.recreate) {
       const previous = options.stateDir ? await readFile(`${options.stateDir}/${lab.name}.plan.sh`, 'utf8').catch(() => undefined) : undefined;
-      const diff = previous ? diffLines(previous, script).join('\n') : `(the running lab's plan hash is ${[...new Set(owned.map((o) => o.planHash))].join(', ')}; ${lab.source} gives ${plan.hash})`;
-      throw new LabStateError(`lab ${lab.name} is running with a different topology than ${lab.source}:\n${diff}\nRun \`lvslab up --recreate ${lab.source}\` to replace it.`);
+      const diff = previous
+        ? diffLines(previous, script).join('\n')
+        : `(the running lab's plan hash is ${[...new Set(owned.map((o) => o.planHash))].join(', ')}; ${lab.source} gives ${plan.hash})`;
+      throw new LabStateError(
+        `lab ${lab.name} is running with a different topology than ${lab.source}:\n${diff}\nRun \`lvslab up --recreate ${lab.source}\` to replace it.`,
+      );
     }
     await labDown(lab.name, options);
   }
   const foreign = (await options.host.listNamespaces()).filter((ns) => plan.namespaces.includes(ns));
   if (foreign.length > 0) {
-    throw new LabStateError(`namespace(s) ${foreign.join(', ')} exist and are not lvslab's (no ownership mark): remove them or rename the lab; nothing was created`);
+    throw new LabStateError(
+      `namespace(s) ${foreign.join(', ')} exist and are not lvslab's (no ownership mark): remove them or rename the lab; nothing was created`,
+    );
   }
   if (options.stateDir) {
     await mkdir(options.stateDir, { recursive: true });

@@ -100,10 +100,16 @@ export class ExecaRunner implements CommandRunner {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start listening within ${CAPTURE_READY_MS} ms: ${stderr.trim()}`)), CAPTURE_READY_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${argv.join(' ')} did not start listening within ${CAPTURE_READY_MS} ms: ${stderr.trim()}`)),
+        CAPTURE_READY_MS,
+      );
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (/listening on/.test(stderr)) (clearTimeout(timer), resolve());
+        if (/listening on/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
       child.once('close', (code) => (clearTimeout(timer), reject(new Error(`${argv.join(' ')} exited with status ${code}: ${stderr.trim()}`))));
     });

@@ -74,14 +74,22 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   const at = Math.max(...config.throughputServers.filter((n) => n <= 4));
   for (const mode of ['dr', 'tun'] as const) {
     const ratio = ratioOverNat(throughput, mode, at);
-    checks.push({ name: `${mode} at ${at} real servers reaches at least 3x nat's throughput`, ok: ratio !== undefined && ratio >= 3, observed: ratio === undefined ? 'not measured' : `${ratio.toFixed(1)}x` });
+    checks.push({
+      name: `${mode} at ${at} real servers reaches at least 3x nat's throughput`,
+      ok: ratio !== undefined && ratio >= 3,
+      observed: ratio === undefined ? 'not measured' : `${ratio.toFixed(1)}x`,
+    });
   }
   const limit = config.rates.directorMbit;
   // Every configured row is checked: a row that was never measured fails instead of vanishing.
   for (const mode of config.modes.filter((m) => m === 'nat' || m === 'fullnat')) {
     for (const servers of config.throughputServers) {
       const row = throughput.find((r) => r.mode === mode && r.servers === servers);
-      checks.push({ name: `${mode} with ${servers} real server(s) stays at the director's limit (${limit} Mbit/s, within 60-115%)`, ok: row !== undefined && row.mbit >= limit * 0.6 && row.mbit <= limit * 1.15, observed: row ? `${row.mbit.toFixed(1)} Mbit/s` : 'not measured' });
+      checks.push({
+        name: `${mode} with ${servers} real server(s) stays at the director's limit (${limit} Mbit/s, within 60-115%)`,
+        ok: row !== undefined && row.mbit >= limit * 0.6 && row.mbit <= limit * 1.15,
+        observed: row ? `${row.mbit.toFixed(1)} Mbit/s` : 'not measured',
+      });
     }
   }
   const largest = Math.max(...config.replySizes.map((r) => r.bytes));
@@ -90,7 +98,9 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
     const share = row ? row.directorBytes / row.replyBytes : undefined;
     const carries = mode === 'nat' || mode === 'fullnat';
     checks.push({
-      name: carries ? `${mode}: the director carries each reply (in and out: at least 2x its size)` : `${mode}: the director carries under 10% of a reply's size`,
+      name: carries
+        ? `${mode}: the director carries each reply (in and out: at least 2x its size)`
+        : `${mode}: the director carries under 10% of a reply's size`,
       ok: share !== undefined && (carries ? share >= 2 : share < 0.1),
       observed: share === undefined ? 'not measured' : `${share.toFixed(3)}x the reply size`,
     });

@@ -8,7 +8,15 @@ import type { Lab, Mode } from '../model/lab.js';
 import { validateLoaded } from '../validate/validate-topology.js';
 
 export function benchTopologyText(mode: Mode, servers: number, clients = 2): string {
-  return [`name: b${mode}${servers}`, `mode: ${mode}`, `realServers: ${servers}`, `clients: ${clients}`, 'services:', '  - { protocol: tcp, port: 80, scheduler: rr }', ''].join('\n');
+  return [
+    `name: b${mode}${servers}`,
+    `mode: ${mode}`,
+    `realServers: ${servers}`,
+    `clients: ${clients}`,
+    'services:',
+    '  - { protocol: tcp, port: 80, scheduler: rr }',
+    '',
+  ].join('\n');
 }
 
 export function benchLab(mode: Mode, servers: number, clients = 2): Lab {

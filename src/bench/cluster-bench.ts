@@ -46,11 +46,29 @@ async function measureOffload(runner: CommandRunner, lab: Lab, config: BenchConf
     const url = `http://${service.vip}:${service.port}/?bytes=${size.bytes}`;
     const urls = Array.from({ length: size.requests }, () => ['-o', '/dev/null', url]).flat();
     const before = await directorTotals(runner, lab);
-    const out = await must(runner, ['ip', 'netns', 'exec', lab.clients[0].namespace, 'curl', '-sS', '--fail', '--max-time', '60', '-w', '%{size_download}\n', ...urls]);
+    const out = await must(runner, [
+      'ip',
+      'netns',
+      'exec',
+      lab.clients[0].namespace,
+      'curl',
+      '-sS',
+      '--fail',
+      '--max-time',
+      '60',
+      '-w',
+      '%{size_download}\n',
+      ...urls,
+    ]);
     const after = await directorTotals(runner, lab);
-    const received = out.trim().split('\n').reduce((n, line) => n + Number(line), 0);
+    const received = out
+      .trim()
+      .split('\n')
+      .reduce((n, line) => n + Number(line), 0);
     rows.push({
-      mode: lab.mode, replyBytes: size.bytes, requests: size.requests,
+      mode: lab.mode,
+      replyBytes: size.bytes,
+      requests: size.requests,
       directorBytes: (after.bytes - before.bytes) / size.requests,
       directorPackets: (after.packets - before.packets) / size.requests,
       clientBytes: received / size.requests,
@@ -64,13 +82,24 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
   const service = lab.services[0];
   // Node starts in about 1.5 s under emulation; the window opens after that and the warm-up.
   const windowStart = Date.now() + (CLIENT_START_SECONDS + config.warmupSeconds) * 1000;
-  const spec: LoadSpec = { vip: service.vip, port: service.port, connections: config.connectionsPerClient, windowStart, windowEnd: windowStart + config.seconds * 1000 };
-  const results = await Promise.all(lab.clients.map(async (client) =>
-    JSON.parse(await must(runner, ['ip', 'netns', 'exec', client.namespace, process.execPath, LOAD_CLIENT_ENTRY, JSON.stringify(spec)])) as LoadResult));
+  const spec: LoadSpec = {
+    vip: service.vip,
+    port: service.port,
+    connections: config.connectionsPerClient,
+    windowStart,
+    windowEnd: windowStart + config.seconds * 1000,
+  };
+  const results = await Promise.all(
+    lab.clients.map(
+      async (client) =>
+        JSON.parse(await must(runner, ['ip', 'netns', 'exec', client.namespace, process.execPath, LOAD_CLIENT_ENTRY, JSON.stringify(spec)])) as LoadResult,
+    ),
+  );
   const perServer: Record<string, number> = {};
   for (const r of results) for (const [node, n] of Object.entries(r.servers)) perServer[node] = (perServer[node] ?? 0) + n;
   return {
-    mode: lab.mode, servers: lab.realServers.length,
+    mode: lab.mode,
+    servers: lab.realServers.length,
     // Every client counted the same wall-clock window (each reports how long it actually counted).
     mbit: (results.reduce((sum, r) => sum + r.bytes, 0) * 8) / Math.max(...results.map((r) => r.seconds)) / 1e6,
     errors: results.reduce((n, r) => n + r.errors, 0),
@@ -80,7 +109,9 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
 
 async function withLab<T>(lab: Lab, work: (runner: CommandRunner) => Promise<T>): Promise<T> {
   const options = lifecycle();
-  await progress.task(`${lab.name}: building (${lab.mode}, ${lab.realServers.length} real servers)`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: true }));
+  await progress.task(`${lab.name}: building (${lab.mode}, ${lab.realServers.length} real servers)`, () =>
+    labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: true }),
+  );
   try {
     return await work(options.runner);
   } finally {
@@ -91,13 +122,22 @@ async function withLab<T>(lab: Lab, work: (runner: CommandRunner) => Promise<T>)
 async function measureScale(servers: number): Promise<ScaleRow> {
   const lab = benchLab('dr', servers, 1);
   const [upRunner, verifyRunner, downRunner] = [new ExecaRunner(), new ExecaRunner(), new ExecaRunner()];
-  const up = await progress.task(`${lab.name}: up`, () => timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...lifecycle(upRunner), recreate: true })));
+  const up = await progress.task(`${lab.name}: up`, () =>
+    timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...lifecycle(upRunner), recreate: true })),
+  );
   const verify = await progress.task(`${lab.name}: verify`, () => timed(() => verifyLab(lab, verifyRunner))).catch((error: unknown) => error as Error);
   const down = await progress.task(`${lab.name}: down`, () => timed(() => labDown(lab.name, lifecycle(downRunner))));
   if (verify instanceof Error) throw verify;
   return {
-    servers, upMs: up.ms, upProcesses: upRunner.spawned, verifyMs: verify.ms, verifyProcesses: verifyRunner.spawned,
-    checksPassed: verify.value.filter((r) => r.ok).length, checks: verify.value.length, downMs: down.ms, downProcesses: downRunner.spawned,
+    servers,
+    upMs: up.ms,
+    upProcesses: upRunner.spawned,
+    verifyMs: verify.ms,
+    verifyProcesses: verifyRunner.spawned,
+    checksPassed: verify.value.filter((r) => r.ok).length,
+    checks: verify.value.length,
+    downMs: down.ms,
+    downProcesses: downRunner.spawned,
   };
 }
 
@@ -116,7 +156,11 @@ export async function runClusterBench(config: BenchConfig, where: string): Promi
         if (servers === config.offloadServers) {
           offload.push(...(await progress.task(`${lab.name}: counting the director's bytes per request`, () => measureOffload(runner, lab, config))));
         }
-        const row = await progress.task(`${lab.name}: director limited to ${config.rates.directorMbit} Mbit/s, real servers to ${config.rates.serverMbit}; ${config.clients * config.connectionsPerClient} downloads`, () => measureThroughput(runner, lab, config));
+        const row = await progress.task(
+          `${lab.name}: director limited to ${config.rates.directorMbit} Mbit/s, real servers to ${config.rates.serverMbit}; ` +
+            `${config.clients * config.connectionsPerClient} downloads`,
+          () => measureThroughput(runner, lab, config),
+        );
         progress.note(`${lab.name}: ${row.mbit.toFixed(1)} Mbit/s`);
         throughput.push(row);
       });

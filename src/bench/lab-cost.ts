@@ -46,22 +46,38 @@ async function measure(servers: number, dir: string): Promise<Row> {
   const naiveDownRun = await timed(() => execa('sh', [join(dir, 'down.sh')]));
   return {
     servers,
-    upMs: up.ms, downMs: down.ms, upProcesses: upRunner.spawned, downProcesses: downRunner.spawned,
-    naiveUpMs: naiveUpRun.ms, naiveDownMs: naiveDownRun.ms, naiveUpProcesses: naiveUp.processes, naiveDownProcesses: naiveDown.processes,
+    upMs: up.ms,
+    downMs: down.ms,
+    upProcesses: upRunner.spawned,
+    downProcesses: downRunner.spawned,
+    naiveUpMs: naiveUpRun.ms,
+    naiveDownMs: naiveDownRun.ms,
+    naiveUpProcesses: naiveUp.processes,
+    naiveDownProcesses: naiveDown.processes,
   };
 }
 
 function table(rows: Row[]): string {
-  const header = '| real servers | lvslab up | naive up | up ratio | lvslab down | naive down | down ratio | processes up (lvslab / naive) | processes down (lvslab / naive) |';
+  const header =
+    '| real servers | lvslab up | naive up | up ratio | lvslab down | naive down | down ratio | processes up (lvslab / naive) | processes down (lvslab / ' +
+    'naive) |';
   const lines = [header, '|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (const r of rows) {
-    lines.push(`| ${r.servers} | ${r.upMs} ms | ${r.naiveUpMs} ms | ${(r.upMs / r.naiveUpMs).toFixed(2)} | ${r.downMs} ms | ${r.naiveDownMs} ms | ${(r.downMs / r.naiveDownMs).toFixed(2)} | ${r.upProcesses} / ${r.naiveUpProcesses} | ${r.downProcesses} / ${r.naiveDownProcesses} |`);
+    lines.push(
+      `| ${r.servers} | ${r.upMs} ms | ${r.naiveUpMs} ms | ${(r.upMs / r.naiveUpMs).toFixed(2)} | ${r.downMs} ms | ${r.naiveDownMs} ms | ` +
+        `${(r.downMs / r.naiveDownMs).toFixed(2)} | ${r.upProcesses} / ${r.naiveUpProcesses} | ${r.downProcesses} / ${r.naiveDownProcesses} |`,
+    );
   }
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (rows.length > 1) {
     const span = last.servers - first.servers;
-    lines.push('', `Cost of one more real server: lvslab up ${((last.upMs - first.upMs) / span).toFixed(0)} ms and ${((last.upProcesses - first.upProcesses) / span).toFixed(1)} processes; naive up ${((last.naiveUpMs - first.naiveUpMs) / span).toFixed(0)} ms and ${((last.naiveUpProcesses - first.naiveUpProcesses) / span).toFixed(1)} processes.`);
+    lines.push(
+      '',
+      `Cost of one more real server: lvslab up ${((last.upMs - first.upMs) / span).toFixed(0)} ms and ` +
+        `${((last.upProcesses - first.upProcesses) / span).toFixed(1)} processes; naive up ${((last.naiveUpMs - first.naiveUpMs) / span).toFixed(0)} ms and ` +
+        `${((last.naiveUpProcesses - first.naiveUpProcesses) / span).toFixed(1)} processes.`,
+    );
   }
   return lines.join('\n');
 }

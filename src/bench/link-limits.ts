@@ -25,6 +25,9 @@ export function limitCommands(lab: Lab, rates: LinkRates): LimitCommand[] {
   const switchSide = limited.flatMap(([node, mbit]) => node.interfaces.map((i) => tbf(i.peer, mbit)));
   return [
     { argv: ['tc', '-n', lab.switchNamespace, '-batch', '-'], input: `${switchSide.join('\n')}\n` },
-    ...limited.map(([node, mbit]) => ({ argv: ['tc', '-n', node.namespace, '-batch', '-'], input: `${node.interfaces.map((i) => tbf(i.name, mbit)).join('\n')}\n` })),
+    ...limited.map(([node, mbit]) => ({
+      argv: ['tc', '-n', node.namespace, '-batch', '-'],
+      input: `${node.interfaces.map((i) => tbf(i.name, mbit)).join('\n')}\n`,
+    })),
   ];
 }

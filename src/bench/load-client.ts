@@ -65,18 +65,24 @@ function measure(spec: LoadSpec): Promise<LoadResult> {
   for (let i = 0; i < spec.connections; i++) open();
   return new Promise((resolve) => {
     let started = 0;
-    setTimeout(() => {
-      counting = true;
-      started = Date.now();
-    }, Math.max(0, spec.windowStart - Date.now()));
-    setTimeout(() => {
-      counting = false;
-      stopped = true;
-      // Timers fire late under load: the window is what was actually counted.
-      const seconds = (Date.now() - started) / 1000;
-      for (const socket of sockets) socket.destroy();
-      resolve({ bytes, seconds, errors, servers });
-    }, Math.max(0, spec.windowEnd - Date.now()));
+    setTimeout(
+      () => {
+        counting = true;
+        started = Date.now();
+      },
+      Math.max(0, spec.windowStart - Date.now()),
+    );
+    setTimeout(
+      () => {
+        counting = false;
+        stopped = true;
+        // Timers fire late under load: the window is what was actually counted.
+        const seconds = (Date.now() - started) / 1000;
+        for (const socket of sockets) socket.destroy();
+        resolve({ bytes, seconds, errors, servers });
+      },
+      Math.max(0, spec.windowEnd - Date.now()),
+    );
   });
 }
 

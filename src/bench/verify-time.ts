@@ -26,7 +26,13 @@ async function main(): Promise<void> {
       const ms = Date.now() - started;
       const t = observation.timings;
       const [top] = Object.entries(t).sort((a, b) => b[1] - a[1]);
-      rows.push(`| ${mode} | ${(ms / 1000).toFixed(1)} s | ${results.filter((r) => r.ok).length}/${results.length} | ${runner.spawned} | ${t.captures} / ${t.probes} / ${t.transfers} / ${t.readouts} ms | ${top[0]} |`);
+      rows.push(
+        `| ${mode} | ${(ms / 1000).toFixed(1)} s | ${results.filter((r) => r.ok).length}/${results.length} | ${runner.spawned} | ` +
+          `${t.captures} / ${t.probes} / ` +
+          `` +
+          `` +
+          `${t.transfers} / ${t.readouts} ms | ${top[0]} |`,
+      );
     } finally {
       await labDown(lab.name, options);
     }

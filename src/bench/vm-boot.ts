@@ -24,15 +24,25 @@ async function main(): Promise<void> {
   for (let i = 0; i < boots; i++) {
     const started = Date.now();
     const outcome = await runInVm({
-      argv: ['true'], cwd: PACKAGE_ROOT, env: guestEnvironment(process.env), kernel, accel: 'auto', memoryMb: 1024, timeoutSec: 120,
-      stdout: discard(), stderr: discard(), log: () => undefined,
+      argv: ['true'],
+      cwd: PACKAGE_ROOT,
+      env: guestEnvironment(process.env),
+      kernel,
+      accel: 'auto',
+      memoryMb: 1024,
+      timeoutSec: 120,
+      stdout: discard(),
+      stderr: discard(),
+      log: () => undefined,
     });
     walls.push((Date.now() - started) / 1000);
     bootTimes.push(outcome.bootSeconds ?? NaN);
     accel = outcome.accel;
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  rows.push(`| kernel boot to first command (guest uptime) | ${median(bootTimes).toFixed(2)} s | ${bootTimes.map((x) => x.toFixed(2)).join(', ')} | at most 4 s |`);
+  rows.push(
+    `| kernel boot to first command (guest uptime) | ${median(bootTimes).toFixed(2)} s | ${bootTimes.map((x) => x.toFixed(2)).join(', ')} | at most 4 s |`,
+  );
   rows.push(`| \`lvslab vm -- true\`, power-on to power-off | ${median(walls).toFixed(2)} s | ${walls.map((x) => x.toFixed(2)).join(', ')} | |`);
   const runTest = async (files: string[], label: string, goal: string) => {
     const started = Date.now();
@@ -40,10 +50,19 @@ async function main(): Promise<void> {
     const seconds = (Date.now() - started) / 1000;
     rows.push(`| \`lvslab test ${label}\` (one boot) | ${seconds.toFixed(1)} s | ${test.stdout.trim().split('\n').pop()} (exit ${test.exitCode}) | ${goal} |`);
   };
-  await runTest(['dr', 'nat', 'tun', 'fullnat'].map((m) => `topologies/${m}.yaml`), 'topologies/{dr,nat,tun,fullnat}.yaml', 'at most 90 s');
-  const all = readdirSync(join(PACKAGE_ROOT, 'topologies')).filter((f) => f.endsWith('.yaml')).map((f) => `topologies/${f}`);
+  await runTest(
+    ['dr', 'nat', 'tun', 'fullnat'].map((m) => `topologies/${m}.yaml`),
+    'topologies/{dr,nat,tun,fullnat}.yaml',
+    'at most 90 s',
+  );
+  const all = readdirSync(join(PACKAGE_ROOT, 'topologies'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `topologies/${f}`);
   await runTest(all, `topologies/*.yaml (${all.length} labs)`, '');
-  console.log(`microVM under ${accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}${kvmUsable() ? '' : ' (/dev/kvm not usable here)'}, kernel ${kernel.version}, 2 vCPUs, ${boots} boots:\n`);
+  console.log(
+    `microVM under ${accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}${kvmUsable() ? '' : ' (/dev/kvm not usable here)'}, kernel ${kernel.version}, 2 ` +
+      `vCPUs, ${boots} boots:\n`,
+  );
   console.log('| measure | median | runs | goal |\n|---|---:|---|---|');
   console.log(rows.join('\n'));
 }

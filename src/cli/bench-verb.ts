@@ -19,7 +19,18 @@ import { jsonFromSelfInVm, log, VM_OPTIONS } from './vm-options.js';
 export const BENCH_USAGE = 'lvslab bench [--quick] [--out DIR] [--tap] [--runner auto|host|vm]';
 
 export async function benchVerb(args: string[]): Promise<number> {
-  const { values } = parseVerbArgs(args, { quick: { type: 'boolean' }, out: { type: 'string', default: 'lvslab-bench' }, tap: { type: 'boolean' }, json: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, BENCH_USAGE);
+  const { values } = parseVerbArgs(
+    args,
+    {
+      quick: { type: 'boolean' },
+      out: { type: 'string', default: 'lvslab-bench' },
+      tap: { type: 'boolean' },
+      json: { type: 'boolean' },
+      ...RUNNER_OPTION,
+      ...VM_OPTIONS,
+    },
+    BENCH_USAGE,
+  );
   const quick = values.quick === true;
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
   let results: BenchResults;

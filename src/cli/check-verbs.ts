@@ -25,7 +25,11 @@ import { RUNNER_OPTION } from './shared.js';
 import { jsonFromSelfInVm, log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
 
 export async function verifyVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, json: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab verify FILE [--tap|--json|--junit] [--runner auto|host|vm]');
+  const { values, positionals } = parseVerbArgs(
+    args,
+    { tap: { type: 'boolean' }, json: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS },
+    'lvslab verify FILE [--tap|--json|--junit] [--runner auto|host|vm]',
+  );
   if (positionals.length !== 1) throw new UsageError('lvslab verify needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
@@ -36,14 +40,24 @@ export async function verifyVerb(args: string[]): Promise<number> {
   const options = machineLifecycle();
   requireRoot(options.host, 'verify');
   const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
-  if (state === 'absent') throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`);
-  if (state === 'differs') throw new LabStateError(`lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`);
+  if (state === 'absent')
+    throw new LabStateError(
+      `lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`,
+    );
+  if (state === 'differs')
+    throw new LabStateError(
+      `lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`,
+    );
   const results = await progress.task(`verifying lab ${lab.name} (probes, captures, downloads)`, () => verifyLab(lab, options.runner));
   if (values.json) console.log(JSON.stringify(results, null, 2));
-  else if (values.junit) process.stdout.write(renderJUnit(results.map((r) => ({ suite: lab.name, name: r.name, ok: r.ok, details: { where: r.where, expected: r.expected, observed: r.observed } }))));
+  else if (values.junit)
+    process.stdout.write(
+      renderJUnit(results.map((r) => ({ suite: lab.name, name: r.name, ok: r.ok, details: { where: r.where, expected: r.expected, observed: r.observed } }))),
+    );
   else if (values.tap) {
     const tap = new TapWriter((text) => process.stdout.write(text));
-    for (const r of results) tap.point({ ok: r.ok, name: `${lab.name}: ${r.name}`, diagnostic: { where: r.where, expected: r.expected, observed: r.observed } });
+    for (const r of results)
+      tap.point({ ok: r.ok, name: `${lab.name}: ${r.name}`, diagnostic: { where: r.where, expected: r.expected, observed: r.observed } });
     tap.end();
   } else console.log(renderChecks(results));
   return results.every((r) => r.ok) ? 0 : 1;
@@ -55,7 +69,8 @@ async function observePaths(lab: Lab, file: string): Promise<ObservedPaths | und
   requireRoot(options.host, 'graph');
   const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
   const running = state === 'matches';
-  if (state === 'differs') throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
+  if (state === 'differs')
+    throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
   if (!running) log(`lab ${lab.name} is not running: bringing it up for the graph, and down again after`);
   if (!running) await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
   try {
@@ -66,7 +81,11 @@ async function observePaths(lab: Lab, file: string): Promise<ObservedPaths | und
 }
 
 export async function graphVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(args, { out: { type: 'string', default: '.' }, 'paths-json': { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab graph FILE [--out DIR] [--runner auto|host|vm]');
+  const { values, positionals } = parseVerbArgs(
+    args,
+    { out: { type: 'string', default: '.' }, 'paths-json': { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS },
+    'lvslab graph FILE [--out DIR] [--runner auto|host|vm]',
+  );
   if (positionals.length !== 1) throw new UsageError('lvslab graph needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
@@ -89,21 +108,36 @@ export async function graphVerb(args: string[]): Promise<number> {
   const mermaid = join(dir, `${lab.name}.mmd`);
   await writeFile(svg, renderSvg(lab, paths));
   await writeFile(mermaid, renderMermaid(lab, paths));
-  console.log(`wrote ${svg} and ${mermaid}${paths ? `: request ${paths.request.map((h) => h.from).join(' -> ')} -> ${paths.realServer}, reply ${paths.reply.map((h) => h.from).join(' -> ')} -> ${lab.clients[0].name}` : ' (no path observed)'}`);
+  const hops = (list: ObservedPaths['request']) => list.map((h) => h.from).join(' -> ');
+  const seen = paths ? `: request ${hops(paths.request)} -> ${paths.realServer}, reply ${hops(paths.reply)} -> ${lab.clients[0].name}` : ' (no path observed)';
+  console.log(`wrote ${svg} and ${mermaid}${seen}`);
   return paths && [...paths.request, ...paths.reply].every((h) => h.carried) ? 0 : 1;
 }
 
 /** Every file valid, or every problem of every file (exit 2) before anything is built or booted. */
 async function validateAll(files: string[]): Promise<void> {
-  const problems = (await Promise.all(files.map((file) => loadLab(file).then(() => [], (error: unknown) => {
-    if (error instanceof TopologyError) return error.problems;
-    throw error;
-  })))).flat();
+  const problems = (
+    await Promise.all(
+      files.map((file) =>
+        loadLab(file).then(
+          () => [],
+          (error: unknown) => {
+            if (error instanceof TopologyError) return error.problems;
+            throw error;
+          },
+        ),
+      ),
+    )
+  ).flat();
   if (problems.length > 0) throw new TopologyError(problems);
 }
 
 export async function testVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(args, { tap: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab test FILE... [--runner auto|host|vm] [--tap|--junit]');
+  const { values, positionals } = parseVerbArgs(
+    args,
+    { tap: { type: 'boolean' }, junit: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS },
+    'lvslab test FILE... [--runner auto|host|vm] [--tap|--junit]',
+  );
   const quiet = values.tap || values.junit; // machine output owns stdout
   const cases: JUnitCase[] = [];
   if (positionals.length === 0) throw new UsageError('lvslab test needs at least one FILE');
@@ -114,7 +148,11 @@ export async function testVerb(args: string[]): Promise<number> {
   const { parser, done, tally } = collectTap((result) => {
     if (!quiet) console.log(formatAssert(result));
     const diag = (result.diag ?? {}) as Record<string, string>;
-    cases.push({ ...splitLabName(result.name), ok: result.ok, details: { where: String(diag.where ?? ''), expected: String(diag.expected ?? ''), observed: String(diag.observed ?? diag.error ?? diag.problems ?? '') } });
+    cases.push({
+      ...splitLabName(result.name),
+      ok: result.ok,
+      details: { where: String(diag.where ?? ''), expected: String(diag.expected ?? ''), observed: String(diag.observed ?? diag.error ?? diag.problems ?? '') },
+    });
   });
   const feed = (text: string) => {
     if (values.tap) tapOut(text);

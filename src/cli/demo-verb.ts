@@ -37,7 +37,11 @@ async function demoHere(): Promise<ModeSummary[]> {
 }
 
 export async function demoVerb(args: string[]): Promise<number> {
-  const { values } = parseVerbArgs(args, { out: { type: 'string', default: 'lvslab-demo' }, json: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab demo [--out DIR] [--runner auto|host|vm]');
+  const { values } = parseVerbArgs(
+    args,
+    { out: { type: 'string', default: 'lvslab-demo' }, json: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS },
+    'lvslab demo [--out DIR] [--runner auto|host|vm]',
+  );
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
   let rows: ModeSummary[];
   if (decision.runner === 'host') {
@@ -60,6 +64,9 @@ export async function demoVerb(args: string[]): Promise<number> {
     await writeFile(join(dir, `${lab.name}.mmd`), renderMermaid(lab, row.paths));
   }
   console.log(renderSummaryTable(rows));
-  console.log(`\n~ marks a hop the traffic did not take as the mode promises. Path diagrams: ${rows.map((r) => join(dir, `${r.lab}.svg`)).join(', ')} (and .mmd for Markdown).`);
+  console.log(
+    `\n~ marks a hop the traffic did not take as the mode promises. Path diagrams: ${rows.map((r) => join(dir, `${r.lab}.svg`)).join(', ')} (and .mmd for ` +
+      `Markdown).`,
+  );
   return rows.length === MODES.length && rows.every((r) => r.passed === r.checks) ? 0 : 1;
 }

@@ -17,7 +17,7 @@ const VM: Array<[string, string]> = [
   ['--accel auto|kvm|tcg', 'microVM acceleration: auto tries KVM and falls back to software emulation (TCG)'],
   ['--memory MB', 'microVM memory (default 1024)'],
   ['--timeout SECONDS', 'microVM time limit (default 1800)'],
-  ['--kernel PATH [--modules DIR]', 'a guest kernel of your own instead of Debian\'s'],
+  ['--kernel PATH [--modules DIR]', "a guest kernel of your own instead of Debian's"],
   ['--show-console', "copy the guest's kernel console to stderr"],
 ];
 
@@ -25,7 +25,9 @@ export const VERB_HELP: Record<string, VerbHelp> = {
   demo: {
     usage: 'lvslab demo [--out DIR] [--json] [--runner auto|host|vm]',
     summary: 'the four modes side by side: up, verify, down; one table and path diagrams',
-    details: 'Builds each shipped mode (NAT, DR, TUN, FULLNAT), verifies it with real traffic, takes it down, and prints one table: request and reply paths, the director\'s share of reply bytes, what the real server saw, port mapping, checks.',
+    details:
+      'Builds each shipped mode (NAT, DR, TUN, FULLNAT), verifies it with real traffic, takes it down, and prints one table: request and reply paths, the ' +
+      "director's share of reply bytes, what the real server saw, port mapping, checks.",
     options: [['--out DIR', 'where the path diagrams go (default lvslab-demo)'], ['--json', 'the rows as JSON'], RUNNER, ...VM],
   },
   validate: {
@@ -41,7 +43,12 @@ export const VERB_HELP: Record<string, VerbHelp> = {
   up: {
     usage: 'lvslab up FILE [--recreate] [--runner auto|host|vm]',
     summary: 'build the lab',
-    details: 'On an identical running lab: nothing to do. On a changed file: the difference, and --recreate to replace the lab. A failure half-way removes everything the run created. Needs root.',
+    details:
+      'On an identical running lab: nothing to do. On a changed file: the difference, and --recreate to replace the lab. A failure ' +
+      'half-way removes everything ' +
+      '' +
+      '' +
+      'the run created. Needs root.',
     options: [['--recreate', 'replace a running lab whose file changed'], RUNNER, ...VM],
   },
   down: {
@@ -62,7 +69,12 @@ export const VERB_HELP: Record<string, VerbHelp> = {
   verify: {
     usage: 'lvslab verify FILE [--tap|--json|--junit] [--runner auto|host|vm]',
     summary: "prove what the lab's mode promises, from packets and counters",
-    details: 'Sends real traffic through a running lab and judges every promise of its mode (paths, ARP ownership of the VIP, frames, the live IPVS table, what real servers see). Exit 1 on any failed check.',
+    details:
+      'Sends real traffic through a running lab and judges every promise of its mode (paths, ARP ownership of the VIP, frames, the live ' +
+      'IPVS table, what real ' +
+      '' +
+      '' +
+      'servers see). Exit 1 on any failed check.',
     options: [['--tap', 'TAP'], ['--json', 'JSON'], ['--junit', 'JUnit XML'], RUNNER, ...VM],
   },
   graph: {
@@ -79,7 +91,14 @@ export const VERB_HELP: Record<string, VerbHelp> = {
   bench: {
     usage: 'lvslab bench [--quick] [--out DIR] [--tap] [--json] [--runner auto|host|vm]',
     summary: 'the LVS claim measured: director offload, throughput by mode and real servers, lab cost',
-    options: [['--quick', 'the short run CI uses'], ['--out DIR', 'tables, results.json and plots (default lvslab-bench)'], ['--tap', 'the shape checks as TAP'], ['--json', 'results as JSON'], RUNNER, ...VM],
+    options: [
+      ['--quick', 'the short run CI uses'],
+      ['--out DIR', 'tables, results.json and plots (default lvslab-bench)'],
+      ['--tap', 'the shape checks as TAP'],
+      ['--json', 'results as JSON'],
+      RUNNER,
+      ...VM,
+    ],
   },
   vm: {
     usage: `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]`,
@@ -94,7 +113,7 @@ const EXIT_CODES = 'Exit codes: 0 success, 1 a failed step or check, 2 bad input
 /** The overview: every verb with its usage line and summary. */
 export function overview(): string {
   const lines = Object.values(VERB_HELP).map((h) => `  ${h.usage.replace(/^lvslab /, '')}\n      ${h.summary}`);
-  return ['usage: lvslab <verb> [options]    (lvslab VERB --help for a verb\'s options)', ...lines, EXIT_CODES].join('\n');
+  return ["usage: lvslab <verb> [options]    (lvslab VERB --help for a verb's options)", ...lines, EXIT_CODES].join('\n');
 }
 
 /** One verb's help: usage, what it does, options. */
@@ -102,7 +121,15 @@ export function verbHelp(verb: string): string {
   const help = VERB_HELP[verb];
   const width = Math.max(0, ...(help.options ?? []).map(([flag]) => flag.length));
   const options = (help.options ?? []).map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
-  return [`usage: ${help.usage}`, '', help.summary, ...(help.details ? ['', help.details] : []), ...(options.length ? ['', 'options:', ...options] : []), '', EXIT_CODES].join('\n');
+  return [
+    `usage: ${help.usage}`,
+    '',
+    help.summary,
+    ...(help.details ? ['', help.details] : []),
+    ...(options.length ? ['', 'options:', ...options] : []),
+    '',
+    EXIT_CODES,
+  ].join('\n');
 }
 
 /** Whether a verb's own arguments (before any `--`) ask for help. */

@@ -36,7 +36,9 @@ export async function validateVerb(args: string[]): Promise<number> {
       if (error instanceof TopologyError) problems.push(...error.problems);
       else {
         crashed = true;
-        process.stderr.write(`${file}: lvslab failed while checking this file (a bug in lvslab; please report it): ${(error as Error)?.message ?? String(error)}\n`);
+        process.stderr.write(
+          `${file}: lvslab failed while checking this file (a bug in lvslab; please report it): ${(error as Error)?.message ?? String(error)}\n`,
+        );
       }
     }
   }
@@ -54,7 +56,11 @@ export async function planVerb(args: string[]): Promise<number> {
 }
 
 export async function upVerb(args: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(args, { recreate: { type: 'boolean' }, 'show-status': { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS }, 'lvslab up FILE [--recreate] [--runner auto|host|vm]');
+  const { values, positionals } = parseVerbArgs(
+    args,
+    { recreate: { type: 'boolean' }, 'show-status': { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS },
+    'lvslab up FILE [--recreate] [--runner auto|host|vm]',
+  );
   if (positionals.length !== 1) throw new UsageError('lvslab up needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
   const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
@@ -66,12 +72,18 @@ export async function upVerb(args: string[]): Promise<number> {
   }
   const options = machineLifecycle();
   const started = Date.now();
-  const outcome = await progress.task(`building lab ${lab.name}`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true }));
+  const outcome = await progress.task(`building lab ${lab.name}`, () =>
+    labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true }),
+  );
   if (outcome.status === 'unchanged') {
     console.log(`lab ${lab.name} is already up and matches ${positionals[0]}: nothing to do`);
   } else {
-    console.log(`lab ${lab.name} is up (${outcome.plan.namespaces.length} namespaces, ${outcome.plan.steps.length} steps, ${options.runner.spawned} processes, ${Date.now() - started} ms)`);
-    if (values['show-status']) console.log(renderStatus(await labStatus(byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [], options.runner)));
+    console.log(
+      `lab ${lab.name} is up (${outcome.plan.namespaces.length} namespaces, ${outcome.plan.steps.length} steps, ${options.runner.spawned} processes, ` +
+        `${Date.now() - started} ms)`,
+    );
+    if (values['show-status'])
+      console.log(renderStatus(await labStatus(byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [], options.runner)));
     console.log(`  try: lvslab exec ${lab.name} ${lab.clients[0].name} -- curl -s http://${lab.services[0].vip}:${lab.services[0].port}/`);
   }
   return 0;

@@ -12,8 +12,6 @@ import { asksForHelp, overview, verbHelp, VERB_HELP } from './help.js';
 
 type Verb = (args: string[]) => Promise<number>;
 
-
-
 /** Each verb's module is loaded only when it runs: under emulation every module costs start-up time. */
 const VERBS: Record<string, () => Promise<Verb>> = {
   validate: async () => (await import('./lab-verbs.js')).validateVerb,
@@ -61,8 +59,13 @@ function exitCodeOf(error: unknown): number {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    const known = error instanceof TopologyError || error instanceof UsageError || error instanceof VmError || error instanceof StepFailedError || error instanceof LabStateError;
-    process.stderr.write(`${known ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
+    const known =
+      error instanceof TopologyError ||
+      error instanceof UsageError ||
+      error instanceof VmError ||
+      error instanceof StepFailedError ||
+      error instanceof LabStateError;
+    process.stderr.write(`${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
     process.exitCode = exitCodeOf(error);
   },
 );

@@ -4,7 +4,11 @@ import { parseVerbArgs, UsageError } from './args.js';
 import { log, runWithVmOptions, VM_OPTIONS, VM_USAGE } from './vm-options.js';
 
 export async function vmVerb(args: string[]): Promise<number> {
-  const { values, rest } = parseVerbArgs(args, { ...VM_OPTIONS, shell: { type: 'boolean' }, 'fetch-kernel': { type: 'boolean' } }, `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]`);
+  const { values, rest } = parseVerbArgs(
+    args,
+    { ...VM_OPTIONS, shell: { type: 'boolean' }, 'fetch-kernel': { type: 'boolean' } },
+    `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]`,
+  );
   if (values['fetch-kernel']) {
     await fetchDefaultKernel(log);
     if (!values.shell && rest.length === 0) return 0;

@@ -29,7 +29,8 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new TopologyError([{ file, line: 1, col: 1, path: [], message: `cannot read topology: ${reason}` }]);
   }
   return parseTopology(textOf(bytes, file), file);
@@ -81,13 +82,15 @@ export function parseTopology(text: string, file: string): LoadedTopology {
 
 /** The parser's message in the user's terms, one line, never echoing much of the input. */
 function yamlMessage(code: string, message: string): string {
-  if (code === 'MULTIPLE_DOCS') return 'a topology file holds one YAML document; a second one starts here (remove the `---` line and what follows, or put it in its own file)';
+  if (code === 'MULTIPLE_DOCS')
+    return 'a topology file holds one YAML document; a second one starts here (remove the `---` line and what follows, or put it in its own file)';
   if (/Maximum call stack/.test(message)) return `the YAML nests too deeply; a topology nests at most ${MAX_DEPTH} levels`;
   return `YAML syntax: ${clip(message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), 160)}`;
 }
 
 function aliasMessage(error: Error): string {
-  if (/Excessive alias count/.test(error.message)) return `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} expansions: an alias bomb?); write the values out or use fewer aliases`;
+  if (/Excessive alias count/.test(error.message))
+    return `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} expansions: an alias bomb?); write the values out or use fewer aliases`;
   const unresolved = /Unresolved alias[^:]*: (.*)$/.exec(error.message);
   if (unresolved) return `YAML alias *${clip(unresolved[1], 40)} refers to no anchor before it (define &${clip(unresolved[1], 40)} first)`;
   return `the YAML cannot be converted: ${clip(error.message, 160)}`;

@@ -59,7 +59,9 @@ const SOCAT_UNSAFE = /[\s:,!"'\\]/;
 
 export function buildPlan(lab: Lab, options: PlanOptions): Plan {
   if (SOCAT_UNSAFE.test(options.serviceScript)) {
-    throw new Error(`lvslab cannot run from ${options.serviceScript}: socat cannot execute a path with spaces, ':', ',', '!', quotes or backslashes; move the checkout`);
+    throw new Error(
+      `lvslab cannot run from ${options.serviceScript}: socat cannot execute a path with spaces, ':', ',', '!', quotes or backslashes; move the checkout`,
+    );
   }
   const hash = labHash(lab);
   const nodes = allNodes(lab);
@@ -188,15 +190,25 @@ export function ipvsRules(lab: Lab): string[] {
 function ipvsSteps(lab: Lab): Step[] {
   const director = lab.director;
   const rules = ipvsRules(lab);
-  const steps: Step[] = [{ phase: 'ipvs', node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules }];
+  const steps: Step[] = [
+    { phase: 'ipvs', node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules },
+  ];
   if (lab.mode === 'fullnat') {
     const dip = director.interfaces[0].address;
     const input = [
       '*nat',
-      ...lab.services.map((s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${dip}`),
+      ...lab.services.map(
+        (s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${dip}`,
+      ),
       'COMMIT',
     ];
-    steps.push({ phase: 'ipvs', node: director.name, title: 'fullnat: source NAT of IPVS traffic to the DIP', argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'], input });
+    steps.push({
+      phase: 'ipvs',
+      node: director.name,
+      title: 'fullnat: source NAT of IPVS traffic to the DIP',
+      argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'],
+      input,
+    });
   }
   return steps;
 }
@@ -211,17 +223,17 @@ function serviceSteps(lab: Lab, rs: RealServer, script: string): Step[] {
     const member = service.members.find((m) => m.realServer === rs.name);
     if (!member) return [];
     const listen = listenAddress(lab, rs, service);
-    const address = service.protocol === 'tcp'
-      ? `TCP-LISTEN:${member.port},fork,reuseaddr`
-      : `UDP-RECVFROM:${member.port},fork,bind=${listen}`;
+    const address = service.protocol === 'tcp' ? `TCP-LISTEN:${member.port},fork,reuseaddr` : `UDP-RECVFROM:${member.port},fork,bind=${listen}`;
     const bound = service.protocol === 'tcp' ? '0.0.0.0' : listen;
-    return [{
-      phase: 'services',
-      node: rs.name,
-      title: `${service.protocol} service on ${bound}:${member.port}`,
-      // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only.
-      argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${service.protocol} ${bound} ${member.port}`],
-      daemon: true,
-    }];
+    return [
+      {
+        phase: 'services',
+        node: rs.name,
+        title: `${service.protocol} service on ${bound}:${member.port}`,
+        // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only.
+        argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${service.protocol} ${bound} ${member.port}`],
+        daemon: true,
+      },
+    ];
   });
 }

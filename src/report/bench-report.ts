@@ -16,7 +16,11 @@ function offloadTable(results: BenchResults): string[] {
     '',
     '| mode | reply | director bytes / request | director packets / request | director bytes / reply size |',
     '|---|---:|---:|---:|---:|',
-    ...results.offload.map((r) => `| ${r.mode} | ${kib(r.replyBytes)} | ${Math.round(r.directorBytes)} | ${r.directorPackets.toFixed(1)} | ${(r.directorBytes / r.replyBytes).toFixed(3)} |`),
+    ...results.offload.map(
+      (r) =>
+        `| ${r.mode} | ${kib(r.replyBytes)} | ${Math.round(r.directorBytes)} | ${r.directorPackets.toFixed(1)} | ` +
+        `${(r.directorBytes / r.replyBytes).toFixed(3)} |`,
+    ),
     '',
   ];
 }
@@ -28,7 +32,11 @@ function throughputTable(results: BenchResults): string[] {
   const cell = (mode: string, n: number) => throughput.find((r) => r.mode === mode && r.servers === n)?.mbit.toFixed(1) ?? '-';
   const ratio = (mode: 'dr' | 'tun', n: number) => ratioOverNat(throughput, mode, n)?.toFixed(1) ?? '-';
   return [
-    `### Cluster throughput behind a bottleneck director (Mbit/s; director's links ${config.rates.directorMbit} Mbit/s, each real server's ${config.rates.serverMbit} Mbit/s; ${config.clients * config.connectionsPerClient} parallel downloads from ${config.clients} clients, ${config.seconds} s)`,
+    `### Cluster throughput behind a bottleneck director (Mbit/s; director's links ${config.rates.directorMbit} Mbit/s, each real server's ` +
+      `${config.rates.serverMbit} Mbit/s; ${config.clients * config.connectionsPerClient} parallel downloads from ${config.clients} ` +
+      `clients, ${config.seconds} ` +
+      `` +
+      `s)`,
     '',
     `| mode | ${counts.map((n) => `${n} RS`).join(' | ')} |`,
     `|---|${counts.map(() => '---:').join('|')}|`,
@@ -46,7 +54,14 @@ function scaleTable(results: BenchResults): string[] {
     '',
     '| real servers | up | verify | down | processes (up / verify / down) | checks passed |',
     '|---:|---:|---:|---:|---|---:|',
-    ...results.scale.map((r) => `| ${r.servers} | ${seconds(r.upMs)} | ${seconds(r.verifyMs)} | ${seconds(r.downMs)} | ${r.upProcesses} / ${r.verifyProcesses} / ${r.downProcesses} | ${r.checksPassed}/${r.checks} |`),
+    ...results.scale.map(
+      (r) =>
+        `| ${r.servers} | ${seconds(r.upMs)} | ${seconds(r.verifyMs)} | ${seconds(r.downMs)} | ${r.upProcesses} / ${r.verifyProcesses} / ` +
+        `${r.downProcesses} | ` +
+        `` +
+        `` +
+        `${r.checksPassed}/${r.checks} |`,
+    ),
     '',
   ];
 }
@@ -80,9 +95,13 @@ export function benchPlots(results: BenchResults): Plot[] {
       file: 'throughput.svg',
       svg: lineChart({
         title: 'Cluster throughput behind a rate-limited director',
-        xLabel: 'real servers', yLabel: 'aggregate Mbit/s',
+        xLabel: 'real servers',
+        yLabel: 'aggregate Mbit/s',
         categories: config.throughputServers.map(String),
-        series: modes.map((m) => ({ name: m.toUpperCase(), values: config.throughputServers.map((n) => throughput.find((r) => r.mode === m && r.servers === n)?.mbit) })),
+        series: modes.map((m) => ({
+          name: m.toUpperCase(),
+          values: config.throughputServers.map((n) => throughput.find((r) => r.mode === m && r.servers === n)?.mbit),
+        })),
         guide: { value: config.rates.directorMbit, label: "director's limit" },
       }),
     });
@@ -93,9 +112,16 @@ export function benchPlots(results: BenchResults): Plot[] {
       file: 'offload.svg',
       svg: barChart({
         title: "Director's bytes per request, as a multiple of the reply",
-        xLabel: 'reply size', yLabel: 'director bytes / reply bytes',
+        xLabel: 'reply size',
+        yLabel: 'director bytes / reply bytes',
         categories: sizes.map(kib),
-        series: modes.map((m) => ({ name: m.toUpperCase(), values: sizes.map((b) => { const r = offload.find((o) => o.mode === m && o.replyBytes === b); return r && r.directorBytes / r.replyBytes; }) })),
+        series: modes.map((m) => ({
+          name: m.toUpperCase(),
+          values: sizes.map((b) => {
+            const r = offload.find((o) => o.mode === m && o.replyBytes === b);
+            return r && r.directorBytes / r.replyBytes;
+          }),
+        })),
       }),
     });
   }
@@ -104,7 +130,8 @@ export function benchPlots(results: BenchResults): Plot[] {
       file: 'lab-cost.svg',
       svg: lineChart({
         title: 'Lab cost by number of real servers',
-        xLabel: 'real servers', yLabel: 'seconds',
+        xLabel: 'real servers',
+        yLabel: 'seconds',
         categories: scale.map((r) => String(r.servers)),
         series: [
           { name: 'up', values: scale.map((r) => r.upMs / 1000) },

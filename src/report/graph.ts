@@ -43,7 +43,9 @@ export function layout(lab: Lab): Layout {
   const bars = new Map<string, { x: number; y1: number; y2: number }>();
   let behind = 0;
   for (const net of lab.networks) {
-    const members = allNodes(lab).filter((n) => n !== lab.gateway && n.interfaces.some((i) => i.network === net.name)).map((n) => nodes.get(n.name)!.y);
+    const members = allNodes(lab)
+      .filter((n) => n !== lab.gateway && n.interfaces.some((i) => i.network === net.name))
+      .map((n) => nodes.get(n.name)!.y);
     const ys = members.length ? members : [nodes.get(lab.gateway.name)!.y];
     const x = clientNetworks(lab).has(net.name) ? COLUMN.clientNet : COLUMN.net + BAR_GAP * behind++;
     bars.set(net.name, { x, y1: Math.min(...ys) - 30, y2: Math.max(...ys) + 30 });
@@ -58,15 +60,30 @@ function hopPoints(l: Layout, hop: ObservedHop, offset: number): string {
   const bar = l.bars.get(hop.network)!;
   const bx = bar.x + offset;
   const side = (p: { x: number }) => (p.x < bar.x ? p.x + BOX.w / 2 : p.x - BOX.w / 2);
-  return [[side(a), a.y + offset], [bx, a.y + offset], [bx, b.y + offset], [side(b), b.y + offset]].map(([x, y]) => `${x},${y}`).join(' ');
+  return [
+    [side(a), a.y + offset],
+    [bx, a.y + offset],
+    [bx, b.y + offset],
+    [side(b), b.y + offset],
+  ]
+    .map(([x, y]) => `${x},${y}`)
+    .join(' ');
 }
 
 export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
   const l = layout(lab);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${l.width}" height="${l.height}" viewBox="0 0 ${l.width} ${l.height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${l.width}" height="${l.height}" viewBox="0 0 ${l.width} ${l.height}" font-family="sans-serif" ` +
+      `font-size="12">`,
     '<defs>',
-    ...[['req', REQUEST], ['rep', REPLY]].map(([id, color]) => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`),
+    ...[
+      ['req', REQUEST],
+      ['rep', REPLY],
+    ].map(
+      ([id, color]) =>
+        `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" ` +
+        `fill="${color}"/></marker>`,
+    ),
     '</defs>',
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escapeXml(lab.name)}: ${lab.mode.toUpperCase()}</text>`,
@@ -74,11 +91,17 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
   const legend = paths
     ? `request path (blue) ${escapeXml(pathText(paths.request))}; reply path (red) ${escapeXml(pathText(paths.reply))}`
     : 'no path observed: no 1 MiB download completed';
-  out.push(`<text x="16" y="48" fill="#444">${legend}</text>`, `<text x="16" y="66" fill="#444">dashed: a hop the traffic did not take as the mode promises; grey bars: networks (bridges)</text>`);
+  out.push(
+    `<text x="16" y="48" fill="#444">${legend}</text>`,
+    `<text x="16" y="66" fill="#444">dashed: a hop the traffic did not take as the mode promises; grey bars: networks (bridges)</text>`,
+  );
   const hooks = hooksText(paths);
   if (hooks) out.push(`<text x="16" y="84" fill="#444">${escapeXml(hooks)}</text>`);
   for (const [name, bar] of l.bars) {
-    out.push(`<line x1="${bar.x}" y1="${bar.y1}" x2="${bar.x}" y2="${bar.y2}" stroke="#bbb" stroke-width="6"/>`, `<text x="${bar.x}" y="${bar.y1 - 8}" text-anchor="middle" fill="#666" font-size="11">${escapeXml(name)}</text>`);
+    out.push(
+      `<line x1="${bar.x}" y1="${bar.y1}" x2="${bar.x}" y2="${bar.y2}" stroke="#bbb" stroke-width="6"/>`,
+      `<text x="${bar.x}" y="${bar.y1 - 8}" text-anchor="middle" fill="#666" font-size="11">${escapeXml(name)}</text>`,
+    );
   }
   for (const node of allNodes(lab)) {
     const p = l.nodes.get(node.name)!;
@@ -86,13 +109,20 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
       const bar = l.bars.get(i.network)!;
       const edge = p.x < bar.x ? p.x + BOX.w / 2 : p.x - BOX.w / 2;
       out.push(`<line x1="${edge}" y1="${p.y}" x2="${bar.x}" y2="${p.y}" stroke="#ccc" stroke-width="2"/>`);
-      if (node === lab.gateway) out.push(`<line x1="${bar.x}" y1="${Math.min(p.y, bar.y1 + 30)}" x2="${bar.x}" y2="${Math.max(p.y, bar.y2 - 30)}" stroke="#bbb" stroke-width="6"/>`);
+      if (node === lab.gateway)
+        out.push(`<line x1="${bar.x}" y1="${Math.min(p.y, bar.y1 + 30)}" x2="${bar.x}" y2="${Math.max(p.y, bar.y2 - 30)}" stroke="#bbb" stroke-width="6"/>`);
     }
   }
   if (paths) {
-    for (const [hops, color, marker, offset] of [[paths.request, REQUEST, 'req', -7], [paths.reply, REPLY, 'rep', 7]] as const) {
+    for (const [hops, color, marker, offset] of [
+      [paths.request, REQUEST, 'req', -7],
+      [paths.reply, REPLY, 'rep', 7],
+    ] as const) {
       for (const hop of hops) {
-        out.push(`<polyline points="${hopPoints(l, hop, offset)}" fill="none" stroke="${color}" stroke-width="2.5" marker-end="url(#${marker})"${hop.carried ? '' : ' stroke-dasharray="6 4" opacity="0.7"'}/>`);
+        out.push(
+          `<polyline points="${hopPoints(l, hop, offset)}" fill="none" stroke="${color}" stroke-width="2.5" ` +
+            `marker-end="url(#${marker})"${hop.carried ? '' : ' stroke-dasharray="6 4" opacity="0.7"'}/>`,
+        );
       }
     }
   }
@@ -103,7 +133,9 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
     out.push(
       `<rect x="${p.x - BOX.w / 2}" y="${p.y - height / 2}" width="${BOX.w}" height="${height}" rx="8" fill="#f6f8fa" stroke="#333"/>`,
       `<text x="${p.x}" y="${p.y - height / 2 + 17}" text-anchor="middle" font-weight="bold">${escapeXml(node.name)}</text>`,
-      ...lines.map((text, k) => `<text x="${p.x}" y="${p.y - height / 2 + 32 + k * LINE}" text-anchor="middle" font-size="10" fill="#444">${escapeXml(text)}</text>`),
+      ...lines.map(
+        (text, k) => `<text x="${p.x}" y="${p.y - height / 2 + 32 + k * LINE}" text-anchor="middle" font-size="10" fill="#444">${escapeXml(text)}</text>`,
+      ),
     );
   }
   out.push('</svg>');
@@ -128,9 +160,17 @@ export function renderMermaid(lab: Lab, paths: ObservedPaths | undefined): strin
   for (const net of lab.networks) lines.push(`  net_${net.name}{{"${net.name} ${net.address}/${net.prefix}"}}`);
   let index = 0;
   const styles: string[] = [];
-  for (const node of allNodes(lab)) for (const i of node.interfaces) (lines.push(`  ${node.name} --- net_${i.network}`), styles.push(`  linkStyle ${index++} stroke:#bbb`));
+  for (const node of allNodes(lab)) {
+    for (const i of node.interfaces) {
+      lines.push(`  ${node.name} --- net_${i.network}`);
+      styles.push(`  linkStyle ${index++} stroke:#bbb`);
+    }
+  }
   if (paths) {
-    for (const [hops, color, label] of [[paths.request, REQUEST, 'request'], [paths.reply, REPLY, 'reply']] as const) {
+    for (const [hops, color, label] of [
+      [paths.request, REQUEST, 'request'],
+      [paths.reply, REPLY, 'reply'],
+    ] as const) {
       for (const hop of hops) {
         lines.push(`  ${hop.from} ${hop.carried ? '-->' : '-.->'}|${label}| ${hop.to}`);
         styles.push(`  linkStyle ${index++} stroke:${color},stroke-width:2px`);

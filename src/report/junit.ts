@@ -23,7 +23,9 @@ export function renderJUnit(cases: JUnitCase[]): string {
         lines.push(`${open}/>`);
         continue;
       }
-      const message = Object.entries(c.details ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n');
+      const message = Object.entries(c.details ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n');
       lines.push(`${open}>`, `      <failure message="${escapeXml(c.details?.observed ?? 'failed')}">${escapeXml(message)}</failure>`, '    </testcase>');
     }
     lines.push('  </testsuite>');

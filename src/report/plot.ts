@@ -45,12 +45,18 @@ function frame(chart: Chart, top: number, step: number): string[] {
   ];
   for (let v = 0; v <= top + 1e-9; v += step) {
     const y = PAD.top + plotH - (v / top) * plotH;
-    out.push(`<line x1="${PAD.left}" y1="${y}" x2="${PAD.left + plotW}" y2="${y}" stroke="#eee"/>`, `<text x="${PAD.left - 8}" y="${y + 4}" text-anchor="end" fill="#444">${Number(v.toPrecision(6))}</text>`);
+    out.push(
+      `<line x1="${PAD.left}" y1="${y}" x2="${PAD.left + plotW}" y2="${y}" stroke="#eee"/>`,
+      `<text x="${PAD.left - 8}" y="${y + 4}" text-anchor="end" fill="#444">${Number(v.toPrecision(6))}</text>`,
+    );
   }
   out.push(`<line x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${PAD.left + plotW}" y2="${PAD.top + plotH}" stroke="#444"/>`);
   chart.series.forEach((s, i) => {
     const y = PAD.top + 10 + i * 20;
-    out.push(`<rect x="${W - PAD.right + 16}" y="${y - 9}" width="14" height="10" fill="${COLORS[i % COLORS.length]}"/>`, `<text x="${W - PAD.right + 36}" y="${y}">${escapeXml(s.name)}</text>`);
+    out.push(
+      `<rect x="${W - PAD.right + 16}" y="${y - 9}" width="14" height="10" fill="${COLORS[i % COLORS.length]}"/>`,
+      `<text x="${W - PAD.right + 36}" y="${y}">${escapeXml(s.name)}</text>`,
+    );
   });
   return out;
 }
@@ -59,7 +65,10 @@ function guideLine(chart: Chart, top: number): string[] {
   if (!chart.guide) return [];
   const plotH = H - PAD.top - PAD.bottom;
   const y = PAD.top + plotH - (chart.guide.value / top) * plotH;
-  return [`<line x1="${PAD.left}" y1="${y}" x2="${W - PAD.right}" y2="${y}" stroke="#444" stroke-dasharray="6 4"/>`, `<text x="${W - PAD.right - 4}" y="${y - 6}" text-anchor="end" fill="#444">${escapeXml(chart.guide.label)}</text>`];
+  return [
+    `<line x1="${PAD.left}" y1="${y}" x2="${W - PAD.right}" y2="${y}" stroke="#444" stroke-dasharray="6 4"/>`,
+    `<text x="${W - PAD.right - 4}" y="${y - 6}" text-anchor="end" fill="#444">${escapeXml(chart.guide.label)}</text>`,
+  ];
 }
 
 function scaleOf(chart: Chart): { top: number; step: number } {
@@ -79,7 +88,8 @@ export function lineChart(chart: Chart): string {
   chart.series.forEach((s, k) => {
     const color = COLORS[k % COLORS.length];
     const points = s.values.flatMap((v, i) => (v === undefined ? [] : [[x(i), y(v)]]));
-    if (points.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2.5" points="${points.map((p) => p.map((n) => n.toFixed(1)).join(',')).join(' ')}"/>`);
+    if (points.length > 1)
+      out.push(`<polyline fill="none" stroke="${color}" stroke-width="2.5" points="${points.map((p) => p.map((n) => n.toFixed(1)).join(',')).join(' ')}"/>`);
     for (const [px, py] of points) out.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="4" fill="${color}"/>`);
   });
   out.push('</svg>');
@@ -93,12 +103,17 @@ export function barChart(chart: Chart): string {
   const group = plotW / chart.categories.length;
   const bar = (group * 0.8) / chart.series.length;
   const out = frame(chart, top, step);
-  chart.categories.forEach((c, i) => out.push(`<text x="${PAD.left + group * (i + 0.5)}" y="${PAD.top + plotH + 18}" text-anchor="middle">${escapeXml(c)}</text>`));
+  chart.categories.forEach((c, i) =>
+    out.push(`<text x="${PAD.left + group * (i + 0.5)}" y="${PAD.top + plotH + 18}" text-anchor="middle">${escapeXml(c)}</text>`),
+  );
   chart.series.forEach((s, k) => {
     s.values.forEach((v, i) => {
       if (v === undefined) return;
       const h = (v / top) * plotH;
-      out.push(`<rect x="${(PAD.left + group * i + group * 0.1 + bar * k).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[k % COLORS.length]}"/>`);
+      out.push(
+        `<rect x="${(PAD.left + group * i + group * 0.1 + bar * k).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${bar.toFixed(1)}" ` +
+          `height="${h.toFixed(1)}" fill="${COLORS[k % COLORS.length]}"/>`,
+      );
     });
   });
   out.push(...guideLine(chart, top));

@@ -8,6 +8,12 @@ import type { SchemaNode } from '../validate/schema.js';
 export const REFERENCE_BEGIN = '<!-- topology-reference: generated from the JSON Schema by `npm run docs`; do not edit -->';
 export const REFERENCE_END = '<!-- topology-reference: end -->';
 
+/** What a map's values may be: nested maps, one kind of value, or anything. */
+function mapValues(values: SchemaNode['additionalProperties']): string {
+  if (typeof values !== 'object') return 'values';
+  return values.properties ? 'maps, keys below' : allowed(values);
+}
+
 function allowed(node: SchemaNode): string {
   if (node.anyOf) return node.anyOf.map(allowed).join(', or ');
   if (node.enum) return `one of ${node.enum.map((v) => `\`${v}\``).join(', ')}`;
@@ -20,7 +26,8 @@ function allowed(node: SchemaNode): string {
       return node.items?.type === 'object' ? `a list (${size}) of maps, keys below` : `a list (${size}) of ${allowed(node.items ?? {})}`;
     }
     case 'object':
-      return node.properties ? 'a map, keys below' : `a map of ${allowed(node.propertyNames ?? {})} to ${typeof node.additionalProperties === 'object' ? (node.additionalProperties.properties ? 'maps, keys below' : allowed(node.additionalProperties)) : 'values'}`;
+      if (node.properties) return 'a map, keys below';
+      return `a map of ${allowed(node.propertyNames ?? {})} to ${mapValues(node.additionalProperties)}`;
     default:
       return node.type ?? 'any';
   }
@@ -50,7 +57,9 @@ const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('<', '&lt;
 export function renderSchemaReference(schema: SchemaNode): string {
   const lines = ['| key | allowed | default / meaning |', '|---|---|---|'];
   for (const r of rows(schema, '', [])) {
-    const meaning = [r.required ? '**required**' : '', r.node.default !== undefined ? `default \`${String(r.node.default)}\`` : '', r.node.description ?? ''].filter(Boolean).join('; ');
+    const meaning = [r.required ? '**required**' : '', r.node.default !== undefined ? `default \`${String(r.node.default)}\`` : '', r.node.description ?? '']
+      .filter(Boolean)
+      .join('; ');
     lines.push(`| \`${r.key}\` | ${cell(allowed(r.node))} | ${cell(meaning)} |`);
   }
   return `${lines.join('\n')}\n`;

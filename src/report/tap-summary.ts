@@ -30,7 +30,9 @@ export function collectTap(onAssert?: (result: Result) => void): TapCollector {
 export function formatAssert(result: Result): string {
   if (result.ok) return `  ✔ ${result.name}${result.skip ? ' (skipped)' : ''}`;
   const diag = result.diag && typeof result.diag === 'object' ? Object.entries(result.diag as Record<string, unknown>) : [];
-  const details = diag.filter(([k]) => k !== 'at' && k !== 'stack').map(([k, v]) => `      ${k}: ${typeof v === 'string' ? v.split('\n').join('\n        ') : JSON.stringify(v)}`);
+  const details = diag
+    .filter(([k]) => k !== 'at' && k !== 'stack')
+    .map(([k, v]) => `      ${k}: ${typeof v === 'string' ? v.split('\n').join('\n        ') : JSON.stringify(v)}`);
   return [`  ✘ ${result.name}`, ...details].join('\n');
 }
 
@@ -38,4 +40,3 @@ export function formatAssert(result: Result): string {
 export function closingLine(passed: number, failed: number, skipped = 0): string {
   return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
 }
-

@@ -8,9 +8,17 @@ import { $, argv } from 'zx';
 
 const withMicrovm = argv.microvm !== false;
 const packages = [
-  'ipvsadm', 'iproute2', 'iptables', 'nftables', 'tcpdump', 'curl', 'socat', 'kmod',
+  'ipvsadm',
+  'iproute2',
+  'iptables',
+  'nftables',
+  'tcpdump',
+  'curl',
+  'socat',
+  'kmod',
   ...(withMicrovm ? ['qemu-system-x86', 'cpio', 'busybox-static'] : []),
-  'vagrant', 'vagrant-libvirt',
+  'vagrant',
+  'vagrant-libvirt',
 ];
 const steps = [
   ['apt-get', 'update', '-qq'],

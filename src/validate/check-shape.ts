@@ -47,14 +47,12 @@ function expectation(schema: SchemaNode): string {
     case 'object':
       return 'a mapping';
     default:
-      return schema.enum ? `one of ${schema.enum.join(', ')}` : schema['x-allowed'] ?? 'a string';
+      return schema.enum ? `one of ${schema.enum.join(', ')}` : (schema['x-allowed'] ?? 'a string');
   }
 }
 
 function checkAnyOf(data: unknown, options: SchemaNode[], path: YamlPath): ShapeProblem[] {
-  const byType = options.find((option) =>
-    option.type === 'integer' ? typeof data === 'number' : option.type === 'array' ? Array.isArray(data) : false,
-  );
+  const byType = options.find((option) => (option.type === 'integer' ? typeof data === 'number' : option.type === 'array' ? Array.isArray(data) : false));
   if (byType) return checkShape(data, byType, path);
   return [{ path, message: `expected ${options.map(expectation).join(' or ')}, got ${describe(data)}` }];
 }

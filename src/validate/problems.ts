@@ -11,6 +11,7 @@ export interface Problem {
 
 /** Text from the input, cut short for a message: a 100,000-character key is not echoed back. */
 export function clip(text: string, max = 60): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a terminal
   const printable = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return printable.length <= max ? printable : `${printable.slice(0, max)}… (${text.length} characters)`;
 }

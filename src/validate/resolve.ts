@@ -10,15 +10,32 @@ import { didYouMean } from './did-you-mean.js';
 import { renderPath } from './problems.js';
 import type { ShapeProblem } from './check-shape.js';
 
-interface RawNetwork { subnet: string }
-interface RawClient { name?: string; network?: string; address?: string }
-interface RawRealServer extends RawClient { weight?: number; gateway?: string }
+interface RawNetwork {
+  subnet: string;
+}
+interface RawClient {
+  name?: string;
+  network?: string;
+  address?: string;
+}
+interface RawRealServer extends RawClient {
+  weight?: number;
+  gateway?: string;
+}
 interface RawService {
-  protocol?: Protocol; port: number; vip?: string; realPort?: number; scheduler?: Scheduler;
-  persistence?: number; realServers?: string[]; weights?: Record<string, number>;
+  protocol?: Protocol;
+  port: number;
+  vip?: string;
+  realPort?: number;
+  scheduler?: Scheduler;
+  persistence?: number;
+  realServers?: string[];
+  weights?: Record<string, number>;
 }
 export interface RawTopology {
-  name: string; mode: Mode; vip?: string;
+  name: string;
+  mode: Mode;
+  vip?: string;
   networks?: Record<string, RawNetwork>;
   clients?: number | RawClient[];
   gateway?: { name?: string; addresses?: Record<string, string> };
@@ -60,15 +77,19 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     }
     subnets.set(name, cidr);
   }
-  if (networkNames.length < 2) report(['networks'], 'at least two networks are needed: one for the clients, one for the director (the gateway routes between them)');
-  if (networkNames.length > MAX_INTERFACES_PER_NODE) report(['networks'], `at most ${MAX_INTERFACES_PER_NODE} networks (the gateway has one interface on each)`);
+  if (networkNames.length < 2)
+    report(['networks'], 'at least two networks are needed: one for the clients, one for the director (the gateway routes between them)');
+  if (networkNames.length > MAX_INTERFACES_PER_NODE)
+    report(['networks'], `at most ${MAX_INTERFACES_PER_NODE} networks (the gateway has one interface on each)`);
 
   const checkNetwork = (path: YamlPath, name: string): boolean => {
     if (subnets.has(name)) return true;
     const defaulted = path[path.length - 1] !== 'network' && path[path.length - 2] !== 'addresses';
     // A default network that is missing is a fact of `networks` when the node's key is not written at all.
     const where = defaulted && !(path[0] in raw) ? ['networks'] : path;
-    const whose = defaulted ? `${{ clients: "the clients'", director: "the director's", realServers: "the real servers'" }[String(path[0])] ?? 'the'} default network` : 'network';
+    const whose = defaulted
+      ? `${{ clients: "the clients'", director: "the director's", realServers: "the real servers'" }[String(path[0])] ?? 'the'} default network`
+      : 'network';
     report(where, `${whose} "${name}" is not defined; networks: ${listed(networkNames)}${didYouMean(name, networkNames)}`);
     return false;
   };
@@ -82,12 +103,14 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   };
   const directorNetworkOk = checkNetwork(raw.director?.network ? ['director', 'network'] : ['director'], director.network);
 
-  const clients: Placement[] = (typeof raw.clients === 'object' ? raw.clients : Array.from({ length: raw.clients ?? 1 }, () => ({}) as RawClient)).map((c, i) => ({
-    name: c.name ?? (i === 0 ? 'client' : `client${i + 1}`),
-    path: typeof raw.clients === 'object' ? ['clients', i] : ['clients'],
-    network: c.network ?? 'outside',
-    explicitAddress: c.address,
-  }));
+  const clients: Placement[] = (typeof raw.clients === 'object' ? raw.clients : Array.from({ length: raw.clients ?? 1 }, () => ({}) as RawClient)).map(
+    (c, i) => ({
+      name: c.name ?? (i === 0 ? 'client' : `client${i + 1}`),
+      path: typeof raw.clients === 'object' ? ['clients', i] : ['clients'],
+      network: c.network ?? 'outside',
+      explicitAddress: c.address,
+    }),
+  );
   const rawServers: RawRealServer[] = typeof raw.realServers === 'object' ? raw.realServers : Array.from({ length: raw.realServers ?? 2 }, () => ({}));
   const servers: Array<Placement & { weight: number; gateway?: string }> = rawServers.map((r, i) => ({
     name: r.name ?? `rs${i + 1}`,
@@ -102,12 +125,22 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
 
   // Names: unique, not reserved; a clash is reported where a name was written, not at a default.
   const seen = new Map<string, { path: YamlPath; explicit: boolean; label: string }>();
-  const namedAt = (path: YamlPath, explicit: boolean, what: string) => ({ path: explicit ? path : path.slice(0, -1), explicit, label: explicit ? renderPath(path) : `the default name of ${what}` });
+  const namedAt = (path: YamlPath, explicit: boolean, what: string) => ({
+    path: explicit ? path : path.slice(0, -1),
+    explicit,
+    label: explicit ? renderPath(path) : `the default name of ${what}`,
+  });
   const named: Array<{ name: string; path: YamlPath; explicit: boolean; label: string }> = [
-    ...clients.map((c, i) => ({ name: c.name, ...namedAt([...c.path, 'name'], typeof raw.clients === 'object' && raw.clients[i].name !== undefined, `client ${i + 1}`) })),
+    ...clients.map((c, i) => ({
+      name: c.name,
+      ...namedAt([...c.path, 'name'], typeof raw.clients === 'object' && raw.clients[i].name !== undefined, `client ${i + 1}`),
+    })),
     { name: gatewayName, ...namedAt(['gateway', 'name'], raw.gateway?.name !== undefined, 'the gateway') },
     { name: director.name, ...namedAt(['director', 'name'], raw.director?.name !== undefined, 'the director') },
-    ...servers.map((s, i) => ({ name: s.name, ...namedAt([...s.path, 'name'], typeof raw.realServers === 'object' && raw.realServers[i].name !== undefined, `real server ${i + 1}`) })),
+    ...servers.map((s, i) => ({
+      name: s.name,
+      ...namedAt([...s.path, 'name'], typeof raw.realServers === 'object' && raw.realServers[i].name !== undefined, `real server ${i + 1}`),
+    })),
   ];
   for (const entry of named) {
     const first = seen.get(entry.name);
@@ -163,11 +196,16 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
       if (a !== undefined) gatewayAddresses.set(net, a);
       else {
         const taken = nthAddress(cidr, GATEWAY_HOST);
-        report(writtenAt.get(taken) ?? ['networks', net], `address ${formatIPv4(taken)} is the gateway's default address on network "${net}" (host .${GATEWAY_HOST}); choose another, or give the gateway another with gateway.addresses.${net}`);
+        report(
+          writtenAt.get(taken) ?? ['networks', net],
+          `address ${formatIPv4(taken)} is the gateway's default address on network "${net}" (host .${GATEWAY_HOST}); choose another, or give the gateway ` +
+            `another with gateway.addresses.${net}`,
+        );
       }
     }
   }
-  if (directorNetworkOk && director.address === undefined && !director.explicitAddress) director.address = claimDefault(subnets.get(director.network)!, DIRECTOR_HOST, director.name);
+  if (directorNetworkOk && director.address === undefined && !director.explicitAddress)
+    director.address = claimDefault(subnets.get(director.network)!, DIRECTOR_HOST, director.name);
 
   const labVip = raw.vip ?? (directorNetworkOk ? formatIPv4(nthAddress(subnets.get(director.network)!, VIP_HOST)) : undefined);
 
@@ -178,7 +216,10 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     return address;
   }
   // VIPs are claimed before auto-assignment so that no real server is handed one.
-  const rawServices: RawService[] = raw.services ?? [{ protocol: 'tcp', port: 80 }, { protocol: 'udp', port: 80 }];
+  const rawServices: RawService[] = raw.services ?? [
+    { protocol: 'tcp', port: 80 },
+    { protocol: 'udp', port: 80 },
+  ];
   const vipOwners = new Map<string, YamlPath>();
   const serviceVips = rawServices.map((s, i) => ({ vip: s.vip ?? labVip, path: s.vip ? ['services', i, 'vip'] : raw.vip ? ['vip'] : ['services', i] }));
   for (const { vip, path } of [{ vip: labVip, path: raw.vip ? ['vip'] : ([] as YamlPath) }, ...serviceVips]) {
@@ -190,11 +231,20 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
       const isServer = servers.some((s) => s.name === owner);
       const written = writtenAt.get(address);
       // Reported where the clashing address was written; at the VIP when the other side is a default.
-      if (written) report(written, `address ${vip} is ${path.length === 0 ? `the lab's default VIP (host .${VIP_HOST} of "${director.network}"; set vip to change it)` : 'a VIP'}; a VIP must be owned by the director alone`);
+      if (written)
+        report(
+          written,
+          `address ${vip} is ${path.length === 0 ? `the lab's default VIP (host .${VIP_HOST} of "${director.network}"; set vip to change it)` : 'a VIP'}; a ` +
+            `VIP must be owned by the director alone`,
+        );
       else report(path, `VIP ${vip} is the address of ${isServer ? 'real server ' : ''}${owner}; a VIP must be owned by the director alone`);
     } else if (directorNetworkOk && !isHostOf(subnets.get(director.network)!, address)) {
       const cidr = subnets.get(director.network)!;
-      report(path, `VIP ${vip} must be a host address of the director's network "${director.network}" (${formatIPv4(cidr.address)}/${cidr.prefix}), so the gateway reaches it on-link`);
+      report(
+        path,
+        `VIP ${vip} must be a host address of the director's network "${director.network}" (${formatIPv4(cidr.address)}/${cidr.prefix}), so the gateway ` +
+          `reaches it on-link`,
+      );
     } else {
       owners.set(address, 'the VIP');
     }
@@ -216,14 +266,22 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   for (const [network, left] of unplaced) {
     const cidr = subnets.get(network)!;
     const who = left.length === 1 ? left[0].name : `${left[0].name} and ${left.length - 1} more`;
-    report(left[0].path, `network "${network}" (${formatIPv4(cidr.address)}/${cidr.prefix}) has no free address left for ${who}: addresses are handed out from host .${FIRST_AUTO_HOST} up; use a larger subnet or fewer nodes`);
+    report(
+      left[0].path,
+      `network "${network}" (${formatIPv4(cidr.address)}/${cidr.prefix}) has no free address left for ${who}: addresses are handed out from host ` +
+        `.${FIRST_AUTO_HOST} up; use a larger subnet or fewer nodes`,
+    );
   }
 
   // Where clients may sit: behind the gateway, never beside the director or a real server.
   const serverNetworks = new Set([director.network, ...servers.map((s) => s.network)]);
   for (const c of clients) {
     if (serverNetworks.has(c.network)) {
-      report(c.path.length > 1 ? [...c.path, 'network'] : c.path, `client ${c.name} must not share network "${c.network}" with the director or a real server: requests must cross the gateway, or the lab never exercises the LVS path`);
+      report(
+        c.path.length > 1 ? [...c.path, 'network'] : c.path,
+        `client ${c.name} must not share network "${c.network}" with the director or a real server: requests must cross the gateway, or the lab never ` +
+          `exercises the LVS path`,
+      );
     }
   }
 
@@ -232,9 +290,10 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   for (const [i, s] of servers.entries()) {
     const where = s.path.length > 1 ? [...s.path, 'network'] : s.path;
     if ((raw.mode === 'dr' || raw.mode === 'nat') && s.network !== director.network && subnets.has(s.network)) {
-      const why = raw.mode === 'dr'
-        ? 'in dr mode the director only rewrites MAC addresses, so real servers must share its L2 segment'
-        : "in nat mode a real server's default gateway is the director, so it must sit on the director's network";
+      const why =
+        raw.mode === 'dr'
+          ? 'in dr mode the director only rewrites MAC addresses, so real servers must share its L2 segment'
+          : "in nat mode a real server's default gateway is the director, so it must sit on the director's network";
       report(where, `real server ${s.name} is on network "${s.network}"; ${why} ("${director.network}")`);
     }
     if (s.gateway !== undefined) {
@@ -243,7 +302,11 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
       if (raw.mode === 'nat' && s.gateway !== directorAddress) {
         report(path, `in nat mode a real server's gateway must be the director (${directorAddress}): replies must come back through it to be un-NATed`);
       } else if (raw.mode !== 'nat' && s.gateway === directorAddress) {
-        report(path, `in ${raw.mode} mode a real server's gateway must not be the director (${directorAddress}): replies go through the gateway${routerAddress !== undefined ? ` (${formatIPv4(routerAddress)})` : ''}`);
+        report(
+          path,
+          `in ${raw.mode} mode a real server's gateway must not be the director (${directorAddress}): replies go through the ` +
+            `gateway${routerAddress !== undefined ? ` (${formatIPv4(routerAddress)})` : ''}`,
+        );
       } else if (raw.mode !== 'nat' && routerAddress !== undefined && s.gateway !== formatIPv4(routerAddress)) {
         report(path, `gateway ${s.gateway} is not a router of network "${s.network}"; allowed: ${formatIPv4(routerAddress)} (the gateway)`);
       }
@@ -262,30 +325,49 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     serviceKeys.add(key);
     const realPort = s.realPort ?? s.port;
     if ((raw.mode === 'dr' || raw.mode === 'tun') && realPort !== s.port) {
-      report(['services', i, 'realPort'], `${raw.mode} cannot map ports (the ${raw.mode === 'dr' ? 'IP header is not rewritten' : 'inner packet travels unchanged'}): realPort must equal port ${s.port}`);
+      report(
+        ['services', i, 'realPort'],
+        `${raw.mode} cannot map ports (the ${raw.mode === 'dr' ? 'IP header is not rewritten' : 'inner packet travels unchanged'}): realPort must equal port ` +
+          `${s.port}`,
+      );
     }
     const memberNames = s.realServers ?? serverNames;
     for (const [j, name] of memberNames.entries()) {
-      if (!serverNames.includes(name)) report(['services', i, 'realServers', j], `"${name}" is not a real server; real servers: ${serverNames.join(', ')}${didYouMean(name, serverNames)}`);
-      else if (s.realServers && memberNames.indexOf(name) !== j) report(['services', i, 'realServers', j], `real server "${name}" is listed twice (also at [${memberNames.indexOf(name)}]); IPVS has one destination per real server and port`);
+      if (!serverNames.includes(name))
+        report(['services', i, 'realServers', j], `"${name}" is not a real server; real servers: ${serverNames.join(', ')}${didYouMean(name, serverNames)}`);
+      else if (s.realServers && memberNames.indexOf(name) !== j)
+        report(
+          ['services', i, 'realServers', j],
+          `real server "${name}" is listed twice (also at [${memberNames.indexOf(name)}]); IPVS has one destination per real server and port`,
+        );
     }
     const uniqueMembers = [...new Set(memberNames)];
     for (const name of Object.keys(s.weights ?? {})) {
-      if (!memberNames.includes(name)) report(['services', i, 'weights', name], `"${name}" is not a member of this service; members: ${memberNames.join(', ')}${didYouMean(name, memberNames)}`);
+      if (!memberNames.includes(name))
+        report(
+          ['services', i, 'weights', name],
+          `"${name}" is not a member of this service; members: ${memberNames.join(', ')}${didYouMean(name, memberNames)}`,
+        );
     }
     const members = uniqueMembers.flatMap((name) => {
       const server = servers.find((x) => x.name === name);
       if (!server || server.address === undefined) return [];
       return [{ realServer: name, address: formatIPv4(server.address), port: realPort, weight: s.weights?.[name] ?? server.weight }];
     });
-    if (members.length > 0 && members.every((m) => m.weight === 0)) report(['services', i], `every member of service ${key} has weight 0: nothing would serve it`);
+    if (members.length > 0 && members.every((m) => m.weight === 0))
+      report(['services', i], `every member of service ${key} has weight 0: nothing would serve it`);
     services.push({ protocol, vip: vip ?? '', port: s.port, scheduler: s.scheduler ?? 'rr', persistence: s.persistence, members });
   }
 
   if (problems.length > 0) return { problems };
 
   // Build the typed lab
-  const networks: Network[] = networkNames.map((name) => ({ name, address: formatIPv4(subnets.get(name)!.address), prefix: subnets.get(name)!.prefix, bridge: bridgeOf(name) }));
+  const networks: Network[] = networkNames.map((name) => ({
+    name,
+    address: formatIPv4(subnets.get(name)!.address),
+    prefix: subnets.get(name)!.prefix,
+    bridge: bridgeOf(name),
+  }));
   const attach = (nodeName: string, attachments: Array<{ network: string; address: number }>): Interface[] =>
     attachments.map(({ network, address }, index) => ({
       name: interfaceName(index),
@@ -313,7 +395,10 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
       name: gatewayName,
       role: 'gateway',
       namespace: namespaceOf(raw.name, gatewayName),
-      interfaces: attach(gatewayName, networkNames.map((network) => ({ network, address: gatewayAddresses.get(network)! }))),
+      interfaces: attach(
+        gatewayName,
+        networkNames.map((network) => ({ network, address: gatewayAddresses.get(network)! })),
+      ),
     },
     director: makeNode(director, 'director', routerOn(director.network)),
     realServers: servers.map((s): RealServer => ({
@@ -337,4 +422,3 @@ export function networkOf(lab: Lab, address: string): Network | undefined {
   if (value === undefined) return undefined;
   return lab.networks.find((n) => contains({ address: parseIPv4(n.address)!, prefix: n.prefix }, value));
 }
-

@@ -67,7 +67,8 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
     vip: { ...ipv4, description: "Default virtual IP of every service; default: host .100 of the director's network." },
     networks: {
       type: 'object',
-      description: 'L2 segments (one bridge each), all routed by the gateway. Default: outside 198.51.100.0/24 (clients) and lan 10.10.0.0/24 (director, real servers).',
+      description:
+        'L2 segments (one bridge each), all routed by the gateway. Default: outside 198.51.100.0/24 (clients) and lan 10.10.0.0/24 (director, real servers).',
       propertyNames: networkName,
       additionalProperties: {
         type: 'object',
@@ -102,7 +103,12 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
       additionalProperties: false,
       properties: {
         name: { ...nodeName, description: 'Default: gateway.' },
-        addresses: { type: 'object', propertyNames: networkName, additionalProperties: ipv4, description: 'Per network, the gateway\'s address there; default: host .1.' },
+        addresses: {
+          type: 'object',
+          propertyNames: networkName,
+          additionalProperties: ipv4,
+          description: "Per network, the gateway's address there; default: host .1.",
+        },
       },
     },
     director: {
@@ -154,7 +160,12 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
           scheduler: { type: 'string', enum: SCHEDULERS, default: 'rr', description: 'IPVS scheduler (ipvsadm -s).' },
           persistence: { type: 'integer', minimum: 1, maximum: 86400, description: 'Persistence timeout in seconds (ipvsadm -p).' },
           realServers: { type: 'array', minItems: 1, items: nodeName, description: 'Members by name; default: every real server.' },
-          weights: { type: 'object', propertyNames: nodeName, additionalProperties: weight, description: "Per-member weight overriding the real server's weight." },
+          weights: {
+            type: 'object',
+            propertyNames: nodeName,
+            additionalProperties: weight,
+            description: "Per-member weight overriding the real server's weight.",
+          },
         },
       },
     },

@@ -68,7 +68,9 @@ function render(hooks: Hook[]): string {
 /** The hooks the director's counters saw each direction cross, against the mode's walk. */
 export function hookWalkCheck(lab: Lab, walk: Walk | string): CheckResult {
   const want = DIRECTOR_WALK[lab.mode];
-  const expected = `request ${render(want.request)}; reply ${render(want.reply)}${lab.mode === 'dr' ? ' (the LVS pages draw prerouting -> input -> postrouting: IPVS sends the request on through LOCAL_OUT, so it crosses output too)' : ''}`;
+  const pages =
+    lab.mode === 'dr' ? ' (the LVS pages draw prerouting -> input -> postrouting: IPVS sends the request on through LOCAL_OUT, so it crosses output too)' : '';
+  const expected = `request ${render(want.request)}; reply ${render(want.reply)}${pages}`;
   const name = `the director's netfilter hooks: the ${lab.mode} walk of requests and replies`;
   if (typeof walk === 'string') return { name, where: lab.director.name, expected, observed: walk, ok: false };
   const seen = (direction: 'request' | 'reply') => HOOKS.filter((h) => walk[h][direction] > 0);
@@ -80,7 +82,9 @@ export function hookWalkCheck(lab: Lab, walk: Walk | string): CheckResult {
     name,
     where: lab.director.name,
     expected,
-    observed: `request ${render(request)}${request.length ? ` (packets: ${counts('request', request)})` : ''}; reply ${render(reply)}${reply.length ? ` (packets: ${counts('reply', reply)})` : ''}`,
+    observed:
+      `request ${render(request)}${request.length ? ` (packets: ${counts('request', request)})` : ''}; reply ` +
+      `${render(reply)}${reply.length ? ` (packets: ${counts('reply', reply)})` : ''}`,
     ok: !differs(request, want.request) && !differs(reply, want.reply),
   };
 }

@@ -17,7 +17,14 @@ export interface VirtualEntry {
 }
 
 const PROTOCOL: Record<string, string> = { '-t': 'tcp', '-u': 'udp', '-f': 'fwmark', '--tcp-service': 'tcp', '--udp-service': 'udp' };
-const METHOD: Record<string, string> = { '-g': 'dr (-g)', '-m': 'nat (-m)', '-i': 'tun (-i)', '--gatewaying': 'dr (-g)', '--masquerading': 'nat (-m)', '--ipip': 'tun (-i)' };
+const METHOD: Record<string, string> = {
+  '-g': 'dr (-g)',
+  '-m': 'nat (-m)',
+  '-i': 'tun (-i)',
+  '--gatewaying': 'dr (-g)',
+  '--masquerading': 'nat (-m)',
+  '--ipip': 'tun (-i)',
+};
 /** Defaults ipvsadm -S prints that say nothing: no thresholds, the whole-address persistence mask, IPIP as the tunnel type. */
 const NEUTRAL = new Set(['-x 0', '-y 0', '-M 255.255.255.255', '--tun-type ipip']);
 
@@ -37,14 +44,16 @@ export function parseIpvsRules(lines: readonly string[]): Map<string, VirtualEnt
     for (let i = 1; i < words.length; i++) {
       const word = words[i];
       const value = words[i + 1];
-      if (PROTOCOL[word]) (service = `${PROTOCOL[word]} ${value}`), i++;
-      else if (word === '-s') (scheduler = value), i++;
-      else if (word === '-p') (persistence = Number(value)), i++;
-      else if (word === '-r') (real = value), i++;
-      else if (word === '-w') (weight = Number(value)), i++;
+      // An option followed by a word takes it as its value.
+      const takesValue = value !== undefined && !value.startsWith('-') && !METHOD[word];
+      if (PROTOCOL[word]) service = `${PROTOCOL[word]} ${value}`;
+      else if (word === '-s') scheduler = value;
+      else if (word === '-p') persistence = Number(value);
+      else if (word === '-r') real = value;
+      else if (word === '-w') weight = Number(value);
       else if (METHOD[word]) method = METHOD[word];
-      else if (value !== undefined && !value.startsWith('-')) (extra.push(`${word} ${value}`), i++);
-      else extra.push(word);
+      else extra.push(takesValue ? `${word} ${value}` : word);
+      if (takesValue) i++;
     }
     const kept = extra.filter((e) => !NEUTRAL.has(e));
     if (words[0] === '-A') table.set(service, { service, scheduler, persistence, extra: kept, members: new Map() });
@@ -64,14 +73,16 @@ export function ipvsDifferences(declared: Map<string, VirtualEntry>, live: Map<s
     }
     if (have.scheduler !== want.scheduler) differences.push(`${key}: scheduler ${have.scheduler}, declared ${want.scheduler}`);
     if (have.persistence !== want.persistence) differences.push(`${key}: persistence ${have.persistence ?? 'none'}, declared ${want.persistence ?? 'none'}`);
-    if (have.extra.join(' ') !== want.extra.join(' ')) differences.push(`${key}: options ${have.extra.join(' ') || 'none'}, declared ${want.extra.join(' ') || 'none'}`);
+    if (have.extra.join(' ') !== want.extra.join(' '))
+      differences.push(`${key}: options ${have.extra.join(' ') || 'none'}, declared ${want.extra.join(' ') || 'none'}`);
     for (const [real, m] of want.members) {
       const h = have.members.get(real);
       if (!h) differences.push(`${key}: member ${real} missing`);
       else {
         if (h.method !== m.method) differences.push(`${key}: member ${real} forwards by ${h.method}, declared ${m.method}`);
         if (h.weight !== m.weight) differences.push(`${key}: member ${real} weight ${h.weight}, declared ${m.weight}`);
-        if (h.extra.join(' ') !== m.extra.join(' ')) differences.push(`${key}: member ${real} options ${h.extra.join(' ') || 'none'}, declared ${m.extra.join(' ') || 'none'}`);
+        if (h.extra.join(' ') !== m.extra.join(' '))
+          differences.push(`${key}: member ${real} options ${h.extra.join(' ') || 'none'}, declared ${m.extra.join(' ') || 'none'}`);
       }
     }
     for (const real of have.members.keys()) if (!want.members.has(real)) differences.push(`${key}: member ${real} not declared`);

@@ -40,13 +40,29 @@ export function expectedPaths(lab: Lab, realServer: string): { request: Hop[]; r
   const clientNet = client.interfaces[0].network;
   const g = lab.gateway.name;
   const d = lab.director.name;
-  const toRs: Hop[] = rsNet === lan ? [{ from: d, to: rs.name, network: lan }] : [{ from: d, to: g, network: lan }, { from: g, to: rs.name, network: rsNet }];
+  const toRs: Hop[] =
+    rsNet === lan
+      ? [{ from: d, to: rs.name, network: lan }]
+      : [
+          { from: d, to: g, network: lan },
+          { from: g, to: rs.name, network: rsNet },
+        ];
   const request: Hop[] = [{ from: client.name, to: g, network: clientNet }, { from: g, to: d, network: lan }, ...toRs];
   const toClient: Hop = { from: g, to: client.name, network: clientNet };
   let reply: Hop[];
   if (lab.mode === 'dr' || lab.mode === 'tun') reply = [{ from: rs.name, to: g, network: rsNet }, toClient];
   else if (lab.mode === 'nat') reply = [{ from: rs.name, to: d, network: lan }, { from: d, to: g, network: lan }, toClient];
-  else reply = [...(rsNet === lan ? [{ from: rs.name, to: d, network: lan }] : [{ from: rs.name, to: g, network: rsNet }, { from: g, to: d, network: lan }]), { from: d, to: g, network: lan }, toClient];
+  else
+    reply = [
+      ...(rsNet === lan
+        ? [{ from: rs.name, to: d, network: lan }]
+        : [
+            { from: rs.name, to: g, network: rsNet },
+            { from: g, to: d, network: lan },
+          ]),
+      { from: d, to: g, network: lan },
+      toClient,
+    ];
   return { request, reply };
 }
 
@@ -69,11 +85,14 @@ function hopShare(lab: Lab, t: Transfer, hop: Hop, measure: 'bytes' | 'packets',
   const pick = (l: LinkCounters, dir: 'rx' | 'tx') => (measure === 'bytes' ? (dir === 'rx' ? l.rxBytes : l.txBytes) : dir === 'rx' ? l.rxPackets : l.txPackets);
   const share = Math.min(pick(out, 'tx'), pick(inn, 'rx')) / total;
   // Only the reply bytes flow one way; packet counts (data one way, ACKs the other) would make every endpoint look like a relay.
-  const relay = measure === 'packets' ? undefined : allNodes(lab).find((n) => {
-    if (n.name === hop.from || n.name === hop.to) return false;
-    const link = linkOf(lab, t.delta, n.name, hop.network);
-    return link !== undefined && pick(link, 'rx') >= CARRIED * total && pick(link, 'tx') >= CARRIED * total;
-  });
+  const relay =
+    measure === 'packets'
+      ? undefined
+      : allNodes(lab).find((n) => {
+          if (n.name === hop.from || n.name === hop.to) return false;
+          const link = linkOf(lab, t.delta, n.name, hop.network);
+          return link !== undefined && pick(link, 'rx') >= CARRIED * total && pick(link, 'tx') >= CARRIED * total;
+        });
   return { share, relay: relay?.name };
 }
 
@@ -103,7 +122,13 @@ export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
   if (obs.transfers.length === 0) return results;
   for (const t of obs.transfers) {
     if (!t.node || t.error || t.bytes < 0.9 * 1024 * 1024) {
-      results.push({ name: `${label}: a 1 MiB reply reaches ${lab.clients[0].name}`, where: `${lab.clients[0].name} -> ${obs.transferService.vip}`, expected: '1048576 bytes from a real server', observed: `${t.bytes} bytes${t.node ? ` from ${t.node}` : ''}${t.error ? ` (${t.error})` : ''}`, ok: false });
+      results.push({
+        name: `${label}: a 1 MiB reply reaches ${lab.clients[0].name}`,
+        where: `${lab.clients[0].name} -> ${obs.transferService.vip}`,
+        expected: '1048576 bytes from a real server',
+        observed: `${t.bytes} bytes${t.node ? ` from ${t.node}` : ''}${t.error ? ` (${t.error})` : ''}`,
+        ok: false,
+      });
       continue;
     }
     const { request, reply } = expectedPaths(lab, t.node);
@@ -148,7 +173,9 @@ export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
 export function directorReplyBytes(lab: Lab, obs: Observation): number {
   if (lab.mode === 'nat' || lab.mode === 'fullnat') return obs.transfers.reduce((n, t) => n + nodeTx(lab, t, lab.director, 'bytes'), 0);
   const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
-  return outbound(lab, obs).filter((f) => f.kind === 'ipv4' && !f.inner && clients.has(f.dst?.ip ?? '')).reduce((n, f) => n + f.length, 0);
+  return outbound(lab, obs)
+    .filter((f) => f.kind === 'ipv4' && !f.inner && clients.has(f.dst?.ip ?? ''))
+    .reduce((n, f) => n + f.length, 0);
 }
 
 /**
@@ -170,7 +197,10 @@ function directorReplyShare(lab: Lab, obs: Observation): CheckResult {
 }
 
 function answersOf(obs: Observation, service: Service): Array<[string, ProbeAnswer[]]> {
-  return [...obs.answers].map(([client, answers]) => [client, answers.filter((a) => a.protocol === service.protocol && a.target === `${service.vip}:${service.port}`)]);
+  return [...obs.answers].map(([client, answers]) => [
+    client,
+    answers.filter((a) => a.protocol === service.protocol && a.target === `${service.vip}:${service.port}`),
+  ]);
 }
 
 /** rr: counts differ by at most one; wrr: counts in proportion to the weights. */
@@ -183,12 +213,24 @@ export function spreadCheck(service: Service, client: string, answers: ProbeAnsw
   const label = serviceLabel(service);
   if (service.scheduler === 'rr') {
     const values = [...counts.values()];
-    return { name: `${label}: rr spreads ${client}'s requests within plus or minus one`, where: client, expected: `${answers.length} requests over ${active.length} real servers, each count within 1 of the others`, observed, ok: Math.max(...values) - Math.min(...values) <= 1 && values.reduce((a, b) => a + b, 0) === answers.length };
+    return {
+      name: `${label}: rr spreads ${client}'s requests within plus or minus one`,
+      where: client,
+      expected: `${answers.length} requests over ${active.length} real servers, each count within 1 of the others`,
+      observed,
+      ok: Math.max(...values) - Math.min(...values) <= 1 && values.reduce((a, b) => a + b, 0) === answers.length,
+    };
   }
   const total = active.reduce((n, m) => n + m.weight, 0);
   const answered = [...counts.values()].reduce((a, b) => a + b, 0);
   const off = active.filter((m) => counts.get(m.realServer)! * total !== m.weight * answered).map((m) => m.realServer);
-  return { name: `${label}: wrr serves ${client} in proportion to the weights`, where: off.length ? off.join(', ') : client, expected: active.map((m) => `${m.realServer}: ${(m.weight * answered) / total}`).join(', '), observed, ok: answered === answers.length && off.length === 0 };
+  return {
+    name: `${label}: wrr serves ${client} in proportion to the weights`,
+    where: off.length ? off.join(', ') : client,
+    expected: active.map((m) => `${m.realServer}: ${(m.weight * answered) / total}`).join(', '),
+    observed,
+    ok: answered === answers.length && off.length === 0,
+  };
 }
 
 /** The gateway must learn the VIP from the director alone. */
@@ -208,7 +250,11 @@ export function arpChecks(lab: Lab, obs: Observation): CheckResult[] {
     },
     {
       name: `only the director answers ARP for the VIP ${vip}`,
-      where: repliers.filter((m) => m !== directorMac).map((m) => owners.get(m) ?? m).join(', ') || lab.director.name,
+      where:
+        repliers
+          .filter((m) => m !== directorMac)
+          .map((m) => owners.get(m) ?? m)
+          .join(', ') || lab.director.name,
       expected: name(directorMac),
       observed: repliers.length ? repliers.map(name).join(', ') : 'no ARP reply seen',
       ok: repliers.length === 1 && repliers[0] === directorMac,
@@ -231,10 +277,13 @@ function drFrameCheck(lab: Lab, obs: Observation): CheckResult {
   const bad = toServers.filter((f) => !rsMacs.has(f.dstMac) || !vips.has(f.dst?.ip ?? ''));
   const sample = (f: Frame) => `${owners.get(f.srcMac) ?? f.srcMac} -> ${owners.get(f.dstMac) ?? f.dstMac}, IP ${f.src?.ip} -> ${f.dst?.ip}`;
   return {
-    name: 'director -> real server frames carry the real server\'s MAC, the IP header CIP -> VIP unchanged',
+    name: "director -> real server frames carry the real server's MAC, the IP header CIP -> VIP unchanged",
     where: bad.length ? `${lab.director.name} -> ${owners.get(bad[0].dstMac) ?? bad[0].dstMac}` : `${lab.director.name} -> real servers`,
     expected: 'Ethernet director -> rsN, IP client -> VIP',
-    observed: toServers.length === 0 ? 'no client packet left the director' : `${toServers.length - bad.length}/${toServers.length} as expected${bad.length ? `; e.g. ${sample(bad[0])}` : `; e.g. ${sample(toServers[0])}`}`,
+    observed:
+      toServers.length === 0
+        ? 'no client packet left the director'
+        : `${toServers.length - bad.length}/${toServers.length} as expected${bad.length ? `; e.g. ${sample(bad[0])}` : `; e.g. ${sample(toServers[0])}`}`,
     ok: toServers.length > 0 && bad.length === 0,
   };
 }
@@ -255,7 +304,11 @@ function tunFrameCheck(lab: Lab, obs: Observation): CheckResult {
     name: 'director -> real server packets are IP-in-IP, outer DIP -> RIP, inner CIP -> VIP',
     where: bad ? `${lab.director.name} -> ${rips.get(bad.dst?.ip ?? '') ?? bad.dst?.ip}` : `${lab.director.name} -> real servers`,
     expected: `protocol 4, outer ${dip} -> RIP, inner client -> VIP`,
-    observed: out.length === 0 ? 'no packet left the director' : `${good.length} tunnelled as expected, ${tunnelled.length - good.length} tunnelled otherwise, ${plain.length} client packets not tunnelled${bad ? `; e.g. ${bad.src?.ip} -> ${bad.dst?.ip}${bad.inner ? ` [${bad.inner.src.ip} -> ${bad.inner.dst.ip}]` : ''}` : ''}`,
+    observed:
+      out.length === 0
+        ? 'no packet left the director'
+        : `${good.length} tunnelled as expected, ${tunnelled.length - good.length} tunnelled otherwise, ${plain.length} client packets not ` +
+          `tunnelled${bad ? `; e.g. ${bad.src?.ip} -> ${bad.dst?.ip}${bad.inner ? ` [${bad.inner.src.ip} -> ${bad.inner.dst.ip}]` : ''}` : ''}`,
     ok,
   };
 }
@@ -263,20 +316,27 @@ function tunFrameCheck(lab: Lab, obs: Observation): CheckResult {
 /** NAT: replies leave the real servers with source RIP:RPORT toward the director. */
 function natReplyFrames(lab: Lab, obs: Observation): CheckResult[] {
   const directorMac = obs.macs.get(lab.director.namespace)?.get(lab.director.interfaces[0].name);
-  const served = new Set([...obs.answers.values()].flat().filter((a) => a.ok && a.node).map((a) => a.node!));
-  return lab.realServers.filter((rs) => served.has(rs.name)).map((rs) => {
-    const rip = rs.interfaces[0].address;
-    const ports = new Set(lab.services.flatMap((s) => s.members.filter((m) => m.realServer === rs.name).map((m) => m.port)));
-    const frames = obs.directorFrames.filter((f) => f.src?.ip === rip && f.src.port !== undefined && ports.has(f.src.port));
-    const toDirector = frames.filter((f) => f.dstMac === directorMac);
-    return {
-      name: `replies leave ${rs.name} with source ${rip}:${[...ports].join('/')} toward the director`,
-      where: `${rs.name} -> ${lab.director.name}`,
-      expected: `frames from ${rip}:${[...ports].join('/')} addressed to the director's MAC`,
-      observed: `${toDirector.length} such frames seen at the director`,
-      ok: toDirector.length > 0,
-    };
-  });
+  const served = new Set(
+    [...obs.answers.values()]
+      .flat()
+      .filter((a) => a.ok && a.node)
+      .map((a) => a.node!),
+  );
+  return lab.realServers
+    .filter((rs) => served.has(rs.name))
+    .map((rs) => {
+      const rip = rs.interfaces[0].address;
+      const ports = new Set(lab.services.flatMap((s) => s.members.filter((m) => m.realServer === rs.name).map((m) => m.port)));
+      const frames = obs.directorFrames.filter((f) => f.src?.ip === rip && f.src.port !== undefined && ports.has(f.src.port));
+      const toDirector = frames.filter((f) => f.dstMac === directorMac);
+      return {
+        name: `replies leave ${rs.name} with source ${rip}:${[...ports].join('/')} toward the director`,
+        where: `${rs.name} -> ${lab.director.name}`,
+        expected: `frames from ${rip}:${[...ports].join('/')} addressed to the director's MAC`,
+        observed: `${toDirector.length} such frames seen at the director`,
+        ok: toDirector.length > 0,
+      };
+    });
 }
 
 /** What each real server saw as its peer, and the port it was reached on. */
@@ -286,7 +346,8 @@ function peerChecks(lab: Lab, obs: Observation): CheckResult[] {
   for (const rs of lab.realServers) {
     const seen: Array<{ client: string; answer: ProbeAnswer; service: Service }> = [];
     for (const service of lab.services) {
-      for (const [client, answers] of answersOf(obs, service)) for (const answer of answers) if (answer.ok && answer.node === rs.name) seen.push({ client, answer, service });
+      for (const [client, answers] of answersOf(obs, service))
+        for (const answer of answers) if (answer.ok && answer.node === rs.name) seen.push({ client, answer, service });
     }
     if (seen.length === 0) continue;
     const expectedPeer = (client: string) => (lab.mode === 'fullnat' ? dip : nodeNamed(lab, client)!.interfaces[0].address);
@@ -318,7 +379,13 @@ function fullnatGatewayChecks(lab: Lab, obs: Observation): CheckResult[] {
   const dip = lab.director.interfaces[0].address;
   return lab.realServers.map((rs) => {
     const via = obs.defaultRoutes.get(rs.name);
-    return { name: `${rs.name}'s default gateway is not the director`, where: rs.name, expected: `a router other than ${dip}`, observed: via ? `default via ${via}` : 'no default route', ok: via !== undefined && via !== dip };
+    return {
+      name: `${rs.name}'s default gateway is not the director`,
+      where: rs.name,
+      expected: `a router other than ${dip}`,
+      observed: via ? `default via ${via}` : 'no default route',
+      ok: via !== undefined && via !== dip,
+    };
   });
 }
 
@@ -326,15 +393,22 @@ function tunServedElsewhere(lab: Lab, obs: Observation): CheckResult[] {
   const lan = lab.director.interfaces[0].network;
   const remote = lab.realServers.filter((rs) => rs.interfaces[0].network !== lan && rs.weight > 0);
   if (remote.length === 0) return [];
-  const served = new Set([...obs.answers.values()].flat().filter((a) => a.ok).map((a) => a.node));
+  const served = new Set(
+    [...obs.answers.values()]
+      .flat()
+      .filter((a) => a.ok)
+      .map((a) => a.node),
+  );
   const missing = remote.filter((rs) => !served.has(rs.name)).map((rs) => rs.name);
-  return [{
-    name: 'real servers in other networks than the director\'s are served',
-    where: missing.join(', ') || remote.map((rs) => rs.name).join(', '),
-    expected: remote.map((rs) => `${rs.name} (${rs.interfaces[0].network})`).join(', '),
-    observed: missing.length ? `never answered: ${missing.join(', ')}` : 'all answered',
-    ok: missing.length === 0,
-  }];
+  return [
+    {
+      name: "real servers in other networks than the director's are served",
+      where: missing.join(', ') || remote.map((rs) => rs.name).join(', '),
+      expected: remote.map((rs) => `${rs.name} (${rs.interfaces[0].network})`).join(', '),
+      observed: missing.length ? `never answered: ${missing.join(', ')}` : 'all answered',
+      ok: missing.length === 0,
+    },
+  ];
 }
 
 /** The director's live IPVS table is the declared one: services, schedulers, persistence, members, ports, methods, weights. */
@@ -399,6 +473,14 @@ export function observedPaths(lab: Lab, obs: Observation): ObservedPaths | undef
       return { ...h, ...x, carried: hopCarried(x) };
     });
   const walk = obs.walk;
-  const directorHooks = typeof walk === 'string' ? undefined : { request: HOOKS.filter((h) => walk[h].request > 0), reply: HOOKS.filter((h) => walk[h].reply > 0) };
-  return { lab: lab.name, mode: lab.mode, realServer: t.node, request: observe(request, 'packets', clientTx), reply: observe(reply, 'bytes', t.bytes), directorHooks };
+  const directorHooks =
+    typeof walk === 'string' ? undefined : { request: HOOKS.filter((h) => walk[h].request > 0), reply: HOOKS.filter((h) => walk[h].reply > 0) };
+  return {
+    lab: lab.name,
+    mode: lab.mode,
+    realServer: t.node,
+    request: observe(request, 'packets', clientTx),
+    reply: observe(reply, 'bytes', t.bytes),
+    directorHooks,
+  };
 }

@@ -73,7 +73,25 @@ async function download(runner: CommandRunner, lab: Lab, service: Service): Prom
   const client = lab.clients[0];
   const before = await readCounters(runner, lab);
   const url = `http://${service.vip}:${service.port}/?bytes=${LARGE_REPLY_BYTES}`;
-  const result = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n', '--connect-timeout', '3', '--max-time', '30', url]);
+  const result = await runner.run([
+    'ip',
+    'netns',
+    'exec',
+    client.namespace,
+    'curl',
+    '-s',
+    '-o',
+    '/dev/null',
+    '-D',
+    '-',
+    '-w',
+    'lvslab-size=%{size_download}\n',
+    '--connect-timeout',
+    '3',
+    '--max-time',
+    '30',
+    url,
+  ]);
   const after = await readCounters(runner, lab);
   const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1] ?? '';
   const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);
@@ -130,13 +148,23 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   const neigh = await runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']);
   const ipvs = await runner.run(['ip', 'netns', 'exec', lab.director.namespace, 'ipvsadm', '-S', '-n']);
   const routes = splitByNamespace(await readAll(runner, ['ip', '-j', 'route', 'show', 'default']));
-  const defaultRoutes = new Map(lab.realServers.map((rs) => {
-    const entries = JSON.parse(routes.get(rs.namespace)?.trim() || '[]') as Array<{ gateway?: string }>;
-    return [rs.name, entries[0]?.gateway] as [string, string | undefined];
-  }));
+  const defaultRoutes = new Map(
+    lab.realServers.map((rs) => {
+      const entries = JSON.parse(routes.get(rs.namespace)?.trim() || '[]') as Array<{ gateway?: string }>;
+      return [rs.name, entries[0]?.gateway] as [string, string | undefined];
+    }),
+  );
   lap('readouts');
   return {
-    answers, transfers, transferService, directorFrames, gatewayArp, macs, defaultRoutes, timings, walk,
+    answers,
+    transfers,
+    transferService,
+    directorFrames,
+    gatewayArp,
+    macs,
+    defaultRoutes,
+    timings,
+    walk,
     ipvsRules: ipvs.exitCode === 0 ? ipvs.stdout.split('\n') : [`ipvsadm failed: ${ipvs.stderr.trim()}`],
     gatewayVipMac: neighbourMac(neigh.stdout, lab.services[0].vip),
   };

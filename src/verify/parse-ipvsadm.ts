@@ -43,7 +43,13 @@ export function parseIpvsList(text: string): IpvsService[] {
     const member = MEMBER_LINE.exec(line);
     if (member && services.length > 0 && member[1] !== 'RemoteAddress:Port') {
       const [forward, weight, active, inactive] = member[2].trim().split(/\s+/);
-      services[services.length - 1].members.push({ address: member[1], forward, weight: Number(weight), activeConns: Number(active), inactiveConns: Number(inactive) });
+      services[services.length - 1].members.push({
+        address: member[1],
+        forward,
+        weight: Number(weight),
+        activeConns: Number(active),
+        inactiveConns: Number(inactive),
+      });
     }
   }
   return services;
@@ -63,7 +69,8 @@ export function parseIpvsStats(text: string): IpvsService[] {
       continue;
     }
     const member = MEMBER_LINE.exec(line);
-    if (member && services.length > 0 && /^[0-9\s]+$/.test(member[2])) services[services.length - 1].members.push({ address: member[1], ...counters(member[2]) });
+    if (member && services.length > 0 && /^[0-9\s]+$/.test(member[2]))
+      services[services.length - 1].members.push({ address: member[1], ...counters(member[2]) });
   }
   return services;
 }

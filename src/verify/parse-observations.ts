@@ -104,7 +104,12 @@ export function counterDelta(before: Counters, after: Counters): Counters {
     const out = new Map<string, LinkCounters>();
     for (const [name, now] of links) {
       const was = before.get(ns)?.get(name) ?? { rxBytes: 0, rxPackets: 0, txBytes: 0, txPackets: 0 };
-      out.set(name, { rxBytes: now.rxBytes - was.rxBytes, rxPackets: now.rxPackets - was.rxPackets, txBytes: now.txBytes - was.txBytes, txPackets: now.txPackets - was.txPackets });
+      out.set(name, {
+        rxBytes: now.rxBytes - was.rxBytes,
+        rxPackets: now.rxPackets - was.rxPackets,
+        txBytes: now.txBytes - was.txBytes,
+        txPackets: now.txPackets - was.txPackets,
+      });
     }
     delta.set(ns, out);
   }

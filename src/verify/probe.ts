@@ -51,9 +51,16 @@ function tcpRequest(t: ProbeTarget): Promise<ProbeAnswer> {
       const line = parseServiceLine(text);
       const ok = !error && line.node !== undefined;
       resolve({
-        protocol: 'tcp', target: `${t.vip}:${t.port}`, ok, node: line.node, seenPeer: line.peer, seenLocal: line.local,
-        replyFrom: `${socket.remoteAddress ?? t.vip}:${socket.remotePort ?? t.port}`, bytes: chunks.reduce((n, c) => n + c.length, 0),
-        error: error ?? (ok ? undefined : 'no answer line'), ms: Date.now() - started,
+        protocol: 'tcp',
+        target: `${t.vip}:${t.port}`,
+        ok,
+        node: line.node,
+        seenPeer: line.peer,
+        seenLocal: line.local,
+        replyFrom: `${socket.remoteAddress ?? t.vip}:${socket.remotePort ?? t.port}`,
+        bytes: chunks.reduce((n, c) => n + c.length, 0),
+        error: error ?? (ok ? undefined : 'no answer line'),
+        ms: Date.now() - started,
       });
     };
     socket.setTimeout(TIMEOUT_MS, () => done(`no answer within ${TIMEOUT_MS} ms`));
@@ -77,7 +84,14 @@ function udpRequest(t: ProbeTarget): Promise<ProbeAnswer> {
     // Unconnected on purpose: a reply from any source is received and its source recorded.
     socket.on('message', (message, from) => {
       const line = parseServiceLine(message.toString('latin1'));
-      finish({ ok: line.node !== undefined, node: line.node, seenPeer: line.peer, seenLocal: line.local, replyFrom: `${from.address}:${from.port}`, bytes: message.length });
+      finish({
+        ok: line.node !== undefined,
+        node: line.node,
+        seenPeer: line.peer,
+        seenLocal: line.local,
+        replyFrom: `${from.address}:${from.port}`,
+        bytes: message.length,
+      });
     });
     socket.on('error', (e) => finish({ ok: false, error: e.message }));
     socket.bind(0, () => socket.send('bytes=0\n', t.port, t.vip));

@@ -20,7 +20,11 @@ function activeMembers(service: Service) {
 /** How many requests show the spread: two rounds, or one full wrr cycle (the sum of weights). */
 export function requestCount(service: Service): number {
   const members = activeMembers(service);
-  if (service.scheduler === 'wrr' && spreads(service)) return Math.max(2, members.reduce((n, m) => n + m.weight, 0));
+  if (service.scheduler === 'wrr' && spreads(service))
+    return Math.max(
+      2,
+      members.reduce((n, m) => n + m.weight, 0),
+    );
   return Math.max(2, 2 * members.length);
 }
 
@@ -39,7 +43,12 @@ function tally(answers: ProbeAnswer[]): Map<string, number> {
 }
 
 function formatTally(counts: Map<string, number>): string {
-  return counts.size === 0 ? 'no real server answered' : [...counts].sort().map(([n, c]) => `${n}: ${c}`).join(', ');
+  return counts.size === 0
+    ? 'no real server answered'
+    : [...counts]
+        .sort()
+        .map(([n, c]) => `${n}: ${c}`)
+        .join(', ');
 }
 
 export function reachabilityChecks(lab: Lab, service: Service, client: string, answers: ProbeAnswer[]): CheckResult[] {
@@ -66,11 +75,19 @@ export function reachabilityChecks(lab: Lab, service: Service, client: string, a
   const counts = tally(answered);
   const strangers = [...counts.keys()].filter((n) => !service.members.some((m) => m.realServer === n));
   if (spreads(service)) {
-    const missing = activeMembers(service).filter((m) => !counts.has(m.realServer)).map((m) => m.realServer);
+    const missing = activeMembers(service)
+      .filter((m) => !counts.has(m.realServer))
+      .map((m) => m.realServer);
     results.push({
       name: `${label}: every real server with weight > 0 serves ${client}`,
-      where: missing.length ? missing.join(', ') : activeMembers(service).map((m) => m.realServer).join(', '),
-      expected: activeMembers(service).map((m) => m.realServer).join(', '),
+      where: missing.length
+        ? missing.join(', ')
+        : activeMembers(service)
+            .map((m) => m.realServer)
+            .join(', '),
+      expected: activeMembers(service)
+        .map((m) => m.realServer)
+        .join(', '),
       observed: formatTally(counts) + (missing.length ? `; never answered: ${missing.join(', ')}` : ''),
       ok: answered.length > 0 && missing.length === 0 && strangers.length === 0,
     });

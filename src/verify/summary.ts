@@ -30,7 +30,10 @@ function pathText(hops: ObservedHop[] | undefined): string {
 export function summarize(lab: Lab, obs: Observation, results: CheckResult[]): ModeSummary {
   const paths = observedPaths(lab, obs);
   const firstClient = lab.clients[0];
-  const seen = obs.answers.get(firstClient.name)?.find((a) => a.ok && a.seenPeer)?.seenPeer?.replace(/:\d+$/, '');
+  const seen = obs.answers
+    .get(firstClient.name)
+    ?.find((a) => a.ok && a.seenPeer)
+    ?.seenPeer?.replace(/:\d+$/, '');
   const owner = seen === firstClient.interfaces[0].address ? 'the client' : seen === lab.director.interfaces[0].address ? 'the director' : 'someone else';
   const mapped = lab.services.filter((s) => s.members.some((m) => m.port !== s.port)).map((s) => `${s.port} -> ${s.members[0].port}`);
   const total = obs.transfers.reduce((n, t) => n + t.bytes, 0);
@@ -60,6 +63,10 @@ export function renderSummaryTable(rows: ModeSummary[]): string {
     `${r.passed}/${r.checks}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }

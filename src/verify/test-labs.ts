@@ -18,11 +18,19 @@ export type Verifier = (lab: Lab, options: LifecycleOptions) => Promise<CheckRes
 export async function hostSnapshot(options: LifecycleOptions): Promise<string> {
   const links = await options.runner.run(['ip', '-o', 'link', 'show']);
   // Counters and link state are not ours to compare; names, kinds and addresses are.
-  const names = links.stdout.split('\n').map((l) => l.replace(/state \S+ /, '').replace(/qdisc \S+ /, '')).join('\n');
+  const names = links.stdout
+    .split('\n')
+    .map((l) => l.replace(/state \S+ /, '').replace(/qdisc \S+ /, ''))
+    .join('\n');
   return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}`;
 }
 
-export async function testLabs(files: string[], tap: TapWriter, options: LifecycleOptions, verify: Verifier = (lab, o) => verifyLab(lab, o.runner)): Promise<void> {
+export async function testLabs(
+  files: string[],
+  tap: TapWriter,
+  options: LifecycleOptions,
+  verify: Verifier = (lab, o) => verifyLab(lab, o.runner),
+): Promise<void> {
   for (const file of files) {
     let lab: Lab;
     try {
@@ -47,7 +55,11 @@ export async function testLabs(files: string[], tap: TapWriter, options: Lifecyc
       try {
         await labDown(lab.name, options);
         const after = await hostSnapshot(options);
-        tap.point({ ok: after === before, name: `${lab.name}: down leaves namespaces and links exactly as before`, diagnostic: { expected: before, observed: after } });
+        tap.point({
+          ok: after === before,
+          name: `${lab.name}: down leaves namespaces and links exactly as before`,
+          diagnostic: { expected: before, observed: after },
+        });
       } catch (error) {
         tap.point({ ok: false, name: `${lab.name}: down`, diagnostic: { error: (error as Error).message } });
       }

@@ -104,7 +104,10 @@ export async function ensureInitramfs(kernel: Kernel): Promise<string> {
   const modulesDep = await readFile(join(kernel.modulesRoot, kernel.version, 'modules.dep'), 'utf8');
   const modules = loadOrder(modulesDep, BOOT_MODULES);
   const init = initScript(modules);
-  const key = createHash('sha256').update(kernel.version + kernel.modulesRoot + init).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(kernel.version + kernel.modulesRoot + init)
+    .digest('hex')
+    .slice(0, 12);
   const image = join(cacheDir(), `initramfs-${kernel.version}-${key}.cpio`);
   if (existsSync(image)) return image;
   const staging = join(cacheDir(), `initramfs-staging-${process.pid}`);
@@ -116,8 +119,12 @@ export async function ensureInitramfs(kernel: Kernel): Promise<string> {
   await writeFile(join(staging, 'init'), init);
   await chmod(join(staging, 'init'), 0o755);
   const files = ['.', 'bin', 'bin/busybox', 'init', 'modules', ...modules.map((f) => `modules/${basename(f)}`)];
-  const result = await execa('cpio', ['-o', '-H', 'newc', '--quiet', '-O', `${image}.partial`], { cwd: staging, input: files.join('\n') + '\n', reject: false });
-  if (result.exitCode !== 0) throw new VmError(`building the initramfs failed (package cpio): ${String(result.stderr || result.shortMessage || "").trim()}`);
+  const result = await execa('cpio', ['-o', '-H', 'newc', '--quiet', '-O', `${image}.partial`], {
+    cwd: staging,
+    input: files.join('\n') + '\n',
+    reject: false,
+  });
+  if (result.exitCode !== 0) throw new VmError(`building the initramfs failed (package cpio): ${String(result.stderr || result.shortMessage || '').trim()}`);
   await rename(`${image}.partial`, image);
   await rm(staging, { recursive: true, force: true });
   return image;

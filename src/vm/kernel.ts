@@ -42,7 +42,7 @@ export async function cachedKernel(): Promise<Kernel | undefined> {
 async function tool(file: string, args: string[], cwd: string, what: string): Promise<string> {
   const result = await execa(file, args, { cwd, reject: false });
   if (result.exitCode !== 0) {
-    throw new VmError(`${what} failed: ${file} ${args.join(' ')}\n${String(result.stderr || result.shortMessage || "").trim()}`);
+    throw new VmError(`${what} failed: ${file} ${args.join(' ')}\n${String(result.stderr || result.shortMessage || '').trim()}`);
   }
   return result.stdout;
 }

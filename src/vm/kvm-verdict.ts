@@ -33,7 +33,12 @@ let hostKeyMemo: Promise<string> | undefined;
 /** `<kernel release> <qemu's version line>`: a new kernel or qemu earns KVM a new try. */
 export function hostKey(): Promise<string> {
   hostKeyMemo ??= execa('qemu-system-x86_64', ['--version'], { reject: false }).then(
-    (r) => `${release()} ${String(r.stdout ?? '').split('\n')[0].trim() || 'qemu unknown'}`,
+    (r) =>
+      `${release()} ${
+        String(r.stdout ?? '')
+          .split('\n')[0]
+          .trim() || 'qemu unknown'
+      }`,
   );
   return hostKeyMemo;
 }

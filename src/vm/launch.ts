@@ -74,7 +74,11 @@ export function guestEnvironment(env: NodeJS.ProcessEnv, hostStderrIsTty = proce
  */
 export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'stderr' | 'log'> & Partial<VmRequest>): Promise<VmRequest> {
   return {
-    cwd: process.cwd(), env: guestEnvironment(process.env), accel: 'auto', memoryMb: 2048, timeoutSec: 1800,
+    cwd: process.cwd(),
+    env: guestEnvironment(process.env),
+    accel: 'auto',
+    memoryMb: 2048,
+    timeoutSec: 1800,
     ...request,
     kernel: request.kernel ?? (await defaultKernel({ fetch: true, log: request.log })),
   };
@@ -88,10 +92,15 @@ export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): s
   const run = request.argv
     ? [
         'stty -F /dev/ttyS1 raw -echo; stty -F /dev/ttyS2 raw -echo',
-        `cd ${quoteArgument(request.cwd)} 2>/dev/ttyS2 || { echo "lvslab vm: ${request.cwd} is not visible in the guest" >/dev/ttyS2; echo 126 > ${GUEST_RUN_DIR}/exit; poweroff_now; }`,
+        `cd ${quoteArgument(request.cwd)} 2>/dev/ttyS2 || { echo "lvslab vm: ${request.cwd} is not visible in the guest" >/dev/ttyS2; echo 126 > ` +
+          `${GUEST_RUN_DIR}/exit; poweroff_now; }`,
         `${request.argv.map(quoteArgument).join(' ')} </dev/null >/dev/ttyS1 2>/dev/ttyS2`,
       ]
-    : [`cd ${quoteArgument(request.cwd)} 2>/dev/null || cd /`, 'echo "lvslab vm: shell in the guest; exit to power off"', 'setsid -c /bin/bash -l </dev/ttyS0 >/dev/ttyS0 2>&1'];
+    : [
+        `cd ${quoteArgument(request.cwd)} 2>/dev/null || cd /`,
+        'echo "lvslab vm: shell in the guest; exit to power off"',
+        'setsid -c /bin/bash -l </dev/ttyS0 >/dev/ttyS0 2>&1',
+      ];
   return [
     '# lvslab microVM guest script (generated)',
     'poweroff_now() { sync; echo o > /proc/sysrq-trigger; sleep 10; }',
@@ -107,18 +116,38 @@ export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): s
 function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, runDir: string): string[] {
   const console = request.argv ? `unix:${join(runDir, 'console.sock')}` : 'mon:stdio';
   return [
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
     ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'max'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
-    '-m', String(request.memoryMb), '-smp', String(request.cpus ?? 2),
-    '-kernel', request.kernel.vmlinuz, '-initrd', initramfs,
-    '-append', 'console=ttyS0 loglevel=1 panic=-1 rdinit=/init 8250.nr_uarts=4',
-    '-serial', console,
-    '-serial', `unix:${join(runDir, 'out.sock')}`,
-    '-serial', `unix:${join(runDir, 'err.sock')}`,
-    '-virtfs', `local,path=/,mount_tag=${SHARE_TAGS.root},security_model=none,readonly=on,multidevs=remap`,
-    '-virtfs', `local,path=${request.kernel.modulesRoot},mount_tag=${SHARE_TAGS.modules},security_model=none,readonly=on`,
-    '-virtfs', `local,path=${runDir},mount_tag=${SHARE_TAGS.run},security_model=none`,
-    ...extraShares(request).flatMap((path, i) => ['-virtfs', `local,path=${path.replaceAll(',', ',,')},mount_tag=lvsextra${i},security_model=none,readonly=on`]),
+    '-m',
+    String(request.memoryMb),
+    '-smp',
+    String(request.cpus ?? 2),
+    '-kernel',
+    request.kernel.vmlinuz,
+    '-initrd',
+    initramfs,
+    '-append',
+    'console=ttyS0 loglevel=1 panic=-1 rdinit=/init 8250.nr_uarts=4',
+    '-serial',
+    console,
+    '-serial',
+    `unix:${join(runDir, 'out.sock')}`,
+    '-serial',
+    `unix:${join(runDir, 'err.sock')}`,
+    '-virtfs',
+    `local,path=/,mount_tag=${SHARE_TAGS.root},security_model=none,readonly=on,multidevs=remap`,
+    '-virtfs',
+    `local,path=${request.kernel.modulesRoot},mount_tag=${SHARE_TAGS.modules},security_model=none,readonly=on`,
+    '-virtfs',
+    `local,path=${runDir},mount_tag=${SHARE_TAGS.run},security_model=none`,
+    ...extraShares(request).flatMap((path, i) => [
+      '-virtfs',
+      `local,path=${path.replaceAll(',', ',,')},mount_tag=lvsextra${i},security_model=none,readonly=on`,
+    ]),
   ];
 }
 
@@ -179,10 +208,7 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string,
         serialSink(join(runDir, 'out.sock'), (chunk) => request.stdout.write(chunk)),
         serialSink(join(runDir, 'err.sock'), (chunk) => request.stderr.write(chunk)),
       ])
-    : await Promise.all([
-        serialSink(join(runDir, 'out.sock'), () => undefined),
-        serialSink(join(runDir, 'err.sock'), () => undefined),
-      ]);
+    : await Promise.all([serialSink(join(runDir, 'out.sock'), () => undefined), serialSink(join(runDir, 'err.sock'), () => undefined)]);
   const qemu: ChildProcess = spawn('qemu-system-x86_64', qemuArgs(request, accel, initramfs, runDir), {
     stdio: request.argv ? ['ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'pipe'],
   });
@@ -199,7 +225,10 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string,
       setTimeout(() => {
         // A shell's console is the user's terminal, unseen here: there only an early death counts.
         handshook = !request.argv || consoleText.includes(BOOT_MARKER);
-        if (!handshook) ((reason = 'no-handshake'), qemu.kill('SIGKILL'));
+        if (!handshook) {
+          reason = 'no-handshake';
+          qemu.kill('SIGKILL');
+        }
       }, KVM_HANDSHAKE_MS),
     );
   }
@@ -237,7 +266,8 @@ function failure(attempt: Attempt, request: VmRequest): VmError {
   const init = /lvslab-init: [^\n]*/.exec(attempt.console);
   if (init) return new VmError(`the microVM failed to boot: ${init[0].trim()}`);
   // Only a qemu that cannot be started at all is a missing package.
-  if (attempt.qemuStatus === 127 && /ENOENT/.test(attempt.qemuStderr)) return new VmError('qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
+  if (attempt.qemuStatus === 127 && /ENOENT/.test(attempt.qemuStderr))
+    return new VmError('qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)');
   if (attempt.qemuStatus !== 0) return new VmError(qemuFailure(attempt));
   return new VmError(`the guest stopped without reporting an exit status${tail ? `; its console ended with:\n${tail}` : ''}`);
 }
@@ -278,7 +308,9 @@ async function firstAccel(request: VmRequest): Promise<'kvm' | 'tcg'> {
   }
   const before = await rememberedKvmFailure();
   if (before === undefined) return 'kvm';
-  request.log(`using software emulation (TCG): KVM could not run the guest on this host before (${before.split('\n')[0]}); delete ${verdictFile()} to try it again`);
+  request.log(
+    `using software emulation (TCG): KVM could not run the guest on this host before (${before.split('\n')[0]}); delete ${verdictFile()} to try it again`,
+  );
   return 'tcg';
 }
 
@@ -291,7 +323,12 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
   const unwatch = watchSignals();
   try {
     await writeFile(join(runDir, 'guest.sh'), guestScript(request));
-    await writeFile(join(runDir, 'shares'), extraShares(request).map((path, i) => `lvsextra${i} ${path}\n`).join(''));
+    await writeFile(
+      join(runDir, 'shares'),
+      extraShares(request)
+        .map((path, i) => `lvsextra${i} ${path}\n`)
+        .join(''),
+    );
     let accel = await firstAccel(request);
     const tryingKvm = accel === 'kvm' && request.accel === 'auto';
     let attempt = await boot(request, accel, initramfs, runDir, tryingKvm);

@@ -16,11 +16,21 @@ test('every step runs once, phase after phase, and each node keeps the order of 
   const ran = machine.calls.map((c) => c.argv.join(' '));
   t.deepEqual([...ran].sort(), plan.steps.map((s) => s.argv.join(' ')).sort());
   const position = (step: (typeof plan.steps)[number]) => ran.indexOf(step.argv.join(' '));
-  const phaseOrder = plan.steps.map((s) => ({ phase: PHASES.indexOf(s.phase), at: position(s) })).sort((a, b) => a.at - b.at).map((x) => x.phase);
-  t.deepEqual(phaseOrder, [...phaseOrder].sort((a, b) => a - b));
+  const phaseOrder = plan.steps
+    .map((s) => ({ phase: PHASES.indexOf(s.phase), at: position(s) }))
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.phase);
+  t.deepEqual(
+    phaseOrder,
+    [...phaseOrder].sort((a, b) => a - b),
+  );
   for (const node of new Set(plan.steps.map((s) => s.node))) {
     const positions = plan.steps.filter((s) => s.node === node).map(position);
-    t.deepEqual(positions, [...positions].sort((a, b) => a - b), node);
+    t.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      node,
+    );
   }
   const create = machine.calls.find((c) => c.argv.join(' ') === 'ip -batch -')!;
   t.is(create.input, plan.steps[1].input!.join('\n') + '\n');
@@ -29,14 +39,26 @@ test('every step runs once, phase after phase, and each node keeps the order of 
 
 test('the phases group independent nodes: one chain per node and phase', async (t) => {
   const phases = chains(await drPlan());
-  t.deepEqual(phases.map((p) => p.map((chain) => chain[0].node)), [['host'], ['host'], ['switch'], ['client', 'gateway', 'director', 'rs1', 'rs2'], ['director'], ['rs1', 'rs2']]);
-  t.deepEqual(phases[3][3].map((s) => s.title), ['kernel settings', 'addresses and routes']);
+  t.deepEqual(
+    phases.map((p) => p.map((chain) => chain[0].node)),
+    [['host'], ['host'], ['switch'], ['client', 'gateway', 'director', 'rs1', 'rs2'], ['director'], ['rs1', 'rs2']],
+  );
+  t.deepEqual(
+    phases[3][3].map((s) => s.title),
+    ['kernel settings', 'addresses and routes'],
+  );
 });
 
 test('services start in the background, and only services', async (t) => {
   const machine = new FakeMachine();
   await executePlan(await drPlan(), { runner: machine, host: machine });
-  t.deepEqual(machine.calls.filter((c) => c.daemon).map((c) => c.argv[3]).sort(), ['dr-rs1', 'dr-rs1', 'dr-rs2', 'dr-rs2']);
+  t.deepEqual(
+    machine.calls
+      .filter((c) => c.daemon)
+      .map((c) => c.argv[3])
+      .sort(),
+    ['dr-rs1', 'dr-rs1', 'dr-rs2', 'dr-rs2'],
+  );
   t.true(machine.calls.filter((c) => c.daemon).every((c) => c.argv.includes('socat')));
 });
 
@@ -67,6 +89,8 @@ test('a failing step stops the run, kills the services started so far and remove
 test('a failure in the first namespace step rolls back the namespaces that step created', async (t) => {
   const machine = new FakeMachine();
   machine.failWhen = { contains: 'ip -n dr-switch -batch', stderr: 'RTNETLINK answers: Operation not supported' };
-  await t.throwsAsync(executePlan(await drPlan(), { runner: machine, host: machine }), { message: /node switch \(bridges[^]*ip -n dr-switch -batch -[^]*Operation not supported/ });
+  await t.throwsAsync(executePlan(await drPlan(), { runner: machine, host: machine }), {
+    message: /node switch \(bridges[^]*ip -n dr-switch -batch -[^]*Operation not supported/,
+  });
   t.is(machine.namespaces.size, 0);
 });

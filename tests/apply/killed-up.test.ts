@@ -23,7 +23,10 @@ class DyingRunner implements CommandRunner {
   private count = 0;
   died!: Promise<void>;
   private markDead!: () => void;
-  constructor(private readonly machine: FakeMachine, private readonly after: number) {
+  constructor(
+    private readonly machine: FakeMachine,
+    private readonly after: number,
+  ) {
     this.died = new Promise((r) => (this.markDead = r));
   }
   get spawned() {
@@ -83,7 +86,11 @@ test('down removes everything an up killed at any step made, and nothing else', 
     const { machine, options, stateDir } = await killedUp(after);
     await labDown('dr', options);
     t.deepEqual([...machine.namespaces].sort(), ['dr-other', 'someone-else'], `killed after command ${after}`);
-    t.deepEqual((existsSync(stateDir) ? readdirSync(stateDir) : []).filter((f) => f.endsWith('.intent.json')), [], `killed after command ${after}: the record is gone`);
+    t.deepEqual(
+      (existsSync(stateDir) ? readdirSync(stateDir) : []).filter((f) => f.endsWith('.intent.json')),
+      [],
+      `killed after command ${after}: the record is gone`,
+    );
   }
 });
 
@@ -110,7 +117,7 @@ test('the record of an up that is still running is not trusted: its namespaces a
   t.deepEqual([...machine.namespaces].sort(), before);
 });
 
-test('a namespace the record names but that carries another lab\'s mark or someone else\'s alias is not removed', async (t) => {
+test("a namespace the record names but that carries another lab's mark or someone else's alias is not removed", async (t) => {
   const { machine, options } = await killedUp(3); // the namespaces exist, unmarked
   t.true(machine.namespaces.has('dr-client') && machine.namespaces.has('dr-gateway'));
   const hash = buildPlan(await dr(), planOptions).hash;

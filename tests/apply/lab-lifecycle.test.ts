@@ -43,7 +43,9 @@ test('up --recreate replaces a changed lab', async (t) => {
 test('up refuses when a namespace of the same name exists that lvslab does not own', async (t) => {
   const machine = new FakeMachine();
   machine.namespaces.add('dr-client');
-  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), { message: /dr-client exist and are not lvslab's.*nothing was created/ });
+  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), {
+    message: /dr-client exist and are not lvslab's.*nothing was created/,
+  });
   t.deepEqual([...machine.namespaces], ['dr-client']);
   t.false(machine.commands().some((c) => c.startsWith('ip -batch')));
 });
@@ -79,7 +81,9 @@ test('down --all removes every lab, found by its marks alone', async (t) => {
 test('up and down say clearly that they need root', async (t) => {
   const machine = new FakeMachine();
   machine.root = false;
-  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), { message: 'lvslab up needs root (it works in network namespaces); run it with sudo, or as root' });
+  await t.throwsAsync(labUp(await dr(), planOptions, { runner: machine, host: machine }), {
+    message: 'lvslab up needs root (it works in network namespaces); run it with sudo, or as root',
+  });
   await t.throwsAsync(labDown('dr', { runner: machine, host: machine }), { message: /lvslab down needs root/ });
   t.is(machine.calls.length, 0);
 });

@@ -11,8 +11,10 @@ test('the lo alias of every namespace is read from ip -all netns exec', (t) => {
   t.regex(aliases.get('nat-rs1')!, /^lvslab:nat:rs1:[0-9a-f]{12}$/);
 });
 
-test('a namespace without an alias, or with someone else\'s, is not ours', (t) => {
-  const aliases = parseLoAliases('\nnetns: mine\n1: lo: <LOOPBACK> mtu 65536\\    link/loopback 00:00\n\nnetns: theirs\n1: lo: <LOOPBACK>\\    alias docker:thing\n');
+test("a namespace without an alias, or with someone else's, is not ours", (t) => {
+  const aliases = parseLoAliases(
+    '\nnetns: mine\n1: lo: <LOOPBACK> mtu 65536\\    link/loopback 00:00\n\nnetns: theirs\n1: lo: <LOOPBACK>\\    alias docker:thing\n',
+  );
   t.is(aliases.get('mine'), undefined);
   t.is(parseMark(aliases.get('theirs')), undefined);
   t.is(parseMark('lvslab:Bad_Lab:rs1:abc'), undefined);

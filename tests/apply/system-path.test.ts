@@ -22,7 +22,10 @@ test('the runner does not run an `ip` or `nft` that a node_modules/.bin on PATH 
   process.env.PATH = `${bin}:${saved}`;
   try {
     const runner = new ExecaRunner();
-    for (const argv of [['ip', '-V'], ['nft', '--version']]) {
+    for (const argv of [
+      ['ip', '-V'],
+      ['nft', '--version'],
+    ]) {
       const result = await runner.run(argv);
       t.notRegex(result.stdout, /SHADOW/, argv[0]);
       t.is(result.exitCode, 0, `${argv[0]}: ${result.stderr}`);

@@ -6,18 +6,32 @@ import { benchPlots, renderBenchReport } from '../../src/report/bench-report.js'
 
 const MIB = 1024 * 1024;
 const row = (mode: Mode, servers: number, mbit: number, errors = 0): ThroughputRow => ({ mode, servers, mbit, errors, perServer: {} });
-const offload = (mode: Mode, share: number): OffloadRow => ({ mode, replyBytes: MIB, requests: 4, directorBytes: share * MIB, directorPackets: 400, clientBytes: MIB });
+const offload = (mode: Mode, share: number): OffloadRow => ({
+  mode,
+  replyBytes: MIB,
+  requests: 4,
+  directorBytes: share * MIB,
+  directorPackets: 400,
+  clientBytes: MIB,
+});
 
 /** The shape the claim predicts, as the quick bench measures it. */
 function healthy(): BenchResults {
   return {
-    config: benchConfig(true), where: 'in a test', kernel: '6.1.0', seconds: 90, scale: [],
+    config: benchConfig(true),
+    where: 'in a test',
+    kernel: '6.1.0',
+    seconds: 90,
+    scale: [],
     throughput: [row('nat', 4, 4.8), row('dr', 4, 30.6), row('tun', 4, 30.6), row('fullnat', 4, 4.9)],
     offload: [offload('nat', 2.04), offload('dr', 0.016), offload('tun', 0.019), offload('fullnat', 2.04)],
   };
 }
 
-const failing = (r: BenchResults) => shapeChecks(r).filter((c) => !c.ok).map((c) => `${c.name} (${c.observed})`);
+const failing = (r: BenchResults) =>
+  shapeChecks(r)
+    .filter((c) => !c.ok)
+    .map((c) => `${c.name} (${c.observed})`);
 
 test('the claim holds on healthy numbers: every check passes', (t) => {
   t.deepEqual(failing(healthy()), []);
@@ -27,13 +41,13 @@ test('the claim holds on healthy numbers: every check passes', (t) => {
 test('DR or TUN under 3x NAT at 4 real servers fails and says the ratio', (t) => {
   const r = healthy();
   r.throughput[1] = row('dr', 4, 12);
-  t.deepEqual(failing(r), ['dr at 4 real servers reaches at least 3x nat\'s throughput (2.5x)']);
+  t.deepEqual(failing(r), ["dr at 4 real servers reaches at least 3x nat's throughput (2.5x)"]);
 });
 
 test('a mode not measured fails rather than passing by default', (t) => {
   const r = healthy();
   r.throughput = r.throughput.filter((x) => x.mode !== 'tun');
-  t.deepEqual(failing(r), ['tun at 4 real servers reaches at least 3x nat\'s throughput (not measured)']);
+  t.deepEqual(failing(r), ["tun at 4 real servers reaches at least 3x nat's throughput (not measured)"]);
 });
 
 test('a missing throughput or offload row fails as not measured instead of producing no check', (t) => {
@@ -41,18 +55,18 @@ test('a missing throughput or offload row fails as not measured instead of produ
   r.throughput = r.throughput.filter((x) => x.mode !== 'fullnat');
   r.offload = r.offload.filter((x) => x.mode !== 'dr');
   t.deepEqual(failing(r), [
-    'fullnat with 4 real server(s) stays at the director\'s limit (5 Mbit/s, within 60-115%) (not measured)',
-    'dr: the director carries under 10% of a reply\'s size (not measured)',
+    "fullnat with 4 real server(s) stays at the director's limit (5 Mbit/s, within 60-115%) (not measured)",
+    "dr: the director carries under 10% of a reply's size (not measured)",
   ]);
 });
 
-test('NAT above the director\'s limit (the limit did not hold) or far below it (a broken run) fails', (t) => {
+test("NAT above the director's limit (the limit did not hold) or far below it (a broken run) fails", (t) => {
   const above = healthy();
   above.throughput[0] = row('nat', 4, 6.9);
-  t.deepEqual(failing(above), ['nat with 4 real server(s) stays at the director\'s limit (5 Mbit/s, within 60-115%) (6.9 Mbit/s)']);
+  t.deepEqual(failing(above), ["nat with 4 real server(s) stays at the director's limit (5 Mbit/s, within 60-115%) (6.9 Mbit/s)"]);
   const below = healthy();
   below.throughput[3] = row('fullnat', 4, 1);
-  t.deepEqual(failing(below), ['fullnat with 4 real server(s) stays at the director\'s limit (5 Mbit/s, within 60-115%) (1.0 Mbit/s)']);
+  t.deepEqual(failing(below), ["fullnat with 4 real server(s) stays at the director's limit (5 Mbit/s, within 60-115%) (1.0 Mbit/s)"]);
 });
 
 test('a DR director that carries the replies, or a NAT director that does not, fails', (t) => {
@@ -61,7 +75,7 @@ test('a DR director that carries the replies, or a NAT director that does not, f
   r.offload[0] = offload('nat', 0.02);
   t.deepEqual(failing(r), [
     'nat: the director carries each reply (in and out: at least 2x its size) (0.020x the reply size)',
-    'dr: the director carries under 10% of a reply\'s size (2.000x the reply size)',
+    "dr: the director carries under 10% of a reply's size (2.000x the reply size)",
   ]);
 });
 
@@ -79,7 +93,10 @@ test('the report has the offload and throughput tables, the ratios and the check
   t.regex(text, /- ok: tun at 4 real servers reaches at least 3x nat's throughput \(6\.4x\)/);
   t.notRegex(text, /Lab cost/);
   const plots = benchPlots(r);
-  t.deepEqual(plots.map((p) => p.file), ['throughput.svg', 'offload.svg']);
+  t.deepEqual(
+    plots.map((p) => p.file),
+    ['throughput.svg', 'offload.svg'],
+  );
   for (const p of plots) t.regex(p.svg, /^<svg [^>]*>[\s\S]*<\/svg>\n$/);
   t.regex(plots[0].svg, /director&apos;s limit/);
 });

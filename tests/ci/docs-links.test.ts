@@ -5,7 +5,8 @@ import { PACKAGE_ROOT } from '../../src/model/package-root.js';
 
 /** The user docs and the sources: what a clone has is all a reader has. */
 function files(): string[] {
-  const walk = (dir: string): string[] => readdirSync(join(PACKAGE_ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  const walk = (dir: string): string[] =>
+    readdirSync(join(PACKAGE_ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   return ['README.md', ...walk('docs'), ...walk('src')].filter((f) => /\.(md|ts|mjs|sh)$/.test(f));
 }
 

@@ -6,7 +6,14 @@ import { parse } from 'yaml';
 import { PACKAGE_ROOT } from '../../src/model/package-root.js';
 
 interface Workflow {
-  jobs: Record<string, { 'runs-on': string; container: { image: string; options: string }; steps: Array<{ run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, string> }> }>;
+  jobs: Record<
+    string,
+    {
+      'runs-on': string;
+      container: { image: string; options: string };
+      steps: Array<{ run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, string> }>;
+    }
+  >;
 }
 
 test('the workflow runs .ci/run, and guards the topologies with a JUnit report kept as an artifact', async (t) => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../../src/model/package-root.js';
 
-const validate = (cwd: string) => execa('vagrant', ['validate'], { cwd, reject: false, env: { VAGRANT_DEFAULT_PROVIDER: 'libvirt', VAGRANT_CHECKPOINT_DISABLE: '1' } });
+const validate = (cwd: string) =>
+  execa('vagrant', ['validate'], { cwd, reject: false, env: { VAGRANT_DEFAULT_PROVIDER: 'libvirt', VAGRANT_CHECKPOINT_DISABLE: '1' } });
 
 test('vagrant validate accepts the Vagrantfile with its libvirt provider settings', async (t) => {
   const result = await validate(PACKAGE_ROOT);

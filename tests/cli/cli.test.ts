@@ -19,7 +19,11 @@ test('every verb has help', (t) => {
 });
 
 for (const verb of VERBS) {
-  for (const ask of [[verb, '--help'], [verb, '-h'], ['help', verb]]) {
+  for (const ask of [
+    [verb, '--help'],
+    [verb, '-h'],
+    ['help', verb],
+  ]) {
     test(`lvslab ${ask.join(' ')} prints the usage and options of ${verb} and exits 0`, async (t) => {
       const result = await lvslab(ask);
       t.is(result.exitCode, 0, result.stderr);

@@ -11,13 +11,18 @@ test.before('this machine can run labs (never skipped)', async () => {
   if (!(await ipvsOnHost()).usable || process.getuid?.() !== 0) throw new Error('the integration suite needs root and IPVS');
 });
 
-test('lvslab demo shows each mode\'s request path, reply path, director share, peer and port mapping, and writes the diagrams', async (t) => {
+test("lvslab demo shows each mode's request path, reply path, director share, peer and port mapping, and writes the diagrams", async (t) => {
   const result = await execa(process.execPath, [CLI_ENTRY, 'demo', '--runner', 'host', '--out', '/tmp/demo'], { reject: false });
   t.is(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
-  const rows = new Map(result.stdout.split('\n').slice(2, 6).map((line) => {
-    const cells = line.split(/ {2,}/);
-    return [cells[0], { request: cells[1], reply: cells[2], share: cells[3], saw: cells[4], mapping: cells[5], checks: cells[6] }];
-  }));
+  const rows = new Map(
+    result.stdout
+      .split('\n')
+      .slice(2, 6)
+      .map((line) => {
+        const cells = line.split(/ {2,}/);
+        return [cells[0], { request: cells[1], reply: cells[2], share: cells[3], saw: cells[4], mapping: cells[5], checks: cells[6] }];
+      }),
+  );
   t.deepEqual([...rows.keys()], ['NAT', 'DR', 'TUN', 'FULLNAT']);
   const percent = (share: string) => Number(share.replace('%', ''));
   const dr = rows.get('DR')!;

@@ -40,7 +40,16 @@ for (const name of SHIPPED) {
     t.is((await labUp(lab, planOptions, o)).status, 'created');
     // Reachability here; the full verifier runs on every shipped lab in the suite's `labs` stage (lvslab test).
     const answers = await probeFrom(o.runner, lab.clients[0].namespace, probeTargets(lab));
-    const failed = lab.services.flatMap((s) => reachabilityChecks(lab, s, lab.clients[0].name, answers.filter((a) => a.protocol === s.protocol && a.target === `${s.vip}:${s.port}`))).filter((c) => !c.ok);
+    const failed = lab.services
+      .flatMap((s) =>
+        reachabilityChecks(
+          lab,
+          s,
+          lab.clients[0].name,
+          answers.filter((a) => a.protocol === s.protocol && a.target === `${s.vip}:${s.port}`),
+        ),
+      )
+      .filter((c) => !c.ok);
     t.deepEqual(failed, [], failed.map((c) => `${c.name}: expected ${c.expected}, observed ${c.observed}`).join('\n'));
     const spawned = o.runner.spawned;
     t.is((await labUp(lab, planOptions, o)).status, 'unchanged');
@@ -72,7 +81,7 @@ test.serial('an up that fails at the last service, after the others started, lea
   await failPartWay(t, (steps) => steps.length - 1);
 });
 
-test.serial('up refuses a namespace of the same name that is not lvslab\'s, creates nothing, and down --all leaves it alone', async (t) => {
+test.serial("up refuses a namespace of the same name that is not lvslab's, creates nothing, and down --all leaves it alone", async (t) => {
   await execa('ip', ['netns', 'add', 'dr-client']);
   try {
     const result = await cli('up', join(TOPOLOGIES, 'dr.yaml'), '--runner', 'host');
@@ -86,38 +95,46 @@ test.serial('up refuses a namespace of the same name that is not lvslab\'s, crea
   }
 });
 
-test.serial('the CLI: up, up again says nothing to do, verify passes (table and JUnit), graph draws the observed paths, status shows the IPVS table, exec reaches the VIP, a changed file needs --recreate, down', async (t) => {
-  const file = join(TOPOLOGIES, 'nat.yaml');
-  t.is((await cli('up', file, '--runner', 'host')).exitCode, 0);
-  const again = await cli('up', file, '--runner', 'host');
-  t.is(again.exitCode, 0);
-  t.regex(again.stdout, /lab nat is already up and matches .*nat\.yaml: nothing to do/);
-  const verify = await cli('verify', file, '--runner', 'host');
-  t.is(verify.exitCode, 0, verify.stdout);
-  t.regex(verify.stdout, /^tcp 10\.10\.0\.100:80 answers client2 through the VIP +pass/m);
-  const passed = /^(\d+) passed, 0 failed$/m.exec(verify.stdout);
-  t.truthy(passed, verify.stdout);
-  t.true(Number(passed![1]) >= 20, 'the verifier ran its checks');
-  const junit = await cli('verify', file, '--runner', 'host', '--junit');
-  t.regex(junit.stdout, /<testsuite name="nat" tests="\d+" failures="0">/);
-  const graph = await cli('graph', file, '--runner', 'host', '--out', '/tmp/graphs');
-  t.is(graph.exitCode, 0, graph.stderr);
-  t.regex(graph.stdout, /wrote \/tmp\/graphs\/nat\.svg and \/tmp\/graphs\/nat\.mmd: request client -> gateway -> director -> rs[12], reply rs[12] -> director -> gateway -> client/);
-  const status = await cli('status', 'nat');
-  t.regex(status.stdout, /ipvs tcp 10\.10\.0\.100:80 rr/);
-  t.regex(status.stdout, /-> 10\.10\.0\.10:8080 +Masq/);
-  const curl = await cli('exec', 'nat', 'client2', '--', 'curl', '-s', '--max-time', '5', 'http://10.10.0.100/');
-  t.regex(curl.stdout, /^node=rs[12] peer=198\.51\.100\.11:\d+ local=10\.10\.0\.1[01]:8080$/m);
-  const changed = '/tmp/nat.yaml';
-  await writeFile(changed, (await import('node:fs')).readFileSync(file, 'utf8').replace('scheduler: rr\n  - protocol: udp', 'scheduler: wrr\n  - protocol: udp'));
-  const drift = await cli('up', changed, '--runner', 'host');
-  t.is(drift.exitCode, 1);
-  t.regex(drift.stderr, /\+ -A -t 10\.10\.0\.100:80 -s wrr/);
-  t.regex(drift.stderr, /lvslab up --recreate/);
-  t.is((await cli('up', changed, '--runner', 'host', '--recreate')).exitCode, 0);
-  t.is((await cli('down', 'nat')).exitCode, 0);
-  t.is((await cli('down', 'nat')).stdout.trim(), 'lab nat: nothing to remove');
-});
+test.serial(
+  'the CLI: up, up again says nothing to do, verify passes (table and JUnit), graph draws the observed paths, status shows the IPVS table, exec reaches the ' +
+    'VIP, a changed file needs --recreate, down',
+  async (t) => {
+    const file = join(TOPOLOGIES, 'nat.yaml');
+    t.is((await cli('up', file, '--runner', 'host')).exitCode, 0);
+    const again = await cli('up', file, '--runner', 'host');
+    t.is(again.exitCode, 0);
+    t.regex(again.stdout, /lab nat is already up and matches .*nat\.yaml: nothing to do/);
+    const verify = await cli('verify', file, '--runner', 'host');
+    t.is(verify.exitCode, 0, verify.stdout);
+    t.regex(verify.stdout, /^tcp 10\.10\.0\.100:80 answers client2 through the VIP +pass/m);
+    const passed = /^(\d+) passed, 0 failed$/m.exec(verify.stdout);
+    t.truthy(passed, verify.stdout);
+    t.true(Number(passed![1]) >= 20, 'the verifier ran its checks');
+    const junit = await cli('verify', file, '--runner', 'host', '--junit');
+    t.regex(junit.stdout, /<testsuite name="nat" tests="\d+" failures="0">/);
+    const graph = await cli('graph', file, '--runner', 'host', '--out', '/tmp/graphs');
+    t.is(graph.exitCode, 0, graph.stderr);
+    t.regex(graph.stdout, /wrote \/tmp\/graphs\/nat\.svg and \/tmp\/graphs\/nat\.mmd: /);
+    t.regex(graph.stdout, /: request client -> gateway -> director -> rs[12], reply rs[12] -> director -> gateway -> client$/m);
+    const status = await cli('status', 'nat');
+    t.regex(status.stdout, /ipvs tcp 10\.10\.0\.100:80 rr/);
+    t.regex(status.stdout, /-> 10\.10\.0\.10:8080 +Masq/);
+    const curl = await cli('exec', 'nat', 'client2', '--', 'curl', '-s', '--max-time', '5', 'http://10.10.0.100/');
+    t.regex(curl.stdout, /^node=rs[12] peer=198\.51\.100\.11:\d+ local=10\.10\.0\.1[01]:8080$/m);
+    const changed = '/tmp/nat.yaml';
+    await writeFile(
+      changed,
+      (await import('node:fs')).readFileSync(file, 'utf8').replace('scheduler: rr\n  - protocol: udp', 'scheduler: wrr\n  - protocol: udp'),
+    );
+    const drift = await cli('up', changed, '--runner', 'host');
+    t.is(drift.exitCode, 1);
+    t.regex(drift.stderr, /\+ -A -t 10\.10\.0\.100:80 -s wrr/);
+    t.regex(drift.stderr, /lvslab up --recreate/);
+    t.is((await cli('up', changed, '--runner', 'host', '--recreate')).exitCode, 0);
+    t.is((await cli('down', 'nat')).exitCode, 0);
+    t.is((await cli('down', 'nat')).stdout.trim(), 'lab nat: nothing to remove');
+  },
+);
 
 test.serial('kill -9 of lvslab up at different moments: lvslab down removes all it made, and the next up works', async (t) => {
   const o = options();
@@ -136,4 +153,25 @@ test.serial('kill -9 of lvslab up at different moments: lvslab down removes all 
   t.is(again.exitCode, 0, again.stderr);
   t.is((await cli('down', 'dr')).exitCode, 0);
   t.is(await hostSnapshot(o), before);
+});
+
+test.serial('the CLI exits 1 when verify finds a broken lab, and when test cannot build a lab', async (t) => {
+  const file = '/tmp/clifail.yaml';
+  await writeFile(file, 'name: clifail\nmode: dr\nrealServers: 2\nservices:\n  - { port: 80 }\n');
+  t.is((await cli('up', file, '--runner', 'host')).exitCode, 0);
+  await execa('ip', ['netns', 'exec', 'clifail-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'wlc']);
+  const verify = await cli('verify', file, '--runner', 'host');
+  t.is(verify.exitCode, 1, verify.stdout);
+  t.regex(verify.stdout, /the director's live IPVS table is the one the topology declares\s+FAIL/);
+  t.is((await cli('down', 'clifail')).exitCode, 0);
+  // A namespace in the way that is not lvslab's: up refuses, test reports it and exits 1.
+  await execa('ip', ['netns', 'add', 'clifail-client']);
+  try {
+    const run = await cli('test', file, '--runner', 'host');
+    t.is(run.exitCode, 1, run.stdout);
+    t.regex(run.stdout, /✘ clifail: up and verify complete/);
+    t.regex(run.stdout, /^\d+ passed, [1-9]\d* failed$/m);
+  } finally {
+    await execa('ip', ['netns', 'del', 'clifail-client']);
+  }
 });

@@ -41,7 +41,13 @@ export interface BrokenCase {
 
 const TCP_ONLY = (name: string, mode: string, extra = '') => `name: ${name}\nmode: ${mode}\nrealServers: 2\nservices:\n  - { port: 80${extra} }\n`;
 
-const TUN_TCP = 'name: tuntcp\nmode: tun\nnetworks:\n  outside: { subnet: 198.51.100.0/24 }\n  lan: { subnet: 10.10.0.0/24 }\n  rsnet1: { subnet: 10.20.1.0/24 }\n  rsnet2: { subnet: 10.20.2.0/24 }\nrealServers:\n  - { name: rs1, network: rsnet1, address: 10.20.1.10 }\n  - { name: rs2, network: rsnet2, address: 10.20.2.10 }\nservices:\n  - { port: 80 }\n';
+const TUN_TCP =
+  'name: tuntcp\nmode: tun\nnetworks:\n  outside: { subnet: 198.51.100.0/24 }\n  lan: { subnet: 10.10.0.0/24 }\n  rsnet1: { subnet: ' +
+  '10.20.1.0/24 }\n  rsnet2: ' +
+  '' +
+  '' +
+  '{ subnet: 10.20.2.0/24 }\nrealServers:\n  - { name: rs1, network: rsnet1, address: 10.20.1.10 }\n  - { name: rs2, network: rsnet2, address: 10.20.2.10 ' +
+  '}\nservices:\n  - { port: 80 }\n';
 
 /** Answers, scheduling and ARP: what the client and the gateway see. */
 export const SERVING_CASES: BrokenCase[] = [
@@ -50,7 +56,13 @@ export const SERVING_CASES: BrokenCase[] = [
     topology: TCP_ONLY('sched', 'dr'),
     // Two clients' few requests cannot tell wlc from rr: only the table shows the lab is not what was declared.
     breakIt: () => inNs('sched-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'wlc'),
-    fails: [{ name: /^the director's live IPVS table is the one the topology declares$/, where: /^director$/, observed: /^tcp 10\.10\.0\.100:80: scheduler wlc, declared rr$/ }],
+    fails: [
+      {
+        name: /^the director's live IPVS table is the one the topology declares$/,
+        where: /^director$/,
+        observed: /^tcp 10\.10\.0\.100:80: scheduler wlc, declared rr$/,
+      },
+    ],
   },
   {
     title: '"answers through the VIP" fails when the director has no virtual service',
@@ -64,7 +76,11 @@ export const SERVING_CASES: BrokenCase[] = [
     breakIt: async () => {
       for (const pid of await processesIn('dr-rs1', 'UDP-RECVFROM')) process.kill(pid, 'SIGKILL');
       // Bound to every address, the reply leaves from the route's source: the RIP, not the VIP.
-      execa('ip', ['netns', 'exec', 'dr-rs1', 'socat', 'UDP-RECVFROM:80,fork', `EXEC:${SERVICE_SCRIPT} rs1 udp 0.0.0.0 80`], { detached: true, stdio: 'ignore', reject: false }).unref();
+      execa('ip', ['netns', 'exec', 'dr-rs1', 'socat', 'UDP-RECVFROM:80,fork', `EXEC:${SERVICE_SCRIPT} rs1 udp 0.0.0.0 80`], {
+        detached: true,
+        stdio: 'ignore',
+        reject: false,
+      }).unref();
       await new Promise((r) => setTimeout(r, 500));
     },
     fails: [{ name: /^udp 10\.10\.0\.100:80: client only ever sees the VIP as its peer$/, where: /^client$/, observed: /10\.10\.0\.10:80/ }],
@@ -113,7 +129,17 @@ export const SERVING_CASES: BrokenCase[] = [
   {
     title: 'the ARP checks fail and name the real server that lacks arp_ignore/arp_announce',
     topology: TCP_ONLY('arp', 'dr'),
-    breakIt: () => inNs('arp-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.eth0.arp_ignore=0', 'net.ipv4.conf.all.arp_announce=0', 'net.ipv4.conf.eth0.arp_announce=0'),
+    breakIt: () =>
+      inNs(
+        'arp-rs1',
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv4.conf.all.arp_ignore=0',
+        'net.ipv4.conf.eth0.arp_ignore=0',
+        'net.ipv4.conf.all.arp_announce=0',
+        'net.ipv4.conf.eth0.arp_announce=0',
+      ),
     fails: [{ name: /^only the director answers ARP for the VIP 10\.10\.0\.100$/, where: /^rs1$/ }],
   },
 ];
@@ -126,7 +152,13 @@ export const PATH_CASES: BrokenCase[] = [
     breakIt: async () => {
       for (const rip of ['10.10.0.10', '10.10.0.11']) await inNs('drnat-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', `${rip}:80`, '-m');
     },
-    fails: [{ name: /^director -> real server frames carry the real server's MAC, the IP header CIP -> VIP unchanged$/, where: /^director -> rs[12]$/, observed: /IP 198\.51\.100\.10 -> 10\.10\.0\.1[01]/ }],
+    fails: [
+      {
+        name: /^director -> real server frames carry the real server's MAC, the IP header CIP -> VIP unchanged$/,
+        where: /^director -> rs[12]$/,
+        observed: /IP 198\.51\.100\.10 -> 10\.10\.0\.1[01]/,
+      },
+    ],
   },
   {
     title: 'the DR reply path fails and the director is named when a real server routes replies through it',
@@ -139,7 +171,11 @@ export const PATH_CASES: BrokenCase[] = [
     fails: [
       { name: /reply path rs[12] -> gateway -> client/, where: /^rs[12] -> gateway$/ },
       { name: /replies never touch the director$/, where: /^director$/ },
-      { name: /^the director's netfilter hooks: the dr walk of requests and replies$/, where: /^director$/, observed: /; reply prerouting -> forward -> postrouting/ },
+      {
+        name: /^the director's netfilter hooks: the dr walk of requests and replies$/,
+        where: /^director$/,
+        observed: /; reply prerouting -> forward -> postrouting/,
+      },
     ],
   },
   {
@@ -156,8 +192,20 @@ export const PATH_CASES: BrokenCase[] = [
     title: 'a NAT lab quietly turned into direct routing: replies no longer cross the director, and the checks say where',
     topology: TCP_ONLY('natdr', 'nat'),
     breakIt: async () => {
-      for (const [rs, rip] of [['rs1', '10.10.0.10'], ['rs2', '10.10.0.11']]) {
-        await inNs(`natdr-${rs}`, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2', 'net.ipv4.conf.eth0.arp_ignore=1', 'net.ipv4.conf.eth0.arp_announce=2');
+      for (const [rs, rip] of [
+        ['rs1', '10.10.0.10'],
+        ['rs2', '10.10.0.11'],
+      ]) {
+        await inNs(
+          `natdr-${rs}`,
+          'sysctl',
+          '-q',
+          '-w',
+          'net.ipv4.conf.all.arp_ignore=1',
+          'net.ipv4.conf.all.arp_announce=2',
+          'net.ipv4.conf.eth0.arp_ignore=1',
+          'net.ipv4.conf.eth0.arp_announce=2',
+        );
         await execa('ip', ['-n', `natdr-${rs}`, 'addr', 'add', '10.10.0.100/32', 'dev', 'lo']);
         await execa('ip', ['-n', `natdr-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.1']);
         await inNs('natdr-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', `${rip}:80`, '-g');
@@ -175,7 +223,16 @@ export const PATH_CASES: BrokenCase[] = [
     breakIt: async () => {
       // The director gives up the VIP and rs1 answers ARP for it: the gateway sends requests straight to rs1.
       await execa('ip', ['-n', 'hijack-director', 'addr', 'del', '10.10.0.100/32', 'dev', 'eth0']);
-      await inNs('hijack-rs1', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=0', 'net.ipv4.conf.eth0.arp_ignore=0', 'net.ipv4.conf.all.arp_announce=0', 'net.ipv4.conf.eth0.arp_announce=0');
+      await inNs(
+        'hijack-rs1',
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv4.conf.all.arp_ignore=0',
+        'net.ipv4.conf.eth0.arp_ignore=0',
+        'net.ipv4.conf.all.arp_announce=0',
+        'net.ipv4.conf.eth0.arp_announce=0',
+      );
     },
     fails: [
       { name: /^after a flush, the gateway resolves the VIP 10\.10\.0\.100 to the director's MAC$/, where: /^gateway -> 10\.10\.0\.100$/, observed: /^rs1 \(/ },
@@ -187,7 +244,24 @@ export const PATH_CASES: BrokenCase[] = [
     topology: TCP_ONLY('masq', 'nat'),
     breakIt: async () => {
       await inNs('masq-director', 'sysctl', '-q', '-w', 'net.ipv4.vs.conntrack=1');
-      await inNs('masq-director', 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-m', 'ipvs', '--vaddr', '10.10.0.100/32', '--vport', '80', '-j', 'SNAT', '--to-source', '10.10.0.2');
+      await inNs(
+        'masq-director',
+        'iptables',
+        '-t',
+        'nat',
+        '-A',
+        'POSTROUTING',
+        '-m',
+        'ipvs',
+        '--vaddr',
+        '10.10.0.100/32',
+        '--vport',
+        '80',
+        '-j',
+        'SNAT',
+        '--to-source',
+        '10.10.0.2',
+      );
     },
     fails: [{ name: /^rs[12] sees the real client address$/, where: /^rs[12]$/, observed: /^10\.10\.0\.2$/ }],
   },
@@ -195,7 +269,11 @@ export const PATH_CASES: BrokenCase[] = [
     title: '"port mapping is honoured" fails when a member is re-pointed to another port',
     topology: TCP_ONLY('mapping', 'nat', ', realPort: 8080'),
     breakIt: async () => {
-      execa('ip', ['netns', 'exec', 'mapping-rs1', 'socat', 'TCP-LISTEN:80,fork,reuseaddr', `EXEC:${SERVICE_SCRIPT} rs1 tcp 0.0.0.0 80`], { detached: true, stdio: 'ignore', reject: false }).unref();
+      execa('ip', ['netns', 'exec', 'mapping-rs1', 'socat', 'TCP-LISTEN:80,fork,reuseaddr', `EXEC:${SERVICE_SCRIPT} rs1 tcp 0.0.0.0 80`], {
+        detached: true,
+        stdio: 'ignore',
+        reject: false,
+      }).unref();
       await inNs('mapping-director', 'ipvsadm', '-d', '-t', '10.10.0.100:80', '-r', '10.10.0.10:8080');
       await inNs('mapping-director', 'ipvsadm', '-a', '-t', '10.10.0.100:80', '-r', '10.10.0.10:80', '-m');
       await new Promise((r) => setTimeout(r, 500));
@@ -215,7 +293,13 @@ export const PATH_CASES: BrokenCase[] = [
     title: 'the TUN frame check fails when forwarding is switched to direct routing at run time',
     topology: TUN_TCP,
     breakIt: () => inNs('tuntcp-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', '10.20.1.10:80', '-g'),
-    fails: [{ name: /^director -> real server packets are IP-in-IP/, where: /^director -> rs1$/, observed: /client packets not tunnelled; e\.g\. 198\.51\.100\.10 -> 10\.10\.0\.100$/ }],
+    fails: [
+      {
+        name: /^director -> real server packets are IP-in-IP/,
+        where: /^director -> rs1$/,
+        observed: /client packets not tunnelled; e\.g\. 198\.51\.100\.10 -> 10\.10\.0\.100$/,
+      },
+    ],
   },
   {
     title: 'FULLNAT without its source NAT: the real server sees the client, and is named',
@@ -224,7 +308,11 @@ export const PATH_CASES: BrokenCase[] = [
     breakIt: () => inNs('fullnat-director', 'iptables', '-t', 'nat', '-F', 'POSTROUTING'),
     fails: [
       { name: /^rs[12] sees the director's address, not the client's$/, where: /^rs[12]$/, observed: /198\.51\.100\.10/ },
-      { name: /^the director's netfilter hooks: the fullnat walk of requests and replies$/, where: /^director$/, observed: /; reply none \(it bypasses the director\)$/ },
+      {
+        name: /^the director's netfilter hooks: the fullnat walk of requests and replies$/,
+        where: /^director$/,
+        observed: /; reply none \(it bypasses the director\)$/,
+      },
     ],
   },
   {
@@ -242,19 +330,39 @@ PATH_CASES.push(
     breakIt: async () => {
       for (const rs of ['rs1', 'rs2']) await execa('ip', ['-n', `natwalk-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.1']);
     },
-    fails: [{ name: /^the director's netfilter hooks: the nat walk of requests and replies$/, where: /^director$/, observed: /; reply none \(it bypasses the director\)$/ }],
+    fails: [
+      {
+        name: /^the director's netfilter hooks: the nat walk of requests and replies$/,
+        where: /^director$/,
+        observed: /; reply none \(it bypasses the director\)$/,
+      },
+    ],
   },
   {
     title: 'TUN replies detoured through the director by the gateway fail the hook walk and the reply share, naming the director',
     topology: TUN_TCP,
     breakIt: async () => {
       // The gateway sends what comes from rsnet1 with the VIP as source to the director, which routes it back.
-      await inNs('tuntcp-director', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.accept_local=1', 'net.ipv4.conf.eth0.accept_local=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.eth0.rp_filter=0');
+      await inNs(
+        'tuntcp-director',
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv4.ip_forward=1',
+        'net.ipv4.conf.all.accept_local=1',
+        'net.ipv4.conf.eth0.accept_local=1',
+        'net.ipv4.conf.all.rp_filter=0',
+        'net.ipv4.conf.eth0.rp_filter=0',
+      );
       await execa('ip', ['-n', 'tuntcp-gateway', 'route', 'add', 'default', 'via', '10.10.0.2', 'table', '100']);
       await execa('ip', ['-n', 'tuntcp-gateway', 'rule', 'add', 'iif', 'eth2', 'from', '10.10.0.100', 'lookup', '100']);
     },
     fails: [
-      { name: /^the director's netfilter hooks: the tun walk of requests and replies$/, where: /^director$/, observed: /; reply prerouting -> forward -> postrouting/ },
+      {
+        name: /^the director's netfilter hooks: the tun walk of requests and replies$/,
+        where: /^director$/,
+        observed: /; reply prerouting -> forward -> postrouting/,
+      },
       { name: /replies never touch the director$/, where: /^director$/ },
     ],
   },
@@ -287,7 +395,13 @@ export function registerBrokenLabs(cases: BrokenCase[]): void {
       const shape = c.topology.replace(/^name: \S+\n/, '');
       if (!verifiedHealthy.has(shape)) {
         const healthy = await verifyLab(lab, o.runner);
-        t.true(healthy.length > 0 && healthy.every((r) => r.ok), `the healthy lab must pass every check:\n${healthy.filter((r) => !r.ok).map(show).join('\n')}`);
+        t.true(
+          healthy.length > 0 && healthy.every((r) => r.ok),
+          `the healthy lab must pass every check:\n${healthy
+            .filter((r) => !r.ok)
+            .map(show)
+            .join('\n')}`,
+        );
         verifiedHealthy.add(shape);
       }
       await c.breakIt();

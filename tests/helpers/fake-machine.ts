@@ -35,7 +35,9 @@ export class FakeMachine implements CommandRunner, HostView {
     if (this.fails(argv, options.input)) return { exitCode: 1, stdout: '', stderr: this.failWhen!.stderr };
     const line = argv.join(' ');
     if (line === 'ip -all netns exec ip -o link show dev lo') {
-      const out = [...this.namespaces].map((ns) => `\nnetns: ${ns}\n1: lo: <LOOPBACK,UP> mtu 65536${this.aliases.has(ns) ? `\\    alias ${this.aliases.get(ns)}` : ''}`);
+      const out = [...this.namespaces].map(
+        (ns) => `\nnetns: ${ns}\n1: lo: <LOOPBACK,UP> mtu 65536${this.aliases.has(ns) ? `\\    alias ${this.aliases.get(ns)}` : ''}`,
+      );
       return { exitCode: 0, stdout: out.join('\n') + '\n', stderr: '' };
     }
     if (argv[0] === 'modprobe' && argv[1] === '-a') argv.slice(2).forEach((m) => this.modules.add(m));
@@ -45,7 +47,10 @@ export class FakeMachine implements CommandRunner, HostView {
       const add = /^netns add (\S+)$/.exec(text);
       if (add) this.namespaces.add(add[1]);
       const del = /^netns del (\S+)$/.exec(text);
-      if (del) (this.namespaces.delete(del[1]), this.aliases.delete(del[1]));
+      if (del) {
+        this.namespaces.delete(del[1]);
+        this.aliases.delete(del[1]);
+      }
       const alias = /^link set dev lo alias (\S+)$/.exec(text);
       if (alias && batchNs) this.aliases.set(batchNs, alias[1]);
     }

@@ -32,7 +32,10 @@ test('the forwarding method follows the mode', async (t) => {
   const flags = { nat: ' -m ', dr: ' -g ', tun: ' -i ', fullnat: ' -m ' };
   for (const [mode, flag] of Object.entries(flags)) {
     const ipvs = (await plan(mode)).steps.find((s) => s.argv.includes('ipvsadm'))!;
-    t.true(ipvs.input!.filter((l) => l.startsWith('-a')).every((l) => l.includes(flag)), mode);
+    t.true(
+      ipvs.input!.filter((l) => l.startsWith('-a')).every((l) => l.includes(flag)),
+      mode,
+    );
   }
 });
 

@@ -7,7 +7,9 @@ import { TOPOLOGIES } from '../helpers/paths.js';
 
 const hop = (from: string, to: string, network: string, carried = true) => ({ from, to, network, share: carried ? 1 : 0.02, carried });
 const drPaths = (replyCarried: boolean): ObservedPaths => ({
-  lab: 'dr', mode: 'dr', realServer: 'rs1',
+  lab: 'dr',
+  mode: 'dr',
+  realServer: 'rs1',
   request: [hop('client', 'gateway', 'outside'), hop('gateway', 'director', 'lan'), hop('director', 'rs1', 'lan')],
   reply: [hop('rs1', 'gateway', 'lan', replyCarried), hop('gateway', 'client', 'outside')],
 });
@@ -38,7 +40,7 @@ test('the Mermaid text has the links and both paths, styled', async (t) => {
   t.regex(text, /linkStyle \d+ stroke:#d1242f/);
 });
 
-test('the picture and the Mermaid text show the director\'s netfilter hooks as verify counted them', async (t) => {
+test("the picture and the Mermaid text show the director's netfilter hooks as verify counted them", async (t) => {
   const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
   const paths = { ...drPaths(true), directorHooks: { request: ['prerouting', 'input', 'output', 'postrouting'] as const, reply: [] } };
   const svg = renderSvg(lab, { ...paths, directorHooks: { request: [...paths.directorHooks.request], reply: [] } });

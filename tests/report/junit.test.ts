@@ -4,7 +4,12 @@ import { renderJUnit, splitLabName } from '../../src/report/junit.js';
 test('one testsuite per lab, failures with where, expected and observed, XML escaped', (t) => {
   const xml = renderJUnit([
     { suite: 'dr', name: 'up builds the lab', ok: true },
-    { suite: 'dr', name: 'only the director answers ARP for the VIP', ok: false, details: { where: 'rs1', expected: 'director', observed: 'director, rs1 <a&b>' } },
+    {
+      suite: 'dr',
+      name: 'only the director answers ARP for the VIP',
+      ok: false,
+      details: { where: 'rs1', expected: 'director', observed: 'director, rs1 <a&b>' },
+    },
     { suite: 'nat', name: 'x', ok: true },
   ]);
   t.regex(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="lvslab" tests="3" failures="1">/);

@@ -4,7 +4,7 @@ import { README_FILE, SCHEMA_FILE, schemaJson } from '../../src/report/generate-
 import { REFERENCE_BEGIN, REFERENCE_END, renderSchemaReference, withReference } from '../../src/report/schema-reference.js';
 import { topologySchema, type SchemaNode } from '../../src/validate/schema.js';
 
-test('the README\'s topology reference is the one generated from the schema (else: npm run docs)', (t) => {
+test("the README's topology reference is the one generated from the schema (else: npm run docs)", (t) => {
   const readme = readFileSync(README_FILE, 'utf8');
   t.is(readme, withReference(readme, renderSchemaReference(topologySchema)), 'README.md topology reference is out of date: run npm run docs');
   t.is(readFileSync(SCHEMA_FILE, 'utf8'), schemaJson(), 'topologies/lvslab.schema.json is out of date: run npm run docs');
@@ -12,7 +12,17 @@ test('the README\'s topology reference is the one generated from the schema (els
 
 test('the reference lists every key of the schema, nested ones with their path', (t) => {
   const reference = renderSchemaReference(topologySchema);
-  for (const key of ['name', 'mode', 'networks.<name>.subnet', 'clients[].address', 'gateway.addresses', 'director.network', 'realServers[].weight', 'services[].realPort', 'services[].weights']) {
+  for (const key of [
+    'name',
+    'mode',
+    'networks.<name>.subnet',
+    'clients[].address',
+    'gateway.addresses',
+    'director.network',
+    'realServers[].weight',
+    'services[].realPort',
+    'services[].weights',
+  ]) {
     t.true(reference.includes(`| \`${key}\` |`), key);
   }
   t.regex(reference, /\| `mode` \| one of `nat`, `dr`, `tun`, `fullnat` \| \*\*required\*\*; /);
@@ -20,7 +30,10 @@ test('the reference lists every key of the schema, nested ones with their path',
 });
 
 test('a key added to the schema shows up, so a stale README fails the drift test', (t) => {
-  const schema: SchemaNode = { ...topologySchema, properties: { ...topologySchema.properties, extra: { type: 'integer', minimum: 1, description: 'A new key <here>.' } } };
+  const schema: SchemaNode = {
+    ...topologySchema,
+    properties: { ...topologySchema.properties, extra: { type: 'integer', minimum: 1, description: 'A new key <here>.' } },
+  };
   const reference = renderSchemaReference(schema);
   t.regex(reference, /\| `extra` \| a whole number from 1 \| A new key &lt;here&gt;\. \|/);
   const readme = `intro\n${REFERENCE_BEGIN}\n${renderSchemaReference(topologySchema)}${REFERENCE_END}\nmore\n`;

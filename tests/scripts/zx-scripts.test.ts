@@ -28,7 +28,7 @@ async function run(name: string, args: string[], fail = '') {
   return { exitCode: result.exitCode, calls, stdout: result.stdout, dir: join(fake.log, '..') };
 }
 
-test('lab-session: up, verify, the command, down; the command\'s failure is the exit status', async (t) => {
+test("lab-session: up, verify, the command, down; the command's failure is the exit status", async (t) => {
   const r = await run('lab-session.mjs', ['t.yaml', '--', 'sh', '-c', 'exit 4']);
   t.deepEqual(r.calls, ['up t.yaml --runner host', 'verify t.yaml --runner host', 'down t.yaml']);
   t.is(r.exitCode, 4);
@@ -58,7 +58,7 @@ test('guard-topologies: validate all first, then lvslab test --junit into the re
   t.is(invalid.exitCode, 3);
 });
 
-test('provision: the packages lvslab needs, vagrant for the Vagrantfile check, the microVM\'s unless --no-microvm', async (t) => {
+test("provision: the packages lvslab needs, vagrant for the Vagrantfile check, the microVM's unless --no-microvm", async (t) => {
   const dry = async (...args: string[]) => (await execa(ZX, [script('provision.mjs'), '--dry-run', ...args], { cwd: PACKAGE_ROOT })).stdout.split('\n');
   const full = await dry();
   t.regex(full[1], /^apt-get install -y -qq --no-install-recommends .*\bipvsadm\b.*\bsocat\b.*\bqemu-system-x86\b.*\bbusybox-static\b.*\bvagrant-libvirt$/);

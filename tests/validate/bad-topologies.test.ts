@@ -8,7 +8,9 @@ import { CLI_ENTRY } from '../../src/model/package-root.js';
 import { FIXTURES } from '../helpers/paths.js';
 
 const BAD = join(FIXTURES, 'bad');
-const cases = readdirSync(BAD).filter((f) => f.endsWith('.yaml')).sort();
+const cases = readdirSync(BAD)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 test('the corpus of bad topologies has at least 110 cases', (t) => {
   t.true(cases.length >= 110, `only ${cases.length} cases`);

@@ -40,7 +40,20 @@ export function planViolations(lab: Lab): string[] {
   for (const step of plan.steps) {
     for (const text of [...step.argv, ...(step.input ?? [])]) {
       // Node names are lowercase: "undefined" could be one, so look for the forms a bug prints.
-      if (NAN_LIKE.test(text.replace(new RegExp(`\\b(${allNodes(lab).map((n) => n.name).join('|')})\\b`, 'g'), ''))) wrong.push(`step "${step.title}" has ${JSON.stringify(text)}`);
+      if (
+        NAN_LIKE.test(
+          text.replace(
+            new RegExp(
+              `\\b(${allNodes(lab)
+                .map((n) => n.name)
+                .join('|')})\\b`,
+              'g',
+            ),
+            '',
+          ),
+        )
+      )
+        wrong.push(`step "${step.title}" has ${JSON.stringify(text)}`);
     }
   }
   const seen = new Map<string, string>();
@@ -50,7 +63,8 @@ export function planViolations(lab: Lab): string[] {
       const network = lab.networks.find((n) => n.name === iface.network)!;
       const cidr = { address: parseIPv4(network.address)!, prefix: network.prefix };
       const address = parseIPv4(iface.address);
-      if (address === undefined || !isHostOf(cidr, address)) wrong.push(`${node.name} has ${iface.address}, not a host of ${network.address}/${network.prefix}`);
+      if (address === undefined || !isHostOf(cidr, address))
+        wrong.push(`${node.name} has ${iface.address}, not a host of ${network.address}/${network.prefix}`);
       if (iface.prefix !== network.prefix) wrong.push(`${node.name}'s prefix ${iface.prefix} is not its network's`);
       if (seen.has(iface.address)) wrong.push(`${iface.address} belongs to ${seen.get(iface.address)} and ${node.name}`);
       if (vips.has(iface.address)) wrong.push(`${node.name} has the VIP ${iface.address} as its address`);
@@ -83,9 +97,40 @@ function holds(outcome: Outcome): string[] {
 // ---- Mutations of the shipped topologies ----
 
 const HOSTILE_VALUES: unknown[] = [
-  null, true, -1, 0, 1.5, 65536, 4294967296, 1e309, 'NaN', '', ' ', '0x10', '10.10.0.256', '10.10.0.0', '10.10.0.255',
-  '10.10.0.1', '10.10.0.2', '10.10.0.100', '198.51.100.1', '0.0.0.0', '255.255.255.255', '10.10.0.0/24', '10.10.0.0/31',
-  '::1', '__proto__', 'constructor', 'x'.repeat(300), [], {}, [null], { __proto__: null }, 'rs1', 'lan', 'outside',
+  null,
+  true,
+  -1,
+  0,
+  1.5,
+  65536,
+  4294967296,
+  Number.POSITIVE_INFINITY,
+  'NaN',
+  '',
+  ' ',
+  '0x10',
+  '10.10.0.256',
+  '10.10.0.0',
+  '10.10.0.255',
+  '10.10.0.1',
+  '10.10.0.2',
+  '10.10.0.100',
+  '198.51.100.1',
+  '0.0.0.0',
+  '255.255.255.255',
+  '10.10.0.0/24',
+  '10.10.0.0/31',
+  '::1',
+  '__proto__',
+  'constructor',
+  'x'.repeat(300),
+  [],
+  {},
+  [null],
+  { __proto__: null },
+  'rs1',
+  'lan',
+  'outside',
 ];
 
 function paths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
@@ -120,7 +165,8 @@ for (const name of SHIPPED) {
         cases++;
         if ('lab' in outcome) accepted++;
         const wrong = holds(outcome);
-        if (wrong.length > 0) return t.fail(`${path.join('.') || '(root)'} = ${String(value === DELETE ? '(deleted)' : JSON.stringify(value))}:\n${wrong.join('\n')}`);
+        if (wrong.length > 0)
+          return t.fail(`${path.join('.') || '(root)'} = ${String(value === DELETE ? '(deleted)' : JSON.stringify(value))}:\n${wrong.join('\n')}`);
       }
     }
     t.log(`${cases} mutated topologies, ${accepted} accepted`);
@@ -155,12 +201,42 @@ const topology = fc.record(
     clients: maybe(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.array(placed, { minLength: 1, maxLength: 3 }))),
     gateway: maybe(fc.record({ name: maybe(nodeName), addresses: maybe(fc.dictionary(netName, someIPv4, { maxKeys: 3 })) }, { requiredKeys: [] })),
     director: maybe(placed),
-    realServers: maybe(fc.oneof(fc.integer({ min: 1, max: 12 }), fc.array(fc.record({ name: maybe(nodeName), network: maybe(netName), address: maybe(someIPv4), weight: maybe(fc.integer({ min: 0, max: 3 })), gateway: maybe(someIPv4) }, { requiredKeys: [] }), { minLength: 1, maxLength: 5 }))),
-    services: maybe(fc.array(fc.record({
-      protocol: maybe(fc.constantFrom('tcp', 'udp')), port: fc.integer({ min: 1, max: 90 }), vip: maybe(someIPv4),
-      realPort: maybe(fc.constantFrom(80, 8080)), scheduler: maybe(fc.constantFrom('rr', 'wrr', 'sh')), persistence: maybe(fc.integer({ min: 1, max: 300 })),
-      realServers: maybe(fc.array(nodeName, { minLength: 1, maxLength: 4 })), weights: maybe(fc.dictionary(nodeName, fc.integer({ min: 0, max: 3 }), { maxKeys: 2 })),
-    }, { requiredKeys: ['port'] }), { minLength: 1, maxLength: 3 })),
+    realServers: maybe(
+      fc.oneof(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(
+          fc.record(
+            {
+              name: maybe(nodeName),
+              network: maybe(netName),
+              address: maybe(someIPv4),
+              weight: maybe(fc.integer({ min: 0, max: 3 })),
+              gateway: maybe(someIPv4),
+            },
+            { requiredKeys: [] },
+          ),
+          { minLength: 1, maxLength: 5 },
+        ),
+      ),
+    ),
+    services: maybe(
+      fc.array(
+        fc.record(
+          {
+            protocol: maybe(fc.constantFrom('tcp', 'udp')),
+            port: fc.integer({ min: 1, max: 90 }),
+            vip: maybe(someIPv4),
+            realPort: maybe(fc.constantFrom(80, 8080)),
+            scheduler: maybe(fc.constantFrom('rr', 'wrr', 'sh')),
+            persistence: maybe(fc.integer({ min: 1, max: 300 })),
+            realServers: maybe(fc.array(nodeName, { minLength: 1, maxLength: 4 })),
+            weights: maybe(fc.dictionary(nodeName, fc.integer({ min: 0, max: 3 }), { maxKeys: 2 })),
+          },
+          { requiredKeys: ['port'] },
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+    ),
   },
   { requiredKeys: ['name', 'mode'] },
 );
@@ -174,16 +250,40 @@ const plausible = fc.integer({ min: 1, max: 10 }).chain((count) => {
       mode: fc.constantFrom('nat', 'dr', 'tun', 'fullnat'),
       vip: maybe(fc.constantFrom('10.10.0.100', '10.10.0.5', '10.10.0.200', '10.10.0.12')),
       clients: maybe(fc.integer({ min: 1, max: 3 })),
-      director: maybe(fc.record({ address: maybe(fc.constantFrom('10.10.0.1', '10.10.0.2', '10.10.0.3', '10.10.0.9', '10.10.0.11', '10.10.0.100')) }, { requiredKeys: [] })),
+      director: maybe(
+        fc.record({ address: maybe(fc.constantFrom('10.10.0.1', '10.10.0.2', '10.10.0.3', '10.10.0.9', '10.10.0.11', '10.10.0.100')) }, { requiredKeys: [] }),
+      ),
       realServers: fc.oneof(
         fc.constant(count),
-        fc.tuple(...names.map((name) => fc.record({ name: fc.constant(name), address: maybe(fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(100)).map((h) => `10.10.0.${h}`)), weight: maybe(fc.integer({ min: 0, max: 5 })) }, { requiredKeys: ['name'] }))),
+        fc.tuple(
+          ...names.map((name) =>
+            fc.record(
+              {
+                name: fc.constant(name),
+                address: maybe(fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(100)).map((h) => `10.10.0.${h}`)),
+                weight: maybe(fc.integer({ min: 0, max: 5 })),
+              },
+              { requiredKeys: ['name'] },
+            ),
+          ),
+        ),
       ),
-      services: maybe(fc.array(fc.record({
-        protocol: maybe(fc.constantFrom('tcp', 'udp')), port: fc.integer({ min: 1, max: 65535 }),
-        realPort: maybe(fc.constantFrom(80, 8080)), scheduler: maybe(fc.constantFrom('rr', 'wrr', 'sh', 'lc')), persistence: maybe(fc.integer({ min: 1, max: 86400 })),
-        realServers: maybe(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: count + 1 })),
-      }, { requiredKeys: ['port'] }), { minLength: 1, maxLength: 3 })),
+      services: maybe(
+        fc.array(
+          fc.record(
+            {
+              protocol: maybe(fc.constantFrom('tcp', 'udp')),
+              port: fc.integer({ min: 1, max: 65535 }),
+              realPort: maybe(fc.constantFrom(80, 8080)),
+              scheduler: maybe(fc.constantFrom('rr', 'wrr', 'sh', 'lc')),
+              persistence: maybe(fc.integer({ min: 1, max: 86400 })),
+              realServers: maybe(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: count + 1 })),
+            },
+            { requiredKeys: ['port'] },
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+      ),
     },
     { requiredKeys: ['name', 'mode', 'realServers'] },
   );
@@ -211,10 +311,17 @@ test('any generated topology validates to a Lab with a sound plan, or to positio
 
 test('any text at all, YAML or not, gives a Lab or positioned problems; never a crash', (t) => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), topology.map(yamlOf).chain((y) => fc.nat(y.length).map((n) => y.slice(0, n)))), (text) => {
-      const wrong = holds(validateText(text));
-      if (wrong.length > 0) throw new Error(wrong.join('\n'));
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 200 }),
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        topology.map(yamlOf).chain((y) => fc.nat(y.length).map((n) => y.slice(0, n))),
+      ),
+      (text) => {
+        const wrong = holds(validateText(text));
+        if (wrong.length > 0) throw new Error(wrong.join('\n'));
+      },
+    ),
     { numRuns: 3000, seed: 7 },
   );
   t.pass();

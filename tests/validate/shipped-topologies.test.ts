@@ -14,7 +14,10 @@ for (const name of SHIPPED) {
     t.deepEqual(lab.clients.map((c) => c.name).slice(0, 1), ['client']);
     t.is(lab.gateway.name, 'gateway');
     t.is(lab.director.name, 'director');
-    t.deepEqual(lab.realServers.map((r) => r.name), lab.realServers.map((_, i) => `rs${i + 1}`));
+    t.deepEqual(
+      lab.realServers.map((r) => r.name),
+      lab.realServers.map((_, i) => `rs${i + 1}`),
+    );
   });
 }
 
@@ -25,12 +28,24 @@ test('the shipped JSON Schema is exactly the one the validator uses', (t) => {
 
 test('the easy case defaults every address: a mode and a count of real servers are enough', async (t) => {
   const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
-  t.deepEqual(lab.networks.map((n) => `${n.name} ${n.address}/${n.prefix}`), ['outside 198.51.100.0/24', 'lan 10.10.0.0/24']);
+  t.deepEqual(
+    lab.networks.map((n) => `${n.name} ${n.address}/${n.prefix}`),
+    ['outside 198.51.100.0/24', 'lan 10.10.0.0/24'],
+  );
   t.is(lab.clients[0].interfaces[0].address, '198.51.100.10');
-  t.deepEqual(lab.gateway.interfaces.map((i) => i.address), ['198.51.100.1', '10.10.0.1']);
+  t.deepEqual(
+    lab.gateway.interfaces.map((i) => i.address),
+    ['198.51.100.1', '10.10.0.1'],
+  );
   t.is(lab.director.interfaces[0].address, '10.10.0.2');
-  t.deepEqual(lab.realServers.map((r) => r.interfaces[0].address), ['10.10.0.10', '10.10.0.11']);
-  t.deepEqual(lab.services.map((s) => `${s.protocol} ${s.vip}:${s.port} ${s.scheduler}`), ['tcp 10.10.0.100:80 rr', 'udp 10.10.0.100:80 rr']);
+  t.deepEqual(
+    lab.realServers.map((r) => r.interfaces[0].address),
+    ['10.10.0.10', '10.10.0.11'],
+  );
+  t.deepEqual(
+    lab.services.map((s) => `${s.protocol} ${s.vip}:${s.port} ${s.scheduler}`),
+    ['tcp 10.10.0.100:80 rr', 'udp 10.10.0.100:80 rr'],
+  );
   t.is(lab.realServers[0].defaultGateway, '10.10.0.1');
 });
 

@@ -19,7 +19,11 @@ test('the counting table has a chain per hook, before conntrack, NAT and IPVS, c
 test('NAT as the kernel walks it: request prerouting, input, output, postrouting; reply prerouting, forward, postrouting', async (t) => {
   const check = hookWalkCheck(await lab('nat'), captured('nat'));
   t.true(check.ok, check.observed);
-  t.is(check.observed, 'request prerouting -> input -> output -> postrouting (packets: prerouting 9, input 9, output 9, postrouting 9); reply prerouting -> forward -> postrouting (packets: prerouting 9, forward 9, postrouting 9)');
+  t.is(
+    check.observed,
+    'request prerouting -> input -> output -> postrouting (packets: prerouting 9, input 9, output 9, postrouting 9); reply prerouting -> forward -> ' +
+      'postrouting (packets: prerouting 9, forward 9, postrouting 9)',
+  );
 });
 
 test('DR: the request also crosses output (IPVS sends through LOCAL_OUT), and no reply touches the director', async (t) => {

@@ -25,7 +25,13 @@ const MiB = 1048576;
 function drTransfer(relayedByDirector: boolean): Transfer {
   const delta: Counters = new Map([
     ['dr-client', new Map([['eth0', link(MiB, 20000, 400, 200)]])],
-    ['dr-gateway', new Map([['eth0', link(20000, MiB, 200, 400)], ['eth1', link(MiB, 20000, 400, 200)]])],
+    [
+      'dr-gateway',
+      new Map([
+        ['eth0', link(20000, MiB, 200, 400)],
+        ['eth1', link(MiB, 20000, 400, 200)],
+      ]),
+    ],
     ['dr-director', new Map([['eth0', link(20000 + (relayedByDirector ? MiB : 0), 20000 + (relayedByDirector ? MiB : 0), 200, 200)]])],
     ['dr-rs1', new Map([['eth0', link(20000, MiB, 200, 400)]])],
   ]);
@@ -33,7 +39,16 @@ function drTransfer(relayedByDirector: boolean): Transfer {
 }
 
 const observation = (t: Transfer, service: Observation['transferService']): Observation => ({
-  answers: new Map(), transfers: [t], transferService: service, directorFrames: [], gatewayArp: [], macs: new Map(), defaultRoutes: new Map(), timings: { captures: 0, probes: 0, transfers: 0, readouts: 0 }, ipvsRules: [], walk: 'not observed in this test',
+  answers: new Map(),
+  transfers: [t],
+  transferService: service,
+  directorFrames: [],
+  gatewayArp: [],
+  macs: new Map(),
+  defaultRoutes: new Map(),
+  timings: { captures: 0, probes: 0, transfers: 0, readouts: 0 },
+  ipvsRules: [],
+  walk: 'not observed in this test',
 });
 
 test('a DR reply that crosses rs1 -> gateway -> client directly passes the path check', async (t) => {

@@ -8,7 +8,10 @@ const captured = (name: string) => readFileSync(join(FIXTURES, 'captured', name)
 
 test('ip -j -s addr gives interfaces with MAC, addresses and byte counters, the bare loopback left out', (t) => {
   const interfaces = parseInterfaces(captured('ip-addr-gateway.json'));
-  t.deepEqual(interfaces.map((i) => `${i.name} ${i.addresses.join(',')}`), ['eth0 198.51.100.1/24', 'eth1 10.10.0.1/24']);
+  t.deepEqual(
+    interfaces.map((i) => `${i.name} ${i.addresses.join(',')}`),
+    ['eth0 198.51.100.1/24', 'eth1 10.10.0.1/24'],
+  );
   t.regex(interfaces[0].mac, /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
   t.true(interfaces[1].rxBytes > 0 && interfaces[1].txPackets > 0);
 });

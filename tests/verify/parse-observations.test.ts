@@ -1,7 +1,16 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { counterDelta, neighbourMac, parseFrame, parseFrames, parseMacs, parseSwitchLinks, splitByNamespace, type Counters } from '../../src/verify/parse-observations.js';
+import {
+  counterDelta,
+  neighbourMac,
+  parseFrame,
+  parseFrames,
+  parseMacs,
+  parseSwitchLinks,
+  splitByNamespace,
+  type Counters,
+} from '../../src/verify/parse-observations.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FIXTURES, TOPOLOGIES } from '../helpers/paths.js';
 
@@ -9,19 +18,33 @@ const captured = (name: string) => readFileSync(join(FIXTURES, 'captured', name)
 
 test('a DR capture gives Ethernet and IP headers: in from the gateway, out to a real server with the IP header unchanged', (t) => {
   const [inbound, outbound] = parseFrames(captured('dr-director.cap'));
-  t.like(inbound, { srcMac: 'd2:c5:47:9f:2b:ba', dstMac: '06:68:58:3b:26:2f', kind: 'ipv4', length: 74, src: { ip: '198.51.100.10', port: 36768 }, dst: { ip: '10.10.0.100', port: 80 } });
+  t.like(inbound, {
+    srcMac: 'd2:c5:47:9f:2b:ba',
+    dstMac: '06:68:58:3b:26:2f',
+    kind: 'ipv4',
+    length: 74,
+    src: { ip: '198.51.100.10', port: 36768 },
+    dst: { ip: '10.10.0.100', port: 80 },
+  });
   t.like(outbound, { srcMac: '06:68:58:3b:26:2f', dstMac: '7a:37:f1:3d:4c:82', dst: { ip: '10.10.0.100', port: 80 } });
   t.is(outbound.inner, undefined);
 });
 
 test('an IP-in-IP packet gives the outer and the inner header', (t) => {
   const frame = parseFrames(captured('tun-director.cap'))[0];
-  t.like(frame, { src: { ip: '10.10.0.2' }, dst: { ip: '10.20.2.10' }, inner: { src: { ip: '198.51.100.10', port: 50496 }, dst: { ip: '10.10.0.100', port: 80 } } });
+  t.like(frame, {
+    src: { ip: '10.10.0.2' },
+    dst: { ip: '10.20.2.10' },
+    inner: { src: { ip: '198.51.100.10', port: 50496 }, dst: { ip: '10.10.0.100', port: 80 } },
+  });
 });
 
 test('ARP requests and replies are read, with who answered for which address', (t) => {
   const arp = parseFrames(captured('dr-gateway.cap'));
-  t.deepEqual(arp.filter((f) => f.arp?.op === 'reply').map((f) => `${f.arp!.ip} ${f.arp!.mac}`), ['10.10.0.100 06:68:58:3b:26:2f', '10.10.0.1 d2:c5:47:9f:2b:ba']);
+  t.deepEqual(
+    arp.filter((f) => f.arp?.op === 'reply').map((f) => `${f.arp!.ip} ${f.arp!.mac}`),
+    ['10.10.0.100 06:68:58:3b:26:2f', '10.10.0.1 d2:c5:47:9f:2b:ba'],
+  );
   t.is(arp[0].arp?.op, 'request');
 });
 
@@ -44,7 +67,7 @@ function ownCounters(text: string): Counters {
   return counters;
 }
 
-test('the bridge side of the links, read once, gives every node link\'s counters exactly as the node itself counts them', async (t) => {
+test("the bridge side of the links, read once, gives every node link's counters exactly as the node itself counts them", async (t) => {
   const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
   // Both captured at the same moment in a DR lab, after a 100 kB download.
   const fromSwitch = parseSwitchLinks(captured('switch-links-dr.json'), lab);
@@ -58,7 +81,15 @@ test('the bridge side of the links, read once, gives every node link\'s counters
 
 test('the difference between two readings', (t) => {
   const before: Counters = new Map([['a', new Map([['eth0', { rxBytes: 10, rxPackets: 1, txBytes: 5, txPackets: 1 }]])]]);
-  const after: Counters = new Map([['a', new Map([['eth0', { rxBytes: 2010, rxPackets: 6, txBytes: 5, txPackets: 1 }], ['eth1', { rxBytes: 7, rxPackets: 1, txBytes: 0, txPackets: 0 }]])]]);
+  const after: Counters = new Map([
+    [
+      'a',
+      new Map([
+        ['eth0', { rxBytes: 2010, rxPackets: 6, txBytes: 5, txPackets: 1 }],
+        ['eth1', { rxBytes: 7, rxPackets: 1, txBytes: 0, txPackets: 0 }],
+      ]),
+    ],
+  ]);
   t.deepEqual(counterDelta(before, after).get('a')!.get('eth0'), { rxBytes: 2000, rxPackets: 5, txBytes: 0, txPackets: 0 });
   t.like(counterDelta(before, after).get('a')!.get('eth1'), { rxBytes: 7 });
 });

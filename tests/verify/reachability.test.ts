@@ -7,13 +7,23 @@ import { loadLab } from '../../src/validate/validate-topology.js';
 import { TOPOLOGIES } from '../helpers/paths.js';
 
 const answer = (node: string | undefined, replyFrom = '10.10.0.100:80', ok = true): ProbeAnswer => ({
-  protocol: 'tcp', target: '10.10.0.100:80', ok, node, replyFrom, seenPeer: '198.51.100.10:40000', seenLocal: '10.10.0.100:80', ms: 3,
+  protocol: 'tcp',
+  target: '10.10.0.100:80',
+  ok,
+  node,
+  replyFrom,
+  seenPeer: '198.51.100.10:40000',
+  seenLocal: '10.10.0.100:80',
+  ms: 3,
 });
 
 test('a healthy rr service passes all three checks', async (t) => {
   const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
   const checks = reachabilityChecks(lab, lab.services[0], 'client', [answer('rs1'), answer('rs2'), answer('rs1'), answer('rs2')]);
-  t.deepEqual(checks.map((c) => c.ok), [true, true, true]);
+  t.deepEqual(
+    checks.map((c) => c.ok),
+    [true, true, true],
+  );
 });
 
 test('a real server that never answers fails the spread check, and the check names it', async (t) => {
@@ -33,7 +43,10 @@ test('a reply from anywhere but the VIP fails the peer check', async (t) => {
 
 test('unanswered requests fail the answer check with the first error', async (t) => {
   const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
-  const [answers] = reachabilityChecks(lab, lab.services[0], 'client', [answer('rs1'), { ...answer(undefined, undefined, false), error: 'connect ECONNREFUSED' }]);
+  const [answers] = reachabilityChecks(lab, lab.services[0], 'client', [
+    answer('rs1'),
+    { ...answer(undefined, undefined, false), error: 'connect ECONNREFUSED' },
+  ]);
   t.false(answers.ok);
   t.is(answers.observed, '1/2 answered (first failure: connect ECONNREFUSED)');
 });
@@ -50,9 +63,16 @@ test('source hashing must keep a client on one real server', async (t) => {
 test('wrr is probed over one full cycle of weights', async (t) => {
   const lab = await loadLab(join(TOPOLOGIES, 'dr-wrr8.yaml'));
   t.is(requestCount(lab.services[0]), 20);
-  t.deepEqual(probeTargets(lab).map((p) => p.count), [20, 16]);
+  t.deepEqual(
+    probeTargets(lab).map((p) => p.count),
+    [20, 16],
+  );
 });
 
 test('the service line is read back into node, peer and local address', (t) => {
-  t.deepEqual(parseServiceLine('HTTP/1.0 200 OK\r\n\r\nnode=rs2 peer=198.51.100.10:5000 local=10.10.0.100:80\n....'), { node: 'rs2', peer: '198.51.100.10:5000', local: '10.10.0.100:80' });
+  t.deepEqual(parseServiceLine('HTTP/1.0 200 OK\r\n\r\nnode=rs2 peer=198.51.100.10:5000 local=10.10.0.100:80\n....'), {
+    node: 'rs2',
+    peer: '198.51.100.10:5000',
+    local: '10.10.0.100:80',
+  });
 });

@@ -2,12 +2,23 @@ import test from 'ava';
 import { renderSummaryTable, type ModeSummary } from '../../src/verify/summary.js';
 
 const row = (mode: ModeSummary['mode'], over: Partial<ModeSummary> = {}): ModeSummary => ({
-  lab: mode, mode, requestPath: 'client -> gateway -> director -> rs1', replyPath: 'rs1 -> gateway -> client', directorShare: 0.0004,
-  realServerSaw: '198.51.100.10 (the client)', portMapping: 'none', passed: 18, checks: 18, ...over,
+  lab: mode,
+  mode,
+  requestPath: 'client -> gateway -> director -> rs1',
+  replyPath: 'rs1 -> gateway -> client',
+  directorShare: 0.0004,
+  realServerSaw: '198.51.100.10 (the client)',
+  portMapping: 'none',
+  passed: 18,
+  checks: 18,
+  ...over,
 });
 
 test('the demo table puts the modes side by side with paths, share, peer, mapping and checks', (t) => {
-  const table = renderSummaryTable([row('dr'), row('nat', { replyPath: 'rs1 -> director -> gateway -> client', directorShare: 1.02, portMapping: '80 -> 8080, 53 -> 5353', passed: 29, checks: 30 })]);
+  const table = renderSummaryTable([
+    row('dr'),
+    row('nat', { replyPath: 'rs1 -> director -> gateway -> client', directorShare: 1.02, portMapping: '80 -> 8080, 53 -> 5353', passed: 29, checks: 30 }),
+  ]);
   const [header, rule, dr, nat] = table.split('\n');
   t.regex(header, /^mode +request path +reply path +director's share of reply bytes +real server saw +port mapping +checks$/);
   t.regex(rule, /^-+ +-+/);

@@ -11,7 +11,12 @@ test('the guest script runs the argv quoted, in the same directory, and reports 
 });
 
 test('only known environment variables cross into the guest', (t) => {
-  t.deepEqual(guestEnvironment({ PATH: '/bin', CI: 'true', LVSLAB_CACHE: '/c', SSH_AUTH_SOCK: '/s', ANTHROPIC_KEY: 'x' }, false), { PATH: '/bin', CI: 'true', LVSLAB_CACHE: '/c', LVSLAB_PROGRESS: 'plain' });
+  t.deepEqual(guestEnvironment({ PATH: '/bin', CI: 'true', LVSLAB_CACHE: '/c', SSH_AUTH_SOCK: '/s', ANTHROPIC_KEY: 'x' }, false), {
+    PATH: '/bin',
+    CI: 'true',
+    LVSLAB_CACHE: '/c',
+    LVSLAB_PROGRESS: 'plain',
+  });
 });
 
 test('the guest draws progress as the host terminal wants it: plain lines when the host stderr is not a terminal', (t) => {

@@ -58,29 +58,38 @@ function vm(args: string[], env: Record<string, string>) {
 
 for (const [behaviour, script] of Object.entries(UNDER_KVM)) {
   // Concurrent: each test has its own cache, fake qemu and run folders; boots overlap instead of queueing.
-  test(`a KVM that ${behaviour === 'hang' ? 'hangs' : `ends in ${behaviour}`} before the guest boots falls back to TCG, says why, and is not tried again on this host`, async (t) => {
-    const { bin, mark } = fakeQemu(script);
-    const env = { PATH: bin, LVSLAB_CACHE: freshCache(), LVSLAB_KVM_DEVICE: kvmDevice() };
-    const first = await vm(['--', 'echo', 'served'], env);
-    t.is(first.exitCode, 0, first.stderr);
-    t.is(first.stdout, 'served');
-    t.true(existsSync(mark), 'KVM was tried first');
-    const why = behaviour === 'hang' ? /KVM did not finish booting within 8 s/ : behaviour === 'abort' ? /killed by SIGABRT\): qemu-system-x86_64: error: failed to set MSR 0x10a/ : /status 1\): .*failed to initialize kvm/;
-    t.regex(first.stderr, new RegExp(`KVM cannot run the guest here \\(.*${why.source}.*\\); using software emulation \\(TCG\\)`));
-    t.notRegex(first.stderr, /apt-get install/);
-    const verdicts = JSON.parse(readFileSync(join(env.LVSLAB_CACHE, 'kvm-verdict.json'), 'utf8')) as Record<string, { broken: string }>;
-    t.regex(Object.values(verdicts)[0].broken, why);
+  test(
+    `a KVM that ${behaviour === 'hang' ? 'hangs' : `ends in ${behaviour}`} before the guest boots falls back to TCG, says why, and is not tried again on ` +
+      `this host`,
+    async (t) => {
+      const { bin, mark } = fakeQemu(script);
+      const env = { PATH: bin, LVSLAB_CACHE: freshCache(), LVSLAB_KVM_DEVICE: kvmDevice() };
+      const first = await vm(['--', 'echo', 'served'], env);
+      t.is(first.exitCode, 0, first.stderr);
+      t.is(first.stdout, 'served');
+      t.true(existsSync(mark), 'KVM was tried first');
+      const why =
+        behaviour === 'hang'
+          ? /KVM did not finish booting within 8 s/
+          : behaviour === 'abort'
+            ? /killed by SIGABRT\): qemu-system-x86_64: error: failed to set MSR 0x10a/
+            : /status 1\): .*failed to initialize kvm/;
+      t.regex(first.stderr, new RegExp(`KVM cannot run the guest here \\(.*${why.source}.*\\); using software emulation \\(TCG\\)`));
+      t.notRegex(first.stderr, /apt-get install/);
+      const verdicts = JSON.parse(readFileSync(join(env.LVSLAB_CACHE, 'kvm-verdict.json'), 'utf8')) as Record<string, { broken: string }>;
+      t.regex(Object.values(verdicts)[0].broken, why);
 
-    writeFileSync(mark, '');
-    const second = await vm(['--', 'echo', 'again'], env);
-    t.is(second.exitCode, 0, second.stderr);
-    t.is(second.stdout, 'again');
-    t.is(readFileSync(mark, 'utf8'), '', 'KVM is not tried again');
-    t.regex(second.stderr, /using software emulation \(TCG\): KVM could not run the guest on this host before/);
-  });
+      writeFileSync(mark, '');
+      const second = await vm(['--', 'echo', 'again'], env);
+      t.is(second.exitCode, 0, second.stderr);
+      t.is(second.stdout, 'again');
+      t.is(readFileSync(mark, 'utf8'), '', 'KVM is not tried again');
+      t.regex(second.stderr, /using software emulation \(TCG\): KVM could not run the guest on this host before/);
+    },
+  );
 }
 
-test('--accel kvm on such a host fails with qemu\'s own reason and no hint about a package', async (t) => {
+test("--accel kvm on such a host fails with qemu's own reason and no hint about a package", async (t) => {
   const { bin } = fakeQemu(UNDER_KVM.abort);
   const result = await vm(['--accel', 'kvm', '--', 'true'], { PATH: bin, LVSLAB_CACHE: freshCache(), LVSLAB_KVM_DEVICE: kvmDevice() });
   t.is(result.exitCode, 125);
@@ -106,9 +115,19 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`${signal} to a running lvslab vm stops its qemu and removes its run folder`, async (t) => {
     const cache = freshCache();
     const child = execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'echo started; sleep 600'], {
-      cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_CACHE: cache }, timeout: 240_000,
+      cwd: PACKAGE_ROOT,
+      reject: false,
+      env: { LVSLAB_CACHE: cache },
+      timeout: 240_000,
     });
-    const started = new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve()));
+    // A serial port delivers bytes in any chunks: "sta" and "rted" may come apart.
+    let output = '';
+    const started = new Promise<void>((resolve) =>
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('started')) resolve();
+      }),
+    );
     const early = await Promise.race([started.then(() => undefined), child]);
     if (early) return t.fail(`lvslab vm ended before its command started: ${early.exitCode} ${early.stderr}`);
     const runPrefix = join(cache, 'runs', `${child.pid}-`);
@@ -128,7 +147,12 @@ test('a run folder left by a dead lvslab is removed by the next run; a live one 
   const alive = join(cache, 'runs', `${process.pid}-1-alive`);
   mkdirSync(dead, { recursive: true });
   mkdirSync(alive, { recursive: true });
-  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_CACHE: cache }, timeout: 240_000 });
+  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], {
+    cwd: PACKAGE_ROOT,
+    reject: false,
+    env: { LVSLAB_CACHE: cache },
+    timeout: 240_000,
+  });
   t.is(result.exitCode, 0, result.stderr);
   t.false(existsSync(dead));
   t.true(existsSync(alive));
