@@ -9,7 +9,7 @@ import { requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { benchConfig } from '../bench/bench-config.js';
 import { shapeChecks, type BenchResults } from '../bench/bench-results.js';
 import { runClusterBench } from '../bench/cluster-bench.js';
-import { benchPlots, renderBenchReport } from '../report/bench-report.js';
+import { benchPlots, renderBenchReport } from '../bench/bench-report.js';
 import { TapWriter } from '../report/tap.js';
 import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
 import { oneOf, parseVerbArgs } from './args.js';

@@ -13,7 +13,7 @@ import { namespaceOf } from '../model/naming.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
 import { renderStatus } from '../report/status-text.js';
-import { TopologyError, type Problem } from '../validate/problems.js';
+import { TopologyError, type Problem } from '../model/problems.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { labStatus } from '../verify/lab-status.js';
 import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';

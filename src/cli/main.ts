@@ -4,7 +4,7 @@
  * printed for a human: bad input exits 2, a failed step or check exits 1, a microVM failure 125.
  */
 import { LabStateError, StepFailedError } from '../apply/errors.js';
-import { TopologyError } from '../validate/problems.js';
+import { TopologyError } from '../model/problems.js';
 import { VmError } from '../vm/vm-error.js';
 import { UsageError } from './args.js';
 import { didYouMean } from '../validate/did-you-mean.js';

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
-import { clip, TopologyError, type Problem } from '../validate/problems.js';
+import { clip, TopologyError, type Problem } from '../model/problems.js';
 
 export type YamlPath = Array<string | number>;
 

@@ -4,14 +4,9 @@
  * terminal, or in CI, every line is plain and timestamped, so logs read well afterwards.
  * LVSLAB_PROGRESS=live|plain overrides the choice (the microVM's guest inherits the host's).
  */
-export type ProgressStyle = 'live' | 'plain';
+import { progressStyle, type ProgressStyle } from '../model/progress-style.js';
 
-export function progressStyle(env: NodeJS.ProcessEnv, isTty: boolean): ProgressStyle {
-  if (env.LVSLAB_PROGRESS === 'live' || env.LVSLAB_PROGRESS === 'plain') return env.LVSLAB_PROGRESS;
-  if (env.CI && env.CI !== 'false' && env.CI !== '0') return 'plain';
-  return isTty ? 'live' : 'plain';
-}
-
+export { progressStyle, type ProgressStyle };
 const SPINNER = ['|', '/', '-', '\\'];
 const CLEAR_LINE = '\r\u001b[K';
 

@@ -6,7 +6,7 @@ import { parseCidr, parseIPv4, isNetworkAddress } from '../model/ipv4.js';
 import type { YamlPath } from '../load/load-topology.js';
 import { didYouMean } from './did-you-mean.js';
 import type { SchemaNode } from './schema.js';
-import { clip } from './problems.js';
+import { clip } from '../model/problems.js';
 
 export interface ShapeProblem {
   path: YamlPath;

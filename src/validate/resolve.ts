@@ -7,7 +7,7 @@ import { contains, formatIPv4, hostCount, isHostOf, nthAddress, overlaps, parseC
 import { bridgeOf, interfaceName, MAX_INTERFACES_PER_NODE, namespaceOf, peerName, SWITCH_NODE, switchNamespaceOf } from '../model/naming.js';
 import type { YamlPath } from '../load/load-topology.js';
 import { didYouMean } from './did-you-mean.js';
-import { renderPath } from './problems.js';
+import { renderPath } from '../model/problems.js';
 import type { ShapeProblem } from './check-shape.js';
 
 interface RawNetwork {

@@ -4,7 +4,7 @@
 import type { Lab } from '../model/lab.js';
 import { loadTopologyFile, type LoadedTopology } from '../load/load-topology.js';
 import { checkShape, type ShapeProblem } from './check-shape.js';
-import { TopologyError, type Problem } from './problems.js';
+import { TopologyError, type Problem } from '../model/problems.js';
 import { resolveTopology, type RawTopology } from './resolve.js';
 import { topologySchema } from './schema.js';
 

@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
 import { kvmUsable, rememberedKvmFailure, rememberKvmFailure, verdictFile } from './kvm-verdict.js';
-import { progressStyle } from '../report/progress.js';
+import { progressStyle } from '../model/progress-style.js';
 import { systemPath } from '../apply/system-path.js';
 
 export type Accel = 'auto' | 'kvm' | 'tcg';

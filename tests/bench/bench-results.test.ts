@@ -2,7 +2,7 @@ import test from 'ava';
 import { benchConfig } from '../../src/bench/bench-config.js';
 import { ratioOverNat, shapeChecks, type BenchResults, type OffloadRow, type ThroughputRow } from '../../src/bench/bench-results.js';
 import type { Mode } from '../../src/model/lab.js';
-import { benchPlots, renderBenchReport } from '../../src/report/bench-report.js';
+import { benchPlots, renderBenchReport } from '../../src/bench/bench-report.js';
 
 const MIB = 1024 * 1024;
 const row = (mode: Mode, servers: number, mbit: number, errors = 0): ThroughputRow => ({ mode, servers, mbit, errors, perServer: {} });

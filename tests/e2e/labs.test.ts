@@ -15,7 +15,7 @@ import { loadLab } from '../../src/validate/validate-topology.js';
 import { ipvsOnHost } from '../../src/vm/choose-runner.js';
 import { probeFrom } from '../../src/verify/run-probe.js';
 import { probeTargets, reachabilityChecks } from '../../src/verify/reachability.js';
-import { hostSnapshot } from '../../src/verify/test-labs.js';
+import { hostSnapshot } from '../../src/session/test-labs.js';
 import { SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
 
 const options = (): LifecycleOptions => machineLifecycle();

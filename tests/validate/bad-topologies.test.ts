@@ -2,7 +2,7 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { TopologyError } from '../../src/validate/problems.js';
+import { TopologyError } from '../../src/model/problems.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { CLI_ENTRY } from '../../src/model/package-root.js';
 import { FIXTURES } from '../helpers/paths.js';

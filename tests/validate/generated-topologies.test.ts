@@ -14,7 +14,7 @@ import { parseTopology } from '../../src/load/load-topology.js';
 import { allNodes, type Lab } from '../../src/model/lab.js';
 import { contains, isHostOf, parseIPv4 } from '../../src/model/ipv4.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
-import { TopologyError } from '../../src/validate/problems.js';
+import { TopologyError } from '../../src/model/problems.js';
 import { validateLoaded } from '../../src/validate/validate-topology.js';
 import { GOLDEN_SERVICE_SCRIPT, SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
 import { parse } from 'yaml';

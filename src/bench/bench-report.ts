@@ -2,9 +2,9 @@
  * `lvslab bench` for people: Markdown tables (they paste into docs/benchmarks.md as they are), the
  * shape checks, and the SVG plots. Pure: everything comes from the results.
  */
-import { ratioOverNat, shapeChecks, type BenchResults } from '../bench/bench-results.js';
+import { ratioOverNat, shapeChecks, type BenchResults } from './bench-results.js';
 import { MODES } from '../model/lab.js';
-import { barChart, lineChart } from './plot.js';
+import { barChart, lineChart } from '../report/plot.js';
 
 const kib = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -6,10 +6,10 @@ import { labDown, labUp, type LifecycleOptions } from '../apply/lab-lifecycle.js
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
 import { TapWriter } from '../report/tap.js';
-import { TopologyError } from '../validate/problems.js';
+import { TopologyError } from '../model/problems.js';
 import { loadLab } from '../validate/validate-topology.js';
-import type { CheckResult } from './result.js';
-import { verifyLab } from './run-verify.js';
+import type { CheckResult } from '../verify/result.js';
+import { verifyLab } from '../verify/run-verify.js';
 import type { Lab } from '../model/lab.js';
 
 export type Verifier = (lab: Lab, options: LifecycleOptions) => Promise<CheckResult[]>;
