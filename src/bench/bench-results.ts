@@ -3,6 +3,7 @@
  * claim predicts, checked on it. Pure.
  */
 import type { Mode } from '../model/lab.js';
+import { lvsMode } from '../modes/index.js';
 import type { BenchConfig } from './bench-config.js';
 
 export interface OffloadRow {
@@ -58,6 +59,7 @@ export interface ShapeCheck {
 
 /** The ratio a mode reaches over NAT at the same number of real servers. */
 export function ratioOverNat(rows: ThroughputRow[], mode: Mode, servers: number): number | undefined {
+  // NAT is the claim's baseline: every ratio is over NAT at the same number of real servers.
   const nat = rows.find((r) => r.mode === 'nat' && r.servers === servers);
   const other = rows.find((r) => r.mode === mode && r.servers === servers);
   return nat && other && nat.mbit > 0 ? other.mbit / nat.mbit : undefined;
@@ -72,7 +74,8 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   const { throughput, offload, config } = results;
   const checks: ShapeCheck[] = [];
   const at = Math.max(...config.throughputServers.filter((n) => n <= 4));
-  for (const mode of ['dr', 'tun'] as const) {
+  const bypass = (mode: Mode) => lvsMode(mode).facts.repliesBypassDirector;
+  for (const mode of config.modes.filter(bypass)) {
     const ratio = ratioOverNat(throughput, mode, at);
     checks.push({
       name: `${mode} at ${at} real servers reaches at least 3x nat's throughput`,
@@ -82,7 +85,7 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   }
   const limit = config.rates.directorMbit;
   // Every configured row is checked: a row that was never measured fails instead of vanishing.
-  for (const mode of config.modes.filter((m) => m === 'nat' || m === 'fullnat')) {
+  for (const mode of config.modes.filter((m) => !bypass(m))) {
     for (const servers of config.throughputServers) {
       const row = throughput.find((r) => r.mode === mode && r.servers === servers);
       checks.push({
@@ -96,7 +99,7 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   for (const mode of config.modes) {
     const row = offload.find((r) => r.mode === mode && r.replyBytes === largest);
     const share = row ? row.directorBytes / row.replyBytes : undefined;
-    const carries = mode === 'nat' || mode === 'fullnat';
+    const carries = !bypass(mode);
     checks.push({
       name: carries
         ? `${mode}: the director carries each reply (in and out: at least 2x its size)`

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { clip, TopologyError, type Problem } from '../model/problems.js';
 
-export type YamlPath = Array<string | number>;
+export type { YamlPath } from '../model/problems.js';
+import type { YamlPath } from '../model/problems.js';
 
 export interface LoadedTopology {
   file: string;

@@ -1,6 +1,9 @@
 /**
  * Bad input is reported all at once: every problem with file:line:col, its YAML path and what is allowed.
  */
+/** A path into the YAML document: keys and list indexes. */
+export type YamlPath = Array<string | number>;
+
 export interface Problem {
   file: string;
   line: number;

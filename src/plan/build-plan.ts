@@ -8,28 +8,10 @@
 import { createHash } from 'node:crypto';
 import { allNodes, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
+import { lvsMode } from '../modes/index.js';
 
-/**
- * Steps of one phase never depend on another node's steps of that phase, so the executor may run
- * different nodes concurrently; within a node, and from one phase to the next, order is kept.
- */
-export const PHASES = ['modules', 'create', 'bridges', 'nodes', 'ipvs', 'services'] as const;
-export type Phase = (typeof PHASES)[number];
-
-export interface Step {
-  phase: Phase;
-  /** The node whose namespace the step acts in; `host` for the root namespace. */
-  node: string;
-  /** What the step does, in words. */
-  title: string;
-  argv: string[];
-  /** Lines fed on standard input (ip -batch, ipvsadm -R, iptables-restore). */
-  input?: string[];
-  /** A long-running service, started in the background and owned by its namespace. */
-  daemon?: boolean;
-  /** Kernel modules to load; the executor skips the step when all are loaded already. */
-  modules?: string[];
-}
+export { PHASES, type Phase, type Step } from '../model/step.js';
+import type { Step } from '../model/step.js';
 
 export interface Plan {
   lab: string;
@@ -46,8 +28,7 @@ export interface PlanOptions {
   serviceScript: string;
 }
 
-/** The TCP MSS a TUN real server advertises so that tunnelled segments fit a 1500-byte path (20 bytes of outer header). */
-export const TUN_ADVMSS = 1440;
+export { TUN_ADVMSS } from '../modes/tun.js';
 
 export function labHash(lab: Lab): string {
   const { source: _source, ...rest } = lab;
@@ -77,7 +58,7 @@ export function buildPlan(lab: Lab, options: PlanOptions): Plan {
 }
 
 function modulesStep(lab: Lab): Step {
-  const modules = ['ip_vs', ...(lab.mode === 'tun' ? ['ipip'] : []), ...(lab.mode === 'fullnat' ? ['xt_ipvs', 'iptable_nat'] : [])];
+  const modules = ['ip_vs', ...lvsMode(lab.mode).facts.modules];
   return { phase: 'modules', node: 'host', title: 'load the kernel modules the lab needs', argv: ['modprobe', '-a', ...modules], modules };
 }
 
@@ -107,15 +88,18 @@ function switchStep(lab: Lab, hash: string): Step {
   return { phase: 'bridges', node: SWITCH_NODE, title: 'bridges: one per network', argv: ['ip', '-n', lab.switchNamespace, '-batch', '-'], input };
 }
 
+/** Real servers that answer the client directly hold the VIP themselves, hidden from ARP. */
 function isDirectReturn(lab: Lab): boolean {
-  return lab.mode === 'dr' || lab.mode === 'tun';
+  return lvsMode(lab.mode).facts.repliesBypassDirector;
 }
 
 /** Every sysctl is set explicitly: a new namespace copies conf/all and conf/default from the initial one. */
 function sysctlStep(lab: Lab, node: Node): Step {
-  const forwards = node.role === 'gateway' || (node.role === 'director' && (lab.mode === 'nat' || lab.mode === 'fullnat'));
+  const facts = lvsMode(lab.mode).facts;
+  const forwards = node.role === 'gateway' || (node.role === 'director' && facts.directorForwards);
   const hidesVip = node.role === 'realServer' && isDirectReturn(lab);
-  const interfaces = [...node.interfaces.map((i) => i.name), ...(node.role === 'realServer' && lab.mode === 'tun' ? ['tunl0'] : [])];
+  const tunnel = node.role === 'realServer' && facts.vipDevice === 'tunl0' ? ['tunl0'] : [];
+  const interfaces = [...node.interfaces.map((i) => i.name), ...tunnel];
   const settings: Array<[string, string | number]> = [
     ['net.ipv4.ip_forward', forwards ? 1 : 0],
     ['net.ipv4.conf.all.rp_filter', 0],
@@ -136,7 +120,7 @@ function sysctlStep(lab: Lab, node: Node): Step {
     if (name !== 'tunl0') settings.push([`net.ipv4.conf.${name}.arp_ignore`, hidesVip ? 1 : 0], [`net.ipv4.conf.${name}.arp_announce`, hidesVip ? 2 : 0]);
   }
   // IPVS connections must be visible to netfilter for fullnat's source NAT.
-  if (node.role === 'director') settings.push(['net.ipv4.vs.conntrack', lab.mode === 'fullnat' ? 1 : 0]);
+  if (node.role === 'director') settings.push(['net.ipv4.vs.conntrack', facts.vsConntrack ? 1 : 0]);
   return {
     phase: 'nodes',
     node: node.name,
@@ -156,21 +140,18 @@ function addressStep(lab: Lab, node: Node, hash: string): Step {
   if (node.role === 'director') {
     for (const vip of vipsOf(lab)) input.push(`addr add ${vip}/32 dev ${node.interfaces[0].name}`);
   }
-  if (node.role === 'realServer' && lab.mode === 'dr') {
-    for (const vip of vipsOf(lab, node as RealServer)) input.push(`addr add ${vip}/32 dev lo`);
-  }
-  if (node.role === 'realServer' && lab.mode === 'tun') {
-    input.push('link set dev tunl0 up');
-    for (const vip of vipsOf(lab, node as RealServer)) input.push(`addr add ${vip}/32 dev tunl0`);
+  const facts = lvsMode(lab.mode).facts;
+  if (node.role === 'realServer' && facts.vipDevice) {
+    // lo is always up; a tunnel device must be brought up.
+    if (facts.vipDevice !== 'lo') input.push(`link set dev ${facts.vipDevice} up`);
+    for (const vip of vipsOf(lab, node as RealServer)) input.push(`addr add ${vip}/32 dev ${facts.vipDevice}`);
   }
   if (node.defaultGateway) {
-    const mss = node.role === 'realServer' && lab.mode === 'tun' ? ` advmss ${TUN_ADVMSS}` : '';
-    input.push(`route add default via ${node.defaultGateway}${mss}`);
+    const options = node.role === 'realServer' && facts.realServerRouteOptions ? ` ${facts.realServerRouteOptions}` : '';
+    input.push(`route add default via ${node.defaultGateway}${options}`);
   }
   return { phase: 'nodes', node: node.name, title: 'addresses and routes', argv: ['ip', '-n', node.namespace, '-batch', '-'], input };
 }
-
-const FORWARDING_FLAG = { nat: '-m', fullnat: '-m', dr: '-g', tun: '-i' } as const;
 
 function serviceFlag(service: Service): string {
   return service.protocol === 'tcp' ? '-t' : '-u';
@@ -182,7 +163,7 @@ export function ipvsRules(lab: Lab): string[] {
     const virtual = `${serviceFlag(s)} ${s.vip}:${s.port}`;
     return [
       `-A ${virtual} -s ${s.scheduler}${s.persistence ? ` -p ${s.persistence}` : ''}`,
-      ...s.members.map((m) => `-a ${virtual} -r ${m.address}:${m.port} ${FORWARDING_FLAG[lab.mode]} -w ${m.weight}`),
+      ...s.members.map((m) => `-a ${virtual} -r ${m.address}:${m.port} ${lvsMode(lab.mode).facts.forwardingFlag} -w ${m.weight}`),
     ];
   });
 }
@@ -193,23 +174,7 @@ function ipvsSteps(lab: Lab): Step[] {
   const steps: Step[] = [
     { phase: 'ipvs', node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules },
   ];
-  if (lab.mode === 'fullnat') {
-    const dip = director.interfaces[0].address;
-    const input = [
-      '*nat',
-      ...lab.services.map(
-        (s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${dip}`,
-      ),
-      'COMMIT',
-    ];
-    steps.push({
-      phase: 'ipvs',
-      node: director.name,
-      title: 'fullnat: source NAT of IPVS traffic to the DIP',
-      argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'],
-      input,
-    });
-  }
+  steps.push(...lvsMode(lab.mode).directorSteps(lab, director));
   return steps;
 }
 

@@ -7,6 +7,7 @@ import { contains, formatIPv4, hostCount, isHostOf, nthAddress, overlaps, parseC
 import { bridgeOf, interfaceName, MAX_INTERFACES_PER_NODE, namespaceOf, peerName, SWITCH_NODE, switchNamespaceOf } from '../model/naming.js';
 import type { YamlPath } from '../load/load-topology.js';
 import { didYouMean } from './did-you-mean.js';
+import { lvsMode, portRules, realServerRules } from '../modes/index.js';
 import { renderPath } from '../model/problems.js';
 import type { ShapeProblem } from './check-shape.js';
 
@@ -285,32 +286,21 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     }
   }
 
-  // Mode rules
+  // Mode rules (src/modes): where real servers may sit and what their gateway must be
+  const mode = lvsMode(raw.mode);
   const directorAddress = director.address !== undefined ? formatIPv4(director.address) : undefined;
   for (const [i, s] of servers.entries()) {
-    const where = s.path.length > 1 ? [...s.path, 'network'] : s.path;
-    if ((raw.mode === 'dr' || raw.mode === 'nat') && s.network !== director.network && subnets.has(s.network)) {
-      const why =
-        raw.mode === 'dr'
-          ? 'in dr mode the director only rewrites MAC addresses, so real servers must share its L2 segment'
-          : "in nat mode a real server's default gateway is the director, so it must sit on the director's network";
-      report(where, `real server ${s.name} is on network "${s.network}"; ${why} ("${director.network}")`);
-    }
-    if (s.gateway !== undefined) {
-      const path = ['realServers', i, 'gateway'];
-      const routerAddress = gatewayAddresses.get(s.network);
-      if (raw.mode === 'nat' && s.gateway !== directorAddress) {
-        report(path, `in nat mode a real server's gateway must be the director (${directorAddress}): replies must come back through it to be un-NATed`);
-      } else if (raw.mode !== 'nat' && s.gateway === directorAddress) {
-        report(
-          path,
-          `in ${raw.mode} mode a real server's gateway must not be the director (${directorAddress}): replies go through the ` +
-            `gateway${routerAddress !== undefined ? ` (${formatIPv4(routerAddress)})` : ''}`,
-        );
-      } else if (raw.mode !== 'nat' && routerAddress !== undefined && s.gateway !== formatIPv4(routerAddress)) {
-        report(path, `gateway ${s.gateway} is not a router of network "${s.network}"; allowed: ${formatIPv4(routerAddress)} (the gateway)`);
-      }
-    }
+    if (!subnets.has(s.network)) continue; // already reported: an unknown network
+    const router = gatewayAddresses.get(s.network);
+    const placement = {
+      server: { name: s.name, network: s.network, gateway: s.gateway },
+      networkPath: s.path.length > 1 ? [...s.path, 'network'] : s.path,
+      gatewayPath: ['realServers', i, 'gateway'],
+      directorNetwork: director.network,
+      directorAddress,
+      routerAddress: router !== undefined ? formatIPv4(router) : undefined,
+    };
+    for (const problem of realServerRules(raw.mode, mode.facts, placement)) report(problem.path, problem.message);
   }
 
   // Services
@@ -324,13 +314,7 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     if (serviceKeys.has(key)) report(['services', i], `service ${key} is defined twice`);
     serviceKeys.add(key);
     const realPort = s.realPort ?? s.port;
-    if ((raw.mode === 'dr' || raw.mode === 'tun') && realPort !== s.port) {
-      report(
-        ['services', i, 'realPort'],
-        `${raw.mode} cannot map ports (the ${raw.mode === 'dr' ? 'IP header is not rewritten' : 'inner packet travels unchanged'}): realPort must equal port ` +
-          `${s.port}`,
-      );
-    }
+    for (const problem of portRules(raw.mode, mode.facts, s.port, realPort, ['services', i, 'realPort'])) report(problem.path, problem.message);
     const memberNames = s.realServers ?? serverNames;
     for (const [j, name] of memberNames.entries()) {
       if (!serverNames.includes(name))
@@ -402,7 +386,7 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     },
     director: makeNode(director, 'director', routerOn(director.network)),
     realServers: servers.map((s): RealServer => ({
-      ...makeNode(s, 'realServer', raw.mode === 'nat' ? directorAddress : routerOn(s.network)),
+      ...makeNode(s, 'realServer', mode.facts.realServerGateway === 'director' ? directorAddress : routerOn(s.network)),
       role: 'realServer',
       weight: s.weight,
     })),

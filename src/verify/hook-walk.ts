@@ -8,22 +8,14 @@
  * ip_vs_nat_send_or_cont), so the request also crosses OUTPUT. Replies that come back through the
  * director (NAT, FULLNAT) are routed and cross FORWARD, where IPVS un-NATs them.
  */
-import type { Lab, Mode } from '../model/lab.js';
+import type { Lab } from '../model/lab.js';
+import { lvsMode } from '../modes/index.js';
 import type { CheckResult } from './result.js';
 
-export const HOOKS = ['prerouting', 'input', 'forward', 'output', 'postrouting'] as const;
-export type Hook = (typeof HOOKS)[number];
-export type Walk = Record<Hook, { request: number; reply: number }>;
+export { HOOKS, type Hook, type Walk } from '../model/observation.js';
+import { HOOKS, type Hook, type Walk } from '../model/observation.js';
 
 export const WALK_TABLE = 'lvslab_walk';
-
-/** The hooks each mode's request and reply cross on the director, as measured in the lvslab microVM (Linux 6.1). */
-export const DIRECTOR_WALK: Record<Mode, { request: Hook[]; reply: Hook[] }> = {
-  dr: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: [] },
-  tun: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: [] },
-  nat: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: ['prerouting', 'forward', 'postrouting'] },
-  fullnat: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: ['prerouting', 'forward', 'postrouting'] },
-};
 
 /**
  * The counting table, for `nft -f -`. Requests: from a client, or IP-in-IP (TUN's encapsulated
@@ -61,22 +53,21 @@ export function parseWalk(json: string): Walk {
   return walk;
 }
 
-function render(hooks: Hook[]): string {
+function render(hooks: readonly Hook[]): string {
   return hooks.length === 0 ? 'none (it bypasses the director)' : hooks.join(' -> ');
 }
 
 /** The hooks the director's counters saw each direction cross, against the mode's walk. */
 export function hookWalkCheck(lab: Lab, walk: Walk | string): CheckResult {
-  const want = DIRECTOR_WALK[lab.mode];
-  const pages =
-    lab.mode === 'dr' ? ' (the LVS pages draw prerouting -> input -> postrouting: IPVS sends the request on through LOCAL_OUT, so it crosses output too)' : '';
+  const { walk: want, walkNote } = lvsMode(lab.mode).facts;
+  const pages = walkNote ? ` (${walkNote})` : '';
   const expected = `request ${render(want.request)}; reply ${render(want.reply)}${pages}`;
   const name = `the director's netfilter hooks: the ${lab.mode} walk of requests and replies`;
   if (typeof walk === 'string') return { name, where: lab.director.name, expected, observed: walk, ok: false };
   const seen = (direction: 'request' | 'reply') => HOOKS.filter((h) => walk[h][direction] > 0);
   const request = seen('request');
   const reply = seen('reply');
-  const differs = (hooks: Hook[], wanted: Hook[]) => hooks.join() !== wanted.join();
+  const differs = (hooks: readonly Hook[], wanted: readonly Hook[]) => hooks.join() !== wanted.join();
   const counts = (direction: 'request' | 'reply', hooks: Hook[]) => hooks.map((h) => `${h} ${walk[h][direction]}`).join(', ');
   return {
     name,

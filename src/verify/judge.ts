@@ -3,11 +3,13 @@
  * (docs/modes.md, "verify sees"). Every check names the node or hop it is about.
  */
 import { allNodes, type Lab, type Node, type Service } from '../model/lab.js';
-import type { Frame, LinkCounters } from './parse-observations.js';
+import type { LinkCounters } from './parse-observations.js';
 import { macOwners, type Observation, type Transfer } from './observe.js';
 import type { ProbeAnswer } from './probe.js';
 import { reachabilityChecks, serviceLabel, spreads } from './reachability.js';
 import type { CheckResult } from './result.js';
+import { lvsMode, type Hop } from '../modes/index.js';
+import { outbound } from '../modes/observed.js';
 import { ipvsRules } from '../plan/build-plan.js';
 import { ipvsDifferences, parseIpvsRules } from './ipvs-table.js';
 import { HOOKS, hookWalkCheck, type Hook } from './hook-walk.js';
@@ -24,14 +26,8 @@ function nodeNamed(lab: Lab, name: string): Node | undefined {
   return allNodes(lab).find((n) => n.name === name);
 }
 
-/** A hop of a path: from one node to the next over a network. */
-export interface Hop {
-  from: string;
-  to: string;
-  network: string;
-}
+export type { Hop } from '../modes/index.js';
 
-/** The path a mode promises between the first client and a real server, from the topology. */
 export function expectedPaths(lab: Lab, realServer: string): { request: Hop[]; reply: Hop[] } {
   const client = lab.clients[0];
   const rs = nodeNamed(lab, realServer)!;
@@ -48,21 +44,7 @@ export function expectedPaths(lab: Lab, realServer: string): { request: Hop[]; r
           { from: g, to: rs.name, network: rsNet },
         ];
   const request: Hop[] = [{ from: client.name, to: g, network: clientNet }, { from: g, to: d, network: lan }, ...toRs];
-  const toClient: Hop = { from: g, to: client.name, network: clientNet };
-  let reply: Hop[];
-  if (lab.mode === 'dr' || lab.mode === 'tun') reply = [{ from: rs.name, to: g, network: rsNet }, toClient];
-  else if (lab.mode === 'nat') reply = [{ from: rs.name, to: d, network: lan }, { from: d, to: g, network: lan }, toClient];
-  else
-    reply = [
-      ...(rsNet === lan
-        ? [{ from: rs.name, to: d, network: lan }]
-        : [
-            { from: rs.name, to: g, network: rsNet },
-            { from: g, to: d, network: lan },
-          ]),
-      { from: d, to: g, network: lan },
-      toClient,
-    ];
+  const reply = lvsMode(lab.mode).replyPath({ client: client.name, gateway: g, director: d, realServer: rs.name, lan, rsNet, clientNet });
   return { request, reply };
 }
 
@@ -151,7 +133,7 @@ export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
       observed: replyHops.map(({ h, x }) => renderHop(h, x)).join(', '),
       ok: weakReply.length === 0,
     });
-    if (lab.mode === 'nat' || lab.mode === 'fullnat') {
+    if (!lvsMode(lab.mode).facts.repliesBypassDirector) {
       const share = nodeTx(lab, t, lab.director, 'bytes') / t.bytes;
       results.push({
         name: `${label}: replies from ${t.node} cross the director`,
@@ -162,7 +144,7 @@ export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
       });
     }
   }
-  if (lab.mode === 'dr' || lab.mode === 'tun') results.push(directorReplyShare(lab, obs));
+  if (lvsMode(lab.mode).facts.repliesBypassDirector) results.push(directorReplyShare(lab, obs));
   return results;
 }
 
@@ -171,7 +153,7 @@ export function pathChecks(lab: Lab, obs: Observation): CheckResult[] {
  * own frames whose IP destination is a client); NAT and FULLNAT, where it must carry them: its counters.
  */
 export function directorReplyBytes(lab: Lab, obs: Observation): number {
-  if (lab.mode === 'nat' || lab.mode === 'fullnat') return obs.transfers.reduce((n, t) => n + nodeTx(lab, t, lab.director, 'bytes'), 0);
+  if (!lvsMode(lab.mode).facts.repliesBypassDirector) return obs.transfers.reduce((n, t) => n + nodeTx(lab, t, lab.director, 'bytes'), 0);
   const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
   return outbound(lab, obs)
     .filter((f) => f.kind === 'ipv4' && !f.inner && clients.has(f.dst?.ip ?? ''))
@@ -262,83 +244,6 @@ export function arpChecks(lab: Lab, obs: Observation): CheckResult[] {
   ];
 }
 
-function outbound(lab: Lab, obs: Observation): Frame[] {
-  const directorMac = obs.macs.get(lab.director.namespace)?.get(lab.director.interfaces[0].name);
-  return obs.directorFrames.filter((f) => f.srcMac === directorMac);
-}
-
-/** DR: director -> real server frames rewrite only the Ethernet header. */
-function drFrameCheck(lab: Lab, obs: Observation): CheckResult {
-  const owners = macOwners(lab, obs.macs);
-  const vips = new Set(lab.services.map((s) => s.vip));
-  const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
-  const rsMacs = new Set(lab.realServers.map((rs) => obs.macs.get(rs.namespace)?.get(rs.interfaces[0].name)));
-  const toServers = outbound(lab, obs).filter((f) => f.kind === 'ipv4' && f.src && clients.has(f.src.ip));
-  const bad = toServers.filter((f) => !rsMacs.has(f.dstMac) || !vips.has(f.dst?.ip ?? ''));
-  const sample = (f: Frame) => `${owners.get(f.srcMac) ?? f.srcMac} -> ${owners.get(f.dstMac) ?? f.dstMac}, IP ${f.src?.ip} -> ${f.dst?.ip}`;
-  return {
-    name: "director -> real server frames carry the real server's MAC, the IP header CIP -> VIP unchanged",
-    where: bad.length ? `${lab.director.name} -> ${owners.get(bad[0].dstMac) ?? bad[0].dstMac}` : `${lab.director.name} -> real servers`,
-    expected: 'Ethernet director -> rsN, IP client -> VIP',
-    observed:
-      toServers.length === 0
-        ? 'no client packet left the director'
-        : `${toServers.length - bad.length}/${toServers.length} as expected${bad.length ? `; e.g. ${sample(bad[0])}` : `; e.g. ${sample(toServers[0])}`}`,
-    ok: toServers.length > 0 && bad.length === 0,
-  };
-}
-
-/** TUN: director -> real server packets are IP-in-IP, outer DIP -> RIP, inner CIP -> VIP. */
-function tunFrameCheck(lab: Lab, obs: Observation): CheckResult {
-  const dip = lab.director.interfaces[0].address;
-  const rips = new Map(lab.realServers.map((rs) => [rs.interfaces[0].address, rs.name]));
-  const vips = new Set(lab.services.map((s) => s.vip));
-  const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
-  const out = outbound(lab, obs).filter((f) => f.kind === 'ipv4');
-  const tunnelled = out.filter((f) => f.inner);
-  const good = tunnelled.filter((f) => f.src?.ip === dip && rips.has(f.dst?.ip ?? '') && clients.has(f.inner!.src.ip) && vips.has(f.inner!.dst.ip));
-  const plain = out.filter((f) => !f.inner && f.src && clients.has(f.src.ip));
-  const ok = good.length > 0 && good.length === tunnelled.length && plain.length === 0;
-  const bad = plain[0] ?? tunnelled.find((f) => !good.includes(f));
-  return {
-    name: 'director -> real server packets are IP-in-IP, outer DIP -> RIP, inner CIP -> VIP',
-    where: bad ? `${lab.director.name} -> ${rips.get(bad.dst?.ip ?? '') ?? bad.dst?.ip}` : `${lab.director.name} -> real servers`,
-    expected: `protocol 4, outer ${dip} -> RIP, inner client -> VIP`,
-    observed:
-      out.length === 0
-        ? 'no packet left the director'
-        : `${good.length} tunnelled as expected, ${tunnelled.length - good.length} tunnelled otherwise, ${plain.length} client packets not ` +
-          `tunnelled${bad ? `; e.g. ${bad.src?.ip} -> ${bad.dst?.ip}${bad.inner ? ` [${bad.inner.src.ip} -> ${bad.inner.dst.ip}]` : ''}` : ''}`,
-    ok,
-  };
-}
-
-/** NAT: replies leave the real servers with source RIP:RPORT toward the director. */
-function natReplyFrames(lab: Lab, obs: Observation): CheckResult[] {
-  const directorMac = obs.macs.get(lab.director.namespace)?.get(lab.director.interfaces[0].name);
-  const served = new Set(
-    [...obs.answers.values()]
-      .flat()
-      .filter((a) => a.ok && a.node)
-      .map((a) => a.node!),
-  );
-  return lab.realServers
-    .filter((rs) => served.has(rs.name))
-    .map((rs) => {
-      const rip = rs.interfaces[0].address;
-      const ports = new Set(lab.services.flatMap((s) => s.members.filter((m) => m.realServer === rs.name).map((m) => m.port)));
-      const frames = obs.directorFrames.filter((f) => f.src?.ip === rip && f.src.port !== undefined && ports.has(f.src.port));
-      const toDirector = frames.filter((f) => f.dstMac === directorMac);
-      return {
-        name: `replies leave ${rs.name} with source ${rip}:${[...ports].join('/')} toward the director`,
-        where: `${rs.name} -> ${lab.director.name}`,
-        expected: `frames from ${rip}:${[...ports].join('/')} addressed to the director's MAC`,
-        observed: `${toDirector.length} such frames seen at the director`,
-        ok: toDirector.length > 0,
-      };
-    });
-}
-
 /** What each real server saw as its peer, and the port it was reached on. */
 function peerChecks(lab: Lab, obs: Observation): CheckResult[] {
   const results: CheckResult[] = [];
@@ -350,17 +255,18 @@ function peerChecks(lab: Lab, obs: Observation): CheckResult[] {
         for (const answer of answers) if (answer.ok && answer.node === rs.name) seen.push({ client, answer, service });
     }
     if (seen.length === 0) continue;
-    const expectedPeer = (client: string) => (lab.mode === 'fullnat' ? dip : nodeNamed(lab, client)!.interfaces[0].address);
+    const seesDirector = lvsMode(lab.mode).facts.realServerSees === 'director';
+    const expectedPeer = (client: string) => (seesDirector ? dip : nodeNamed(lab, client)!.interfaces[0].address);
     const wrongPeer = seen.filter((s) => ipOf(s.answer.seenPeer) !== expectedPeer(s.client));
     const peers = [...new Set(seen.map((s) => ipOf(s.answer.seenPeer)))].join(', ');
     results.push({
-      name: lab.mode === 'fullnat' ? `${rs.name} sees the director's address, not the client's` : `${rs.name} sees the real client address`,
+      name: seesDirector ? `${rs.name} sees the director's address, not the client's` : `${rs.name} sees the real client address`,
       where: rs.name,
-      expected: lab.mode === 'fullnat' ? dip : [...new Set(seen.map((s) => expectedPeer(s.client)))].join(', '),
+      expected: seesDirector ? dip : [...new Set(seen.map((s) => expectedPeer(s.client)))].join(', '),
       observed: peers,
       ok: wrongPeer.length === 0,
     });
-    if (lab.mode === 'nat' || lab.mode === 'fullnat') {
+    if (lvsMode(lab.mode).facts.portMapping === true) {
       const wrongPort = seen.filter((s) => portOf(s.answer.seenLocal) !== s.service.members.find((m) => m.realServer === rs.name)!.port);
       const mapping = [...new Set(seen.map((s) => `${s.service.port} -> ${s.service.members.find((m) => m.realServer === rs.name)!.port}`))].join(', ');
       results.push({
@@ -373,42 +279,6 @@ function peerChecks(lab: Lab, obs: Observation): CheckResult[] {
     }
   }
   return results;
-}
-
-function fullnatGatewayChecks(lab: Lab, obs: Observation): CheckResult[] {
-  const dip = lab.director.interfaces[0].address;
-  return lab.realServers.map((rs) => {
-    const via = obs.defaultRoutes.get(rs.name);
-    return {
-      name: `${rs.name}'s default gateway is not the director`,
-      where: rs.name,
-      expected: `a router other than ${dip}`,
-      observed: via ? `default via ${via}` : 'no default route',
-      ok: via !== undefined && via !== dip,
-    };
-  });
-}
-
-function tunServedElsewhere(lab: Lab, obs: Observation): CheckResult[] {
-  const lan = lab.director.interfaces[0].network;
-  const remote = lab.realServers.filter((rs) => rs.interfaces[0].network !== lan && rs.weight > 0);
-  if (remote.length === 0) return [];
-  const served = new Set(
-    [...obs.answers.values()]
-      .flat()
-      .filter((a) => a.ok)
-      .map((a) => a.node),
-  );
-  const missing = remote.filter((rs) => !served.has(rs.name)).map((rs) => rs.name);
-  return [
-    {
-      name: "real servers in other networks than the director's are served",
-      where: missing.join(', ') || remote.map((rs) => rs.name).join(', '),
-      expected: remote.map((rs) => `${rs.name} (${rs.interfaces[0].network})`).join(', '),
-      observed: missing.length ? `never answered: ${missing.join(', ')}` : 'all answered',
-      ok: missing.length === 0,
-    },
-  ];
 }
 
 /** The director's live IPVS table is the declared one: services, schedulers, persistence, members, ports, methods, weights. */
@@ -436,11 +306,10 @@ export function judge(lab: Lab, obs: Observation): CheckResult[] {
   }
   results.push(...arpChecks(lab, obs));
   results.push(...pathChecks(lab, obs));
-  if (lab.mode === 'dr') results.push(drFrameCheck(lab, obs));
-  if (lab.mode === 'tun') results.push(tunFrameCheck(lab, obs), ...tunServedElsewhere(lab, obs));
-  if (lab.mode === 'nat') results.push(...natReplyFrames(lab, obs));
+  const mode = lvsMode(lab.mode);
+  results.push(...mode.deliveryChecks(lab, obs));
   results.push(...peerChecks(lab, obs));
-  if (lab.mode === 'fullnat') results.push(...fullnatGatewayChecks(lab, obs));
+  results.push(...mode.routingChecks(lab, obs));
   return results;
 }
 

@@ -9,48 +9,19 @@
  * Judging what was observed is pure (judge.ts).
  */
 import type { CommandRunner } from '../apply/runner.js';
-import { allNodes, type Lab, type Service } from '../model/lab.js';
+import type { Lab, Service } from '../model/lab.js';
 import { counterDelta, neighbourMac, parseFrames, parseMacs, parseSwitchLinks, splitByNamespace, type Counters, type Frame } from './parse-observations.js';
 import type { ProbeAnswer } from './probe.js';
 import { probeFrom } from './run-probe.js';
 import { probeTargets } from './reachability.js';
 import { parseWalk, walkTable, WALK_TABLE, type Walk } from './hook-walk.js';
 
+export type { Observation, Transfer } from '../model/observation.js';
+import type { Observation, Transfer } from '../model/observation.js';
+
 export const LARGE_REPLY_BYTES = 1024 * 1024;
 /** At most this many 1 MiB downloads per verify (one per real server, in scheduling order). */
 const MAX_TRANSFERS = 4;
-
-export interface Transfer {
-  /** The real server that answered (its X-Lvslab-Node header). */
-  node: string;
-  /** Bytes the client received. */
-  bytes: number;
-  /** Every link's counters, after minus before. */
-  delta: Counters;
-  error?: string;
-}
-
-export interface Observation {
-  /** Small requests, per client. */
-  answers: Map<string, ProbeAnswer[]>;
-  transfers: Transfer[];
-  /** The large-transfer service, when the lab has a TCP service. */
-  transferService?: Service;
-  directorFrames: Frame[];
-  gatewayArp: Frame[];
-  /** The MAC the gateway holds for the VIP after the traffic. */
-  gatewayVipMac?: string;
-  /** namespace -> interface -> MAC */
-  macs: Map<string, Map<string, string>>;
-  /** real server -> next hop of its default route */
-  defaultRoutes: Map<string, string | undefined>;
-  /** Packets per netfilter hook of the director, by direction; or why they could not be counted. */
-  walk: Walk | string;
-  /** The director's live IPVS table, `ipvsadm -S -n` (rules in restore format). */
-  ipvsRules: string[];
-  /** Milliseconds spent in each part of the pass (the benchmark reports what dominates). */
-  timings: Record<'captures' | 'probes' | 'transfers' | 'readouts', number>;
-}
 
 async function readAll(runner: CommandRunner, argv: string[]): Promise<string> {
   const result = await runner.run(['ip', '-all', 'netns', 'exec', ...argv]);
@@ -170,14 +141,4 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   };
 }
 
-/** The MAC of every node interface, for naming frames: mac -> "node ethX". */
-export function macOwners(lab: Lab, macs: Observation['macs']): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const node of allNodes(lab)) {
-    for (const i of node.interfaces) {
-      const mac = macs.get(node.namespace)?.get(i.name);
-      if (mac) owners.set(mac, node.name);
-    }
-  }
-  return owners;
-}
+export { macOwners } from '../modes/observed.js';

@@ -7,24 +7,8 @@ import { splitByNamespace } from '../apply/all-namespaces.js';
 import { allNodes, type Lab } from '../model/lab.js';
 
 export { splitByNamespace };
-
-export interface Endpoint {
-  ip: string;
-  port?: number;
-}
-
-export interface Frame {
-  srcMac: string;
-  dstMac: string;
-  /** Bytes on the wire (Ethernet frame). */
-  length: number;
-  kind: 'ipv4' | 'arp' | 'other';
-  src?: Endpoint;
-  dst?: Endpoint;
-  /** The inner header of an IP-in-IP packet (then src/dst are the outer addresses). */
-  inner?: { src: Endpoint; dst: Endpoint };
-  arp?: { op: 'request' | 'reply'; ip: string; mac?: string };
-}
+export type { Counters, Endpoint, Frame, LinkCounters } from '../model/observation.js';
+import type { Counters, Endpoint, Frame, LinkCounters } from '../model/observation.js';
 
 const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
 const FRAME = new RegExp(`^\\S+ (${MAC}) > (${MAC}), ethertype (\\S+) \\(0x[0-9a-f]+\\), length (\\d+): (.*)$`);
@@ -61,16 +45,6 @@ export function parseFrame(line: string): Frame | undefined {
 export function parseFrames(text: string): Frame[] {
   return text.split('\n').flatMap((line) => parseFrame(line) ?? []);
 }
-
-export interface LinkCounters {
-  rxBytes: number;
-  rxPackets: number;
-  txBytes: number;
-  txPackets: number;
-}
-
-/** namespace -> interface -> counters. */
-export type Counters = Map<string, Map<string, LinkCounters>>;
 
 interface IpLinkStats {
   ifname: string;

@@ -6,6 +6,9 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 
+export type { ProbeAnswer } from '../model/observation.js';
+import type { ProbeAnswer } from '../model/observation.js';
+
 export interface ProbeTarget {
   protocol: 'tcp' | 'udp';
   vip: string;
@@ -13,21 +16,6 @@ export interface ProbeTarget {
   count: number;
   /** Padding bytes asked of the real server (TCP). */
   bytes?: number;
-}
-
-export interface ProbeAnswer {
-  protocol: 'tcp' | 'udp';
-  target: string;
-  ok: boolean;
-  /** The answering real server's name, the client address it saw, the address it was reached on. */
-  node?: string;
-  seenPeer?: string;
-  seenLocal?: string;
-  /** Where the reply came from, as the client saw it. */
-  replyFrom?: string;
-  bytes?: number;
-  error?: string;
-  ms: number;
 }
 
 /** A healthy answer takes well under a second even under emulation; a broken lab should not cost minutes. */

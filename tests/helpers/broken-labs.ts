@@ -296,7 +296,7 @@ export const PATH_CASES: BrokenCase[] = [
     fails: [
       {
         name: /^director -> real server packets are IP-in-IP/,
-        where: /^director -> rs1$/,
+        where: /^director -> gateway$/,
         observed: /client packets not tunnelled; e\.g\. 198\.51\.100\.10 -> 10\.10\.0\.100$/,
       },
     ],

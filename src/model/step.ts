@@ -1,0 +1,23 @@
+/** One step of a plan: an argv with its stdin, the node it acts in, the phase it belongs to. */
+
+/**
+ * Steps of one phase never depend on another node's steps of that phase, so the executor may run
+ * different nodes concurrently; within a node, and from one phase to the next, order is kept.
+ */
+export const PHASES = ['modules', 'create', 'bridges', 'nodes', 'ipvs', 'services'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Step {
+  phase: Phase;
+  /** The node whose namespace the step acts in; `host` for the root namespace. */
+  node: string;
+  /** What the step does, in words. */
+  title: string;
+  argv: string[];
+  /** Lines fed on standard input (ip -batch, ipvsadm -R, iptables-restore). */
+  input?: string[];
+  /** A long-running service, started in the background and owned by its namespace. */
+  daemon?: boolean;
+  /** Kernel modules to load; the executor skips the step when all are loaded already. */
+  modules?: string[];
+}

@@ -1,0 +1,65 @@
+/**
+ * FULLNAT, two-way NAT. Not in mainline IPVS; built as IPVS NAT plus source NAT of IPVS traffic to the
+ * director's address (iptables -m ipvs ... -j SNAT, with net.ipv4.vs.conntrack=1 so netfilter sees it).
+ */
+import type { LvsMode } from './lvs-mode.js';
+
+export const fullnat: LvsMode = {
+  name: 'fullnat',
+  facts: {
+    forwardingFlag: '-m',
+    modules: ['xt_ipvs', 'iptable_nat'],
+    repliesBypassDirector: false,
+    portMapping: true,
+    realServerSees: 'director',
+    realServerGateway: 'router',
+    directorForwards: true,
+    vsConntrack: true,
+    walk: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: ['prerouting', 'forward', 'postrouting'] },
+  },
+  // The source NAT brings replies back to the director by ordinary routing, through the gateway when the real server is elsewhere.
+  replyPath: (p) => [
+    ...(p.rsNet === p.lan
+      ? [{ from: p.realServer, to: p.director, network: p.lan }]
+      : [
+          { from: p.realServer, to: p.gateway, network: p.rsNet },
+          { from: p.gateway, to: p.director, network: p.lan },
+        ]),
+    { from: p.director, to: p.gateway, network: p.lan },
+    { from: p.gateway, to: p.client, network: p.clientNet },
+  ],
+  directorSteps: (lab, director) => {
+    const dip = director.interfaces[0].address;
+    const input = [
+      '*nat',
+      ...lab.services.map(
+        (s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${dip}`,
+      ),
+      'COMMIT',
+    ];
+    return [
+      {
+        phase: 'ipvs',
+        node: director.name,
+        title: 'fullnat: source NAT of IPVS traffic to the DIP',
+        argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'],
+        input,
+      },
+    ];
+  },
+  deliveryChecks: () => [],
+  /** No real server's default gateway is the director: replies return by the source NAT alone. */
+  routingChecks: (lab, obs) => {
+    const dip = lab.director.interfaces[0].address;
+    return lab.realServers.map((rs) => {
+      const via = obs.defaultRoutes.get(rs.name);
+      return {
+        name: `${rs.name}'s default gateway is not the director`,
+        where: rs.name,
+        expected: `a router other than ${dip}`,
+        observed: via ? `default via ${via}` : 'no default route',
+        ok: via !== undefined && via !== dip,
+      };
+    });
+  },
+};
