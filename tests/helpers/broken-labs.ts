@@ -30,6 +30,10 @@ async function processesIn(namespace: string, word: string): Promise<number[]> {
 
 const inNs = (ns: string, ...argv: string[]) => execa('ip', ['netns', 'exec', ns, ...argv]);
 
+/** A real server that answers ARP for every address it holds, the VIP on lo included. */
+const answersArpForAll = (ns: string) =>
+  inNs(ns, 'sysctl', '-q', '-w', ...['all', 'eth0'].flatMap((dev) => [`net.ipv4.conf.${dev}.arp_ignore=0`, `net.ipv4.conf.${dev}.arp_announce=0`]));
+
 export interface BrokenCase {
   title: string;
   /** A shipped topology's name, or YAML text. */
@@ -129,17 +133,7 @@ export const SERVING_CASES: BrokenCase[] = [
   {
     title: 'the ARP checks fail and name the real server that lacks arp_ignore/arp_announce',
     topology: TCP_ONLY('arp', 'dr'),
-    breakIt: () =>
-      inNs(
-        'arp-rs1',
-        'sysctl',
-        '-q',
-        '-w',
-        'net.ipv4.conf.all.arp_ignore=0',
-        'net.ipv4.conf.eth0.arp_ignore=0',
-        'net.ipv4.conf.all.arp_announce=0',
-        'net.ipv4.conf.eth0.arp_announce=0',
-      ),
+    breakIt: () => answersArpForAll('arp-rs1'),
     fails: [{ name: /^only the director answers ARP for the VIP 10\.10\.0\.100$/, where: /^rs1$/ }],
   },
 ];
@@ -223,16 +217,7 @@ export const PATH_CASES: BrokenCase[] = [
     breakIt: async () => {
       // The director gives up the VIP and rs1 answers ARP for it: the gateway sends requests straight to rs1.
       await execa('ip', ['-n', 'hijack-director', 'addr', 'del', '10.10.0.100/32', 'dev', 'eth0']);
-      await inNs(
-        'hijack-rs1',
-        'sysctl',
-        '-q',
-        '-w',
-        'net.ipv4.conf.all.arp_ignore=0',
-        'net.ipv4.conf.eth0.arp_ignore=0',
-        'net.ipv4.conf.all.arp_announce=0',
-        'net.ipv4.conf.eth0.arp_announce=0',
-      );
+      await answersArpForAll('hijack-rs1');
     },
     fails: [
       { name: /^after a flush, the gateway resolves the VIP 10\.10\.0\.100 to the director's MAC$/, where: /^gateway -> 10\.10\.0\.100$/, observed: /^rs1 \(/ },
