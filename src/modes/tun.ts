@@ -48,7 +48,8 @@ export const tun: LvsMode = {
       observed:
         out.length === 0
           ? 'no packet left the director'
-          : `${good.length} tunnelled as expected, ${tunnelled.length - good.length} tunnelled otherwise, ${plain.length} client packets not tunnelled${example}`,
+          : `${good.length} tunnelled as expected, ${tunnelled.length - good.length} tunnelled otherwise, ${plain.length} client packets ` +
+            `not tunnelled${example}`,
       ok: good.length > 0 && good.length === tunnelled.length && plain.length === 0,
     };
     // Real servers in other networks than the director's are served: TUN's reason to exist.

@@ -1,0 +1,69 @@
+/** The topology as the shape check leaves it (every key optional but name and mode), and what the resolvers share. */
+import type { Mode, Protocol, Scheduler } from '../../model/lab.js';
+import type { YamlPath } from '../../model/problems.js';
+
+export interface RawNetwork {
+  subnet: string;
+}
+export interface RawClient {
+  name?: string;
+  network?: string;
+  address?: string;
+}
+export interface RawRealServer extends RawClient {
+  weight?: number;
+  gateway?: string;
+}
+export interface RawService {
+  protocol?: Protocol;
+  port: number;
+  vip?: string;
+  realPort?: number;
+  scheduler?: Scheduler;
+  persistence?: number;
+  realServers?: string[];
+  weights?: Record<string, number>;
+}
+export interface RawTopology {
+  name: string;
+  mode: Mode;
+  vip?: string;
+  networks?: Record<string, RawNetwork>;
+  clients?: number | RawClient[];
+  gateway?: { name?: string; addresses?: Record<string, string> };
+  director?: { name?: string; network?: string; address?: string };
+  realServers?: number | RawRealServer[];
+  services?: RawService[];
+}
+
+export const DEFAULT_NETWORKS: Record<string, RawNetwork> = {
+  outside: { subnet: '198.51.100.0/24' },
+  lan: { subnet: '10.10.0.0/24' },
+};
+export const GATEWAY_HOST = 1;
+export const DIRECTOR_HOST = 2;
+export const VIP_HOST = 100;
+export const FIRST_AUTO_HOST = 10;
+
+/** A node before its interfaces are built: where it sits and what address it asked for. */
+export interface Placement {
+  name: string;
+  path: YamlPath;
+  network: string;
+  explicitAddress?: string;
+  address?: number;
+}
+
+/** A real server before its interfaces are built. */
+export type ServerPlacement = Placement & { weight: number; gateway?: string };
+
+/** What every resolver is handed: the raw topology and where to report a problem (reports keep their order). */
+export interface ResolveContext {
+  raw: RawTopology;
+  report(path: YamlPath, message: string): void;
+}
+
+/** A list for a message: the first dozen names, then how many more. */
+export function listed(names: string[]): string {
+  return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')} and ${names.length - 12} more`;
+}

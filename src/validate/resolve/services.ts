@@ -1,0 +1,52 @@
+/** Resolver 6: the virtual services: unique, members that exist (once each), weights, ports the mode allows. */
+import type { Service } from '../../model/lab.js';
+import { formatIPv4 } from '../../model/ipv4.js';
+import { lvsMode, portRules } from '../../modes/index.js';
+import { didYouMean } from '../did-you-mean.js';
+import type { Addresses } from './addresses.js';
+import type { Placements } from './nodes.js';
+import type { RawService, ResolveContext } from './raw.js';
+
+export function resolveServices({ raw, report }: ResolveContext, { servers }: Placements, { serviceVips }: Addresses, rawServices: RawService[]): Service[] {
+  const mode = lvsMode(raw.mode);
+  const serverNames = servers.map((s) => s.name);
+  const serviceKeys = new Set<string>();
+  const services: Service[] = [];
+  for (const [i, s] of rawServices.entries()) {
+    const protocol = s.protocol ?? 'tcp';
+    const vip = serviceVips[i].vip;
+    const key = `${protocol} ${vip}:${s.port}`;
+    if (serviceKeys.has(key)) report(['services', i], `service ${key} is defined twice`);
+    serviceKeys.add(key);
+    const realPort = s.realPort ?? s.port;
+    for (const problem of portRules(raw.mode, mode.facts, s.port, realPort, ['services', i, 'realPort'])) report(problem.path, problem.message);
+    const memberNames = s.realServers ?? serverNames;
+    for (const [j, name] of memberNames.entries()) {
+      if (!serverNames.includes(name))
+        report(['services', i, 'realServers', j], `"${name}" is not a real server; real servers: ${serverNames.join(', ')}${didYouMean(name, serverNames)}`);
+      else if (s.realServers && memberNames.indexOf(name) !== j)
+        report(
+          ['services', i, 'realServers', j],
+          `real server "${name}" is listed twice (also at [${memberNames.indexOf(name)}]); IPVS has one destination per real server and port`,
+        );
+    }
+    const uniqueMembers = [...new Set(memberNames)];
+    for (const name of Object.keys(s.weights ?? {})) {
+      if (!memberNames.includes(name))
+        report(
+          ['services', i, 'weights', name],
+          `"${name}" is not a member of this service; members: ${memberNames.join(', ')}${didYouMean(name, memberNames)}`,
+        );
+    }
+    const members = uniqueMembers.flatMap((name) => {
+      const server = servers.find((x) => x.name === name);
+      if (!server || server.address === undefined) return [];
+      return [{ realServer: name, address: formatIPv4(server.address), port: realPort, weight: s.weights?.[name] ?? server.weight }];
+    });
+    if (members.length > 0 && members.every((m) => m.weight === 0))
+      report(['services', i], `every member of service ${key} has weight 0: nothing would serve it`);
+    services.push({ protocol, vip: vip ?? '', port: s.port, scheduler: s.scheduler ?? 'rr', persistence: s.persistence, members });
+  }
+
+  return services;
+}
