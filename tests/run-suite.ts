@@ -24,7 +24,7 @@ const STAGES = ['unit', 'microvm', 'e2e', 'labs', 'bench'] as const;
 type Stage = (typeof STAGES)[number];
 
 /** The e2e files that run in the second microVM (the lab lifecycle and the demo run in the first): about half the time each. */
-const SECOND_VM = ['verifier-fails-serving', 'verifier-fails-paths'];
+const SECOND_VM = ['verifier-fails-dr', 'verifier-fails-nat-tun-fullnat'];
 
 const AVA = join(PACKAGE_ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
 const DIST_TESTS = join(PACKAGE_ROOT, 'dist', 'tests');

@@ -353,6 +353,14 @@ PATH_CASES.push(
   },
 );
 
+/** Every case. The suite runs them in two microVMs, grouped by mode so that each topology is verified healthy in one VM only. */
+export const ALL_CASES: BrokenCase[] = [...SERVING_CASES, ...PATH_CASES];
+
+/** The mode of a case's lab (shipped topologies are named after their mode). */
+export function modeOfCase(c: BrokenCase): string {
+  return /^mode: (\S+)$/m.exec(c.topology)?.[1] ?? c.topology;
+}
+
 /** Topologies (less their name) already verified healthy in this process. */
 const verifiedHealthy = new Set<string>();
 

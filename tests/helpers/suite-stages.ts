@@ -5,7 +5,7 @@
 const EXPECTED = {
   unit: ['apply', 'bench', 'ci', 'cli', 'modes', 'plan', 'report', 'scripts', 'validate', 'verify', 'vm'].map((dir) => `dist/tests/${dir}/`),
   microvm: ['dist/tests/vm/microvm.boot.test.js', 'dist/tests/vm/kvm-fallback.boot.test.js'],
-  e2e: ['demo', 'labs', 'verifier-fails-paths', 'verifier-fails-serving'].map((name) => `dist/tests/e2e/${name}.test.js`),
+  e2e: ['demo', 'labs', 'verifier-fails-dr', 'verifier-fails-nat-tun-fullnat'].map((name) => `dist/tests/e2e/${name}.test.js`),
 };
 
 /** The files a stage runs, or an error naming what is missing. */
