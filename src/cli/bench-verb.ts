@@ -11,10 +11,10 @@ import { shapeChecks, type BenchResults } from '../bench/bench-results.js';
 import { runClusterBench } from '../bench/cluster-bench.js';
 import { benchPlots, renderBenchReport } from '../bench/bench-report.js';
 import { TapWriter } from '../report/tap.js';
-import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
-import { oneOf, parseVerbArgs } from './args.js';
-import { RUNNER_OPTION } from './shared.js';
-import { jsonFromSelfInVm, log, VM_OPTIONS } from './vm-options.js';
+import { computeWhereIpvsIs } from '../session/where-ipvs-is.js';
+import { parseVerbArgs } from './args.js';
+import { RUNNER_OPTION, whereFrom } from './shared.js';
+import { VM_OPTIONS } from './vm-options.js';
 
 export const BENCH_USAGE = 'lvslab bench [--quick] [--out DIR] [--tap] [--runner auto|host|vm]';
 
@@ -32,22 +32,19 @@ export async function benchVerb(args: string[]): Promise<number> {
     BENCH_USAGE,
   );
   const quick = values.quick === true;
-  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
-  let results: BenchResults;
-  if (decision.runner === 'host') {
+  const here = async () => {
     requireRoot(machineLifecycle().host, 'bench');
-    const where = process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host';
-    results = await runClusterBench(benchConfig(quick), where);
-    if (values.json) {
-      console.log(JSON.stringify(results));
-      return 0;
-    }
-  } else {
-    log(`${decision.why}; the labs run in the microVM, the tables and plots are made here`);
-    const answer = await jsonFromSelfInVm<BenchResults>(['bench', '--json', ...(quick ? ['--quick'] : [])], values);
-    if ('exitCode' in answer) return answer.exitCode;
-    results = { ...answer.value, where: `inside the lvslab microVM (${answer.outcome.accel === 'kvm' ? 'KVM' : 'software emulation, TCG'})` };
+    return runClusterBench(benchConfig(quick), process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host');
+  };
+  const note = 'the labs run in the microVM, the tables and plots are made here';
+  const answer = await computeWhereIpvsIs(whereFrom(values), ['bench', '--json', ...(quick ? ['--quick'] : [])], here, note);
+  if ('exitCode' in answer) return answer.exitCode;
+  if (values.json) {
+    console.log(JSON.stringify(answer.value));
+    return 0;
   }
+  const where = answer.accel ? `inside the lvslab microVM (${answer.accel === 'kvm' ? 'KVM' : 'software emulation, TCG'})` : answer.value.where;
+  const results: BenchResults = { ...answer.value, where };
   const dir = String(values.out);
   await mkdir(dir, { recursive: true });
   const plots = benchPlots(results);

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { labDown, labUp, requireRoot, runningState, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { requireRoot, runningState, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { LabStateError } from '../apply/errors.js';
 import type { Lab } from '../model/lab.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
@@ -19,10 +19,11 @@ import { observedPaths, type ObservedPaths } from '../verify/judge.js';
 import { observeLab } from '../verify/observe.js';
 import { verifyLab } from '../verify/run-verify.js';
 import { testLabs } from '../session/test-labs.js';
-import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
-import { oneOf, parseVerbArgs, UsageError } from './args.js';
-import { RUNNER_OPTION } from './shared.js';
-import { jsonFromSelfInVm, log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
+import { computeWhereIpvsIs, onSide, runWhereIpvsIs } from '../session/where-ipvs-is.js';
+import { withLab } from '../session/with-lab.js';
+import { parseVerbArgs, UsageError, type ParsedArgs } from './args.js';
+import { RUNNER_OPTION, whereFrom } from './shared.js';
+import { VM_OPTIONS } from './vm-options.js';
 
 export async function verifyVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(
@@ -32,22 +33,21 @@ export async function verifyVerb(args: string[]): Promise<number> {
   );
   if (positionals.length !== 1) throw new UsageError('lvslab verify needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
-  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
-  if (decision.runner === 'vm') {
-    log(`${decision.why}. A lab lives only as long as the microVM: verifying there means up -> verify -> down, as lvslab test does.`);
-    return testVerb(args.filter((a) => a !== '--json'));
-  }
+  // Where the host has no IPVS, no lab can be running here: the microVM runs up -> verify -> down, as lvslab test does.
+  const note = 'a lab lives only as long as the microVM: verifying there means up -> verify -> down, as lvslab test does';
+  const inVm = () => testVerb(args.filter((a) => a !== '--json'));
+  return onSide(whereFrom(values), { here: () => verifyHere(lab, positionals[0], values), inVm }, note);
+}
+
+/** verify on this host: the lab must be running from this file. */
+async function verifyHere(lab: Lab, file: string, values: ParsedArgs['values']): Promise<number> {
   const options = machineLifecycle();
   requireRoot(options.host, 'verify');
   const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
   if (state === 'absent')
-    throw new LabStateError(
-      `lab ${lab.name} is not running: run \`lvslab up ${positionals[0]}\` first (or \`lvslab test ${positionals[0]}\` for up -> verify -> down)`,
-    );
+    throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${file}\` first (or \`lvslab test ${file}\` for up -> verify -> down)`);
   if (state === 'differs')
-    throw new LabStateError(
-      `lab ${lab.name} is running with a different topology than ${positionals[0]}: run \`lvslab up --recreate ${positionals[0]}\` first`,
-    );
+    throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
   const results = await progress.task(`verifying lab ${lab.name} (probes, captures, downloads)`, () => verifyLab(lab, options.runner));
   if (values.json) console.log(JSON.stringify(results, null, 2));
   else if (values.junit)
@@ -64,20 +64,10 @@ export async function verifyVerb(args: string[]): Promise<number> {
 }
 
 /** Observes a lab (running, or brought up for the occasion and taken down) and returns its paths. */
-async function observePaths(lab: Lab, file: string): Promise<ObservedPaths | undefined> {
+async function observePaths(lab: Lab): Promise<ObservedPaths | null> {
   const options = machineLifecycle();
   requireRoot(options.host, 'graph');
-  const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
-  const running = state === 'matches';
-  if (state === 'differs')
-    throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
-  if (!running) log(`lab ${lab.name} is not running: bringing it up for the graph, and down again after`);
-  if (!running) await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
-  try {
-    return observedPaths(lab, await observeLab(lab, options.runner));
-  } finally {
-    if (!running) await labDown(lab.name, options);
-  }
+  return withLab(lab, options, async () => observedPaths(lab, await observeLab(lab, options.runner)) ?? null, { reuseRunning: true });
 }
 
 export async function graphVerb(args: string[]): Promise<number> {
@@ -88,20 +78,18 @@ export async function graphVerb(args: string[]): Promise<number> {
   );
   if (positionals.length !== 1) throw new UsageError('lvslab graph needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
-  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
-  let paths: ObservedPaths | undefined;
-  if (decision.runner === 'host') {
-    paths = await observePaths(lab, positionals[0]);
-    if (values['paths-json']) {
-      console.log(JSON.stringify(paths ?? null));
-      return 0;
-    }
-  } else {
-    log(`${decision.why}; the lab is verified in the microVM and drawn here`);
-    const answer = await jsonFromSelfInVm<ObservedPaths | null>(['graph', positionals[0], '--paths-json'], values);
-    if ('exitCode' in answer) return answer.exitCode;
-    paths = answer.value ?? undefined;
+  const answer = await computeWhereIpvsIs(
+    whereFrom(values),
+    ['graph', positionals[0], '--paths-json'],
+    () => observePaths(lab),
+    'the lab is verified in the microVM and drawn here',
+  );
+  if ('exitCode' in answer) return answer.exitCode;
+  if (values['paths-json']) {
+    console.log(JSON.stringify(answer.value));
+    return 0;
   }
+  const paths = answer.value ?? undefined;
   const dir = String(values.out);
   await mkdir(dir, { recursive: true });
   const svg = join(dir, `${lab.name}.svg`);
@@ -142,8 +130,6 @@ export async function testVerb(args: string[]): Promise<number> {
   const cases: JUnitCase[] = [];
   if (positionals.length === 0) throw new UsageError('lvslab test needs at least one FILE');
   await validateAll(positionals);
-  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
-  if (!quiet) log(`runner: ${decision.runner} (${decision.why})`);
   const tapOut = (text: string) => process.stdout.write(text);
   const { parser, done, tally } = collectTap((result) => {
     if (!quiet) console.log(formatAssert(result));
@@ -158,18 +144,16 @@ export async function testVerb(args: string[]): Promise<number> {
     if (values.tap) tapOut(text);
     parser.write(text);
   };
-  let vmExit = 0;
-  if (decision.runner === 'host') {
+  const here = async () => {
     const tap = new TapWriter(feed);
     await testLabs(positionals, tap, machineLifecycle());
     tap.end();
-  } else {
-    const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks
-    const sink = new Writable({ write: (chunk, _enc, next) => (feed(decoder.write(chunk)), next()) });
-    const outcome = await runSelfInVm(['test', '--tap', ...positionals], values, { stdout: sink, stderr: process.stderr });
-    vmExit = outcome.exitCode;
-    if (!quiet) log(`the microVM ran under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}`);
-  }
+    return 0;
+  };
+  const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks
+  const sink = new Writable({ write: (chunk, _enc, next) => (feed(decoder.write(chunk)), next()) });
+  const note = 'every topology runs in one microVM boot, its TAP read here';
+  const vmExit = await runWhereIpvsIs(whereFrom(values), ['test', '--tap', ...positionals], here, { stdout: sink, stderr: process.stderr }, note);
   parser.end();
   const results = await done;
   if (values.junit) process.stdout.write(renderJUnit(cases));

@@ -5,19 +5,20 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { labDown, labUp, requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { computeWhereIpvsIs } from '../session/where-ipvs-is.js';
+import { withLab } from '../session/with-lab.js';
 import { MODES } from '../model/lab.js';
-import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
+import { PACKAGE_ROOT } from '../model/package-root.js';
 import { renderMermaid, renderSvg } from '../report/graph.js';
 import { progress } from '../report/progress.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { judge } from '../verify/judge.js';
 import { observeLab } from '../verify/observe.js';
 import { renderSummaryTable, summarize, type ModeSummary } from '../verify/summary.js';
-import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
-import { oneOf, parseVerbArgs } from './args.js';
-import { RUNNER_OPTION } from './shared.js';
-import { jsonFromSelfInVm, log, VM_OPTIONS } from './vm-options.js';
+import { parseVerbArgs } from './args.js';
+import { RUNNER_OPTION, whereFrom } from './shared.js';
+import { VM_OPTIONS } from './vm-options.js';
 
 async function demoHere(): Promise<ModeSummary[]> {
   const options = machineLifecycle();
@@ -25,13 +26,9 @@ async function demoHere(): Promise<ModeSummary[]> {
   const rows: ModeSummary[] = [];
   for (const mode of MODES) {
     const lab = await loadLab(join(PACKAGE_ROOT, 'topologies', `${mode}.yaml`));
-    await progress.task(`${mode}: building lab ${lab.name}`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: true }));
-    try {
-      const observation = await progress.task(`${mode}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(lab, options.runner));
-      rows.push(summarize(lab, observation, judge(lab, observation)));
-    } finally {
-      await labDown(lab.name, options);
-    }
+    const observe = () => progress.task(`${mode}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(lab, options.runner));
+    const observation = await withLab(lab, options, observe, { recreate: true, label: mode });
+    rows.push(summarize(lab, observation, judge(lab, observation)));
   }
   return rows;
 }
@@ -42,19 +39,17 @@ export async function demoVerb(args: string[]): Promise<number> {
     { out: { type: 'string', default: 'lvslab-demo' }, json: { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS },
     'lvslab demo [--out DIR] [--runner auto|host|vm]',
   );
-  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
-  let rows: ModeSummary[];
-  if (decision.runner === 'host') {
-    rows = await demoHere();
-    if (values.json) {
-      console.log(JSON.stringify(rows));
-      return 0;
-    }
-  } else {
-    log(`${decision.why}; the four labs run in the microVM, the table and diagrams are made here`);
-    const answer = await jsonFromSelfInVm<ModeSummary[]>(['demo', '--json'], values);
-    if ('exitCode' in answer) return answer.exitCode;
-    rows = answer.value;
+  const answer = await computeWhereIpvsIs(
+    whereFrom(values),
+    ['demo', '--json'],
+    demoHere,
+    'the four labs run in the microVM, the table and diagrams are made here',
+  );
+  if ('exitCode' in answer) return answer.exitCode;
+  const rows = answer.value;
+  if (values.json) {
+    console.log(JSON.stringify(rows));
+    return 0;
   }
   const dir = String(values.out);
   await mkdir(dir, { recursive: true });

@@ -16,10 +16,11 @@ import { renderStatus } from '../report/status-text.js';
 import { TopologyError, type Problem } from '../model/problems.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { labStatus } from '../verify/lab-status.js';
-import { chooseRunner, type RunnerChoice } from '../vm/choose-runner.js';
-import { oneOf, parseVerbArgs, UsageError } from './args.js';
-import { RUNNER_OPTION } from './shared.js';
-import { log, runSelfInVm, VM_OPTIONS } from './vm-options.js';
+import { runWhereIpvsIs } from '../session/where-ipvs-is.js';
+import type { Lab } from '../model/lab.js';
+import { parseVerbArgs, UsageError, type ParsedArgs } from './args.js';
+import { RUNNER_OPTION, whereFrom } from './shared.js';
+import { VM_OPTIONS } from './vm-options.js';
 
 export async function validateVerb(args: string[]): Promise<number> {
   const { positionals } = parseVerbArgs(args, {}, 'lvslab validate FILE...');
@@ -63,20 +64,22 @@ export async function upVerb(args: string[]): Promise<number> {
   );
   if (positionals.length !== 1) throw new UsageError('lvslab up needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
-  const decision = await chooseRunner(oneOf(values.runner, ['auto', 'host', 'vm'] as const, '--runner') as RunnerChoice);
-  if (decision.runner === 'vm') {
-    log(`${decision.why}. A lab in the microVM lives only as long as the VM: this brings it up, shows its status and powers off.`);
-    log('For a lab to explore, run `lvslab vm --shell` and `lvslab up` inside it.');
-    const outcome = await runSelfInVm(['up', positionals[0], '--show-status'], values, { stdout: process.stdout, stderr: process.stderr });
-    return outcome.exitCode;
-  }
+  const note =
+    'a lab in the microVM lives only as long as the VM: this brings it up, shows its status and powers off. ' +
+    'For a lab to explore, run `lvslab vm --shell` and `lvslab up` inside it.';
+  const inVm = ['up', positionals[0], '--show-status'];
+  return runWhereIpvsIs(whereFrom(values), inVm, () => upHere(lab, positionals[0], values), { stdout: process.stdout, stderr: process.stderr }, note);
+}
+
+/** up on this host. */
+async function upHere(lab: Lab, file: string, values: ParsedArgs['values']): Promise<number> {
   const options = machineLifecycle();
   const started = Date.now();
   const outcome = await progress.task(`building lab ${lab.name}`, () =>
     labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true }),
   );
   if (outcome.status === 'unchanged') {
-    console.log(`lab ${lab.name} is already up and matches ${positionals[0]}: nothing to do`);
+    console.log(`lab ${lab.name} is already up and matches ${file}: nothing to do`);
   } else {
     console.log(
       `lab ${lab.name} is up (${outcome.plan.namespaces.length} namespaces, ${outcome.plan.steps.length} steps, ${options.runner.spawned} processes, ` +

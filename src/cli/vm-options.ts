@@ -5,7 +5,6 @@ import { CLI_ENTRY } from '../model/package-root.js';
 import { defaultKernel, userKernel, type Kernel } from '../vm/kernel.js';
 import { runInVm, vmRequest, type Accel, type VmOutcome } from '../vm/launch.js';
 import { progress } from '../report/progress.js';
-import { Writable } from 'node:stream';
 import { oneOf, positiveInteger, type ParsedArgs } from './args.js';
 import { VM_OPTIONS, VM_USAGE } from './vm-flags.js';
 
@@ -39,20 +38,6 @@ export async function runWithVmOptions(argv: string[] | undefined, values: Parse
     showConsole: values['show-console'] === true,
   });
   return runInVm(request);
-}
-
-/**
- * Runs this same CLI inside the microVM with `--runner host`, the verb printing its result as JSON on
- * the last line of stdout (the guest cannot write host files); returns it parsed, or the exit status.
- */
-export async function jsonFromSelfInVm<T>(verbArgs: string[], values: ParsedArgs['values']): Promise<{ value: T; outcome: VmOutcome } | { exitCode: number }> {
-  let json = '';
-  const sink = new Writable({ write: (chunk, _enc, next) => ((json += chunk.toString()), next()) });
-  const outcome = await runSelfInVm(verbArgs, values, { stdout: sink, stderr: process.stderr });
-  if (outcome.exitCode !== 0) return { exitCode: outcome.exitCode };
-  const last = json.trim().split('\n').pop();
-  if (!last) throw new Error(`lvslab ${verbArgs[0]} in the microVM printed no result`);
-  return { value: JSON.parse(last) as T, outcome };
 }
 
 /** Runs this same CLI inside the microVM with `--runner host`. */

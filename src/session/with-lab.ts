@@ -1,0 +1,35 @@
+/** The conductor's second job: a lab's lifetime. Up (or reuse a running lab built from the same file), the work, and always down. */
+import { labDown, labUp, runningState, type LifecycleOptions } from '../apply/lab-lifecycle.js';
+import { LabStateError } from '../apply/errors.js';
+import type { Lab } from '../model/lab.js';
+import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { progress } from '../report/progress.js';
+
+export interface WithLabOptions {
+  /** Replace a lab of the same name that runs with another topology. */
+  recreate?: boolean;
+  /** Use the lab when it already runs from this topology (and leave it running); else bring it up and down again. */
+  reuseRunning?: boolean;
+  /** Prefix of the progress lines. */
+  label?: string;
+}
+
+/** Runs work on the lab, bringing it up first and always down after (unless it was already running and reused). */
+export async function withLab<T>(lab: Lab, options: LifecycleOptions, work: () => Promise<T>, how: WithLabOptions = {}): Promise<T> {
+  const prefix = how.label ? `${how.label}: ` : '';
+  if (how.reuseRunning) {
+    const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
+    if (state === 'matches') return work();
+    if (state === 'differs')
+      throw new LabStateError(`lab ${lab.name} is running with a different topology than ${lab.source}: run \`lvslab up --recreate ${lab.source}\` first`);
+    progress.note(`lab ${lab.name} is not running: bringing it up for this, and down again after`);
+  }
+  await progress.task(`${prefix}building lab ${lab.name}`, () =>
+    labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: how.recreate === true }),
+  );
+  try {
+    return await work();
+  } finally {
+    await labDown(lab.name, options);
+  }
+}
