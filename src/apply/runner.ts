@@ -5,7 +5,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { execa } from 'execa';
 import { systemPath } from './system-path.js';
 
@@ -25,6 +25,8 @@ export interface RunOptions {
   input?: string;
   /** Give up after this many milliseconds. */
   timeout?: number;
+  /** The working directory (default: this process's). */
+  cwd?: string;
 }
 
 export interface CommandRunner {
@@ -48,6 +50,19 @@ const CAPTURE_READY_MS = 15_000;
 /** How long a daemon must stay alive to count as started (services start together, so this is paid once). */
 const DAEMON_GRACE_MS = 300;
 
+/** Starts a long-lived process whose streams and lifetime the caller manages (the microVM's qemu). */
+export function startProcess(argv: readonly string[], stdio: StdioOptions): ChildProcess {
+  const [file, ...args] = argv;
+  return spawn(file, args, { stdio, env: commandEnv() });
+}
+
+/** Runs argv attached to this terminal (stdin, stdout, stderr), as `lvslab exec` does; returns its exit status. */
+export async function runAttached(argv: readonly string[]): Promise<number> {
+  const [file, ...args] = argv;
+  const result = await execa(file, args, { stdio: 'inherit', reject: false, env: commandEnv(), extendEnv: false });
+  return result.exitCode ?? 1;
+}
+
 export class ExecaRunner implements CommandRunner {
   spawned = 0;
 
@@ -58,6 +73,7 @@ export class ExecaRunner implements CommandRunner {
       input: options.input ?? '',
       reject: false,
       timeout: options.timeout,
+      cwd: options.cwd,
       stripFinalNewline: false,
       env: commandEnv(),
       extendEnv: false,

@@ -7,7 +7,6 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { labDown, labUp, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { ExecaRunner } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
@@ -42,8 +41,13 @@ async function measure(servers: number, dir: string): Promise<Row> {
   const naiveDown = naiveDownScript(plan);
   await writeFile(join(dir, 'up.sh'), naiveUp.script);
   await writeFile(join(dir, 'down.sh'), naiveDown.script);
-  const naiveUpRun = await timed(() => execa('sh', [join(dir, 'up.sh')]));
-  const naiveDownRun = await timed(() => execa('sh', [join(dir, 'down.sh')]));
+  const sh = async (script: string) => {
+    const result = await new ExecaRunner().run(['sh', join(dir, script)]);
+    if (result.exitCode !== 0) throw new Error(`the naive ${script} failed: ${result.stderr.trim()}`);
+    return result;
+  };
+  const naiveUpRun = await timed(() => sh('up.sh'));
+  const naiveDownRun = await timed(() => sh('down.sh'));
   return {
     servers,
     upMs: up.ms,

@@ -3,10 +3,10 @@
  * `lvslab vm -- true`, and the wall time of `lvslab test` on the shipped topologies (one boot).
  *   npm run bench:vm            (or: node dist/src/bench/vm-boot.js [--boots 3])
  */
+import { ExecaRunner } from '../apply/runner.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../model/package-root.js';
 import { defaultKernel } from '../vm/kernel.js';
 import { guestEnvironment, kvmUsable, runInVm } from '../vm/launch.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   rows.push(`| \`lvslab vm -- true\`, power-on to power-off | ${median(walls).toFixed(2)} s | ${walls.map((x) => x.toFixed(2)).join(', ')} | |`);
   const runTest = async (files: string[], label: string, goal: string) => {
     const started = Date.now();
-    const test = await execa(process.execPath, [CLI_ENTRY, 'test', '--runner', 'vm', ...files], { cwd: PACKAGE_ROOT, reject: false });
+    const test = await new ExecaRunner().run([process.execPath, CLI_ENTRY, 'test', '--runner', 'vm', ...files], { cwd: PACKAGE_ROOT });
     const seconds = (Date.now() - started) / 1000;
     rows.push(`| \`lvslab test ${label}\` (one boot) | ${seconds.toFixed(1)} s | ${test.stdout.trim().split('\n').pop()} (exit ${test.exitCode}) | ${goal} |`);
   };

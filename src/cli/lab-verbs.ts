@@ -1,13 +1,11 @@
 /** The verbs that build, inspect and remove labs: validate, plan, up, down, status, exec. */
 import { progress } from '../report/progress.js';
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
-import { systemPath } from '../apply/system-path.js';
 import { labDown, labUp, requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
 import { LabStateError } from '../apply/errors.js';
 import { LinuxHost } from '../apply/host.js';
 import { byLab, findOwned } from '../apply/ownership.js';
-import { ExecaRunner } from '../apply/runner.js';
+import { ExecaRunner, runAttached } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { namespaceOf } from '../model/naming.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -133,6 +131,5 @@ export async function execVerb(args: string[]): Promise<number> {
   if (!owned.some((o) => o.node === node)) {
     throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
   }
-  const result = await execa('ip', ['netns', 'exec', namespaceOf(labName, node), ...rest], { stdio: 'inherit', reject: false, env: { PATH: systemPath() } });
-  return result.exitCode ?? 1;
+  return runAttached(['ip', 'netns', 'exec', namespaceOf(labName, node), ...rest]);
 }

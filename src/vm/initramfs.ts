@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { execa } from 'execa';
+import { ExecaRunner } from '../apply/runner.js';
 import { cacheDir, VmError, type Kernel } from './kernel.js';
 
 /** What the init needs before the host root is visible: virtio PCI transport, 9p, overlayfs. */
@@ -119,12 +119,11 @@ export async function ensureInitramfs(kernel: Kernel): Promise<string> {
   await writeFile(join(staging, 'init'), init);
   await chmod(join(staging, 'init'), 0o755);
   const files = ['.', 'bin', 'bin/busybox', 'init', 'modules', ...modules.map((f) => `modules/${basename(f)}`)];
-  const result = await execa('cpio', ['-o', '-H', 'newc', '--quiet', '-O', `${image}.partial`], {
+  const result = await new ExecaRunner().run(['cpio', '-o', '-H', 'newc', '--quiet', '-O', `${image}.partial`], {
     cwd: staging,
     input: files.join('\n') + '\n',
-    reject: false,
   });
-  if (result.exitCode !== 0) throw new VmError(`building the initramfs failed (package cpio): ${String(result.stderr || result.shortMessage || '').trim()}`);
+  if (result.exitCode !== 0) throw new VmError(`building the initramfs failed (package cpio): ${result.stderr.trim()}`);
   await rename(`${image}.partial`, image);
   await rm(staging, { recursive: true, force: true });
   return image;

@@ -3,7 +3,8 @@
  * ttyS0 the kernel console, ttyS1 the command's stdout, ttyS2 its stderr; the exit status comes back
  * through a writable 9p share. A panic, a hang or a failed boot is a VmError, never a pass.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startProcess } from '../apply/runner.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -209,9 +210,10 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string,
         serialSink(join(runDir, 'err.sock'), (chunk) => request.stderr.write(chunk)),
       ])
     : await Promise.all([serialSink(join(runDir, 'out.sock'), () => undefined), serialSink(join(runDir, 'err.sock'), () => undefined)]);
-  const qemu: ChildProcess = spawn('qemu-system-x86_64', qemuArgs(request, accel, initramfs, runDir), {
-    stdio: request.argv ? ['ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'pipe'],
-  });
+  const qemu: ChildProcess = startProcess(
+    ['qemu-system-x86_64', ...qemuArgs(request, accel, initramfs, runDir)],
+    request.argv ? ['ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'pipe'],
+  );
   const entry = { qemu, runDir };
   live.add(entry);
   let qemuStderr = '';

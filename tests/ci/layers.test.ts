@@ -69,3 +69,10 @@ test('the graph sees imports (a check that reads nothing cannot fail)', (t) => {
   t.true(graph.get('plan/build-plan.ts')!.includes('model/lab.ts'));
   t.true(graph.get('cli/main.ts')!.includes('cli/help.ts'));
 });
+
+test('processes start in one module only: src/apply/runner.ts imports execa and child_process (other than their types), nothing else does', (t) => {
+  const starters = sources()
+    .filter((file) => /^import (?!type )[^;]*from '(execa|node:child_process|child_process)'/m.test(readFileSync(file, 'utf8')))
+    .map((file) => relative(SRC, file));
+  t.deepEqual(starters, ['apply/runner.ts']);
+});
