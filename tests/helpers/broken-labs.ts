@@ -3,12 +3,14 @@
  * purpose at run time, with a message that names the node or hop. The cases, in two groups (two test
  * files, so that the suite can run them in two microVMs at once); registerBrokenLabs makes them tests.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LinuxHost } from '../../src/apply/host.js';
-import { labDown, labUp, machineLifecycle, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import { labDown, machineLifecycle, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import type { Lab } from '../../src/model/lab.js';
+import { withLab } from '../../src/session/with-lab.js';
 import { SERVICE_SCRIPT } from '../../src/model/package-root.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { ipvsOnHost } from '../../src/vm/choose-runner.js';
@@ -381,34 +383,39 @@ export function registerBrokenLabs(cases: BrokenCase[]): void {
       }
       const lab = await loadLab(file);
       const o = options();
-      await labUp(lab, { serviceScript: SERVICE_SCRIPT }, o);
-      const show = (r: CheckResult) => `${r.ok ? 'pass' : 'FAIL'} ${r.name} | ${r.where} | ${r.observed}`;
-      // Healthy first: a check that fails on this topology anyway would pass this test vacuously. Labs
-      // that differ only in their name are one topology: verified healthy once (a verify costs seconds).
-      const shape = c.topology.replace(/^name: \S+\n/, '');
-      if (!verifiedHealthy.has(shape)) {
-        const healthy = await verifyLab(lab, o.runner);
-        t.true(
-          healthy.length > 0 && healthy.every((r) => r.ok),
-          `the healthy lab must pass every check:\n${healthy
-            .filter((r) => !r.ok)
-            .map(show)
-            .join('\n')}`,
-        );
-        verifiedHealthy.add(shape);
-      }
-      await c.breakIt();
-      const checks = await verifyLab(lab, o.runner);
-      for (const expected of c.fails) {
-        const matching = checks.filter((r) => expected.name.test(r.name));
-        t.true(matching.length > 0, `no check named ${expected.name}; checks:\n${checks.map(show).join('\n')}`);
-        const failed = matching.filter((r) => !r.ok);
-        t.true(failed.length > 0, `${expected.name} did not fail:\n${matching.map(show).join('\n')}`);
-        for (const r of failed) {
-          t.regex(r.where, expected.where, show(r));
-          if (expected.observed) t.regex(r.observed, expected.observed, show(r));
-        }
-      }
+      // The conductor brings the lab up and always down again, whatever the case does to it.
+      await withLab(lab, o, () => judgeCase(t, c, lab, o));
     });
+  }
+}
+
+/** Verifies the lab healthy (once per topology), breaks it, verifies again and checks the named failures. */
+async function judgeCase(t: ExecutionContext, c: BrokenCase, lab: Lab, o: LifecycleOptions): Promise<void> {
+  const show = (r: CheckResult) => `${r.ok ? 'pass' : 'FAIL'} ${r.name} | ${r.where} | ${r.observed}`;
+  // Healthy first: a check that fails on this topology anyway would pass this test vacuously. Labs
+  // that differ only in their name are one topology: verified healthy once (a verify costs seconds).
+  const shape = c.topology.replace(/^name: \S+\n/, '');
+  if (!verifiedHealthy.has(shape)) {
+    const healthy = await verifyLab(lab, o.runner);
+    t.true(
+      healthy.length > 0 && healthy.every((r) => r.ok),
+      `the healthy lab must pass every check:\n${healthy
+        .filter((r) => !r.ok)
+        .map(show)
+        .join('\n')}`,
+    );
+    verifiedHealthy.add(shape);
+  }
+  await c.breakIt();
+  const checks = await verifyLab(lab, o.runner);
+  for (const expected of c.fails) {
+    const matching = checks.filter((r) => expected.name.test(r.name));
+    t.true(matching.length > 0, `no check named ${expected.name}; checks:\n${checks.map(show).join('\n')}`);
+    const failed = matching.filter((r) => !r.ok);
+    t.true(failed.length > 0, `${expected.name} did not fail:\n${matching.map(show).join('\n')}`);
+    for (const r of failed) {
+      t.regex(r.where, expected.where, show(r));
+      if (expected.observed) t.regex(r.observed, expected.observed, show(r));
+    }
   }
 }
