@@ -36,7 +36,22 @@ export function hostKey(): Promise<string> {
   return hostKeyMemo;
 }
 
-type Verdicts = Record<string, { broken: string; seen: string }>;
+/**
+ * What KVM did on each host. A KVM that died before the guest booted (an error exit, a signal) is
+ * broken for good; one that merely did not boot in time may have met a busy host, so it is given up
+ * only after two such boots in a row. A KVM boot that works clears the record.
+ */
+interface Verdict {
+  broken: string;
+  seen: string;
+  /** How the failures went: died at once, or timed out (counted). */
+  died?: boolean;
+  hangs?: number;
+}
+type Verdicts = Record<string, Verdict>;
+
+/** Timed-out KVM boots in a row after which KVM is no longer tried on a host. */
+export const HANGS_BEFORE_GIVING_UP = 2;
 
 async function readVerdicts(): Promise<Verdicts> {
   try {
@@ -47,14 +62,34 @@ async function readVerdicts(): Promise<Verdicts> {
   }
 }
 
-/** Why KVM failed on this host before, or undefined when it has not (or the host changed since). */
-export async function rememberedKvmFailure(): Promise<string | undefined> {
-  return (await readVerdicts())[await hostKey()]?.broken;
-}
-
-export async function rememberKvmFailure(reason: string): Promise<void> {
-  const verdicts = await readVerdicts();
-  verdicts[await hostKey()] = { broken: reason, seen: new Date().toISOString() };
+async function writeVerdicts(verdicts: Verdicts): Promise<void> {
   await mkdir(cacheDir(), { recursive: true });
   await writeFile(verdictFile(), `${JSON.stringify(verdicts, null, 2)}\n`);
+}
+
+/** Why KVM cannot run the guest on this host, when that is settled; undefined while it is worth a try. */
+export async function rememberedKvmFailure(): Promise<string | undefined> {
+  const verdict = (await readVerdicts())[await hostKey()];
+  if (!verdict) return undefined;
+  // Records of older versions had no kind: they were written for a failure, so they count as one.
+  const settled = verdict.died !== false || (verdict.hangs ?? 0) >= HANGS_BEFORE_GIVING_UP;
+  return settled ? verdict.broken : undefined;
+}
+
+/** Records a KVM boot that failed: `hang` when it only ran out of time. */
+export async function rememberKvmFailure(reason: string, hang = false): Promise<void> {
+  const verdicts = await readVerdicts();
+  const key = await hostKey();
+  const hangs = hang ? (verdicts[key]?.hangs ?? 0) + 1 : 0;
+  verdicts[key] = { broken: reason, seen: new Date().toISOString(), died: !hang, hangs };
+  await writeVerdicts(verdicts);
+}
+
+/** A KVM boot worked: whatever was recorded for this host is forgotten. */
+export async function forgetKvmFailure(): Promise<void> {
+  const verdicts = await readVerdicts();
+  const key = await hostKey();
+  if (!(key in verdicts)) return;
+  delete verdicts[key];
+  await writeVerdicts(verdicts);
 }

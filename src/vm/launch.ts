@@ -13,7 +13,7 @@ import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
-import { kvmUsable, rememberedKvmFailure, rememberKvmFailure, verdictFile } from './kvm-verdict.js';
+import { forgetKvmFailure, kvmUsable, rememberedKvmFailure, rememberKvmFailure, verdictFile } from './kvm-verdict.js';
 import { progressStyle } from '../model/progress-style.js';
 import { systemPath } from '../apply/system-path.js';
 
@@ -336,12 +336,16 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
     let attempt = await boot(request, accel, initramfs, runDir, tryingKvm);
     const kvmProblem = tryingKvm ? kvmFailure(attempt) : undefined;
     if (kvmProblem !== undefined) {
-      request.log(`KVM cannot run the guest here (${kvmProblem.split('\n').join(' | ')}); using software emulation (TCG), remembered for this host`);
-      await rememberKvmFailure(kvmProblem);
+      // A KVM that died is broken for good; one that only timed out may have met a busy host: given up after HANGS_BEFORE_GIVING_UP in a row.
+      const hang = attempt.exit === 'no-handshake';
+      const remembered = hang ? 'counted for this host (a second time in a row and it is no longer tried)' : 'remembered for this host';
+      request.log(`KVM cannot run the guest here (${kvmProblem.split('\n').join(' | ')}); using software emulation (TCG), ${remembered}`);
+      await rememberKvmFailure(kvmProblem, hang);
       accel = 'tcg';
       attempt = await boot(request, accel, initramfs, runDir, false);
     } else if (accel === 'kvm' && attempt.handshook) {
       request.log('using KVM');
+      if (tryingKvm) await forgetKvmFailure();
     }
     const exitFile = join(runDir, 'exit');
     if (attempt.exit !== 'exited' || !existsSync(exitFile)) throw failure(attempt, request);
