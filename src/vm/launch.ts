@@ -57,6 +57,12 @@ export interface VmOutcome {
 
 /** How long KVM gets to prove it boots before software emulation takes over. */
 export const KVM_HANDSHAKE_MS = 8000;
+
+/** The handshake window in force: LVSLAB_KVM_HANDSHAKE_MS widens it (a host whose KVM boots slowly; tests whose stand-in boots by emulation). */
+export function kvmHandshakeMs(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.LVSLAB_KVM_HANDSHAKE_MS);
+  return Number.isInteger(asked) && asked > 0 ? asked : KVM_HANDSHAKE_MS;
+}
 /** Environment variables carried into the guest; everything else stays on the host. */
 const CARRIED_ENV = /^(PATH|HOME|TERM|LANG|LC_[A-Z]+|TZ|CI|NODE_OPTIONS|NO_COLOR|FORCE_COLOR|LVSLAB_[A-Z_]+)$/;
 
@@ -231,7 +237,7 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string,
           reason = 'no-handshake';
           qemu.kill('SIGKILL');
         }
-      }, KVM_HANDSHAKE_MS),
+      }, kvmHandshakeMs()),
     );
   }
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -262,7 +268,7 @@ function failure(attempt: Attempt, request: VmRequest): VmError {
   if (attempt.exit === 'timeout') {
     return new VmError(`the microVM timed out after ${request.timeoutSec} s and was killed${tail ? `; its console ended with:\n${tail}` : ''}`);
   }
-  if (attempt.exit === 'no-handshake') return new VmError(`KVM did not finish booting within ${KVM_HANDSHAKE_MS / 1000} s`);
+  if (attempt.exit === 'no-handshake') return new VmError(`KVM did not finish booting within ${kvmHandshakeMs() / 1000} s`);
   const panic = /Kernel panic[^\n]*/.exec(attempt.console);
   if (panic) return new VmError(`the guest kernel panicked: ${panic[0].trim()}\n${tail}`);
   const init = /lvslab-init: [^\n]*/.exec(attempt.console);
@@ -277,7 +283,7 @@ function failure(attempt: Attempt, request: VmRequest): VmError {
 /** Why a KVM attempt is no good (it never booted the guest), or undefined when it booted. */
 function kvmFailure(attempt: Attempt): string | undefined {
   if (attempt.handshook) return undefined;
-  if (attempt.exit === 'no-handshake') return `KVM did not finish booting within ${KVM_HANDSHAKE_MS / 1000} s`;
+  if (attempt.exit === 'no-handshake') return `KVM did not finish booting within ${kvmHandshakeMs() / 1000} s`;
   return qemuFailure(attempt);
 }
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { guestEnvironment, guestScript } from '../../src/vm/launch.js';
+import { guestEnvironment, guestScript, kvmHandshakeMs } from '../../src/vm/launch.js';
 
 test('the guest script runs the argv quoted, in the same directory, and reports its status', (t) => {
   const script = guestScript({ argv: ['sh', '-c', "echo 'hi'; exit 3"], cwd: '/work/my lab', env: { PATH: '/usr/bin:/bin' } });
@@ -29,4 +29,10 @@ test('the guest draws progress as the host terminal wants it: plain lines when t
 
 test('node_modules/.bin does not reach the guest\'s PATH (a JS "nft" must not shadow nftables)', (t) => {
   t.is(guestEnvironment({ PATH: '/w/node_modules/.bin:/w/sub/node_modules/.bin/:/usr/sbin:/usr/bin' }, false).PATH, '/usr/sbin:/usr/bin');
+});
+
+test('the KVM handshake window is 8 s unless LVSLAB_KVM_HANDSHAKE_MS widens it with a whole number of milliseconds', (t) => {
+  t.is(kvmHandshakeMs({}), 8000);
+  t.is(kvmHandshakeMs({ LVSLAB_KVM_HANDSHAKE_MS: '30000' }), 30000);
+  for (const bad of ['', 'soon', '-5', '1.5', '0']) t.is(kvmHandshakeMs({ LVSLAB_KVM_HANDSHAKE_MS: bad }), 8000, bad);
 });
