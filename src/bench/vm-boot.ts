@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../model/package-root.js';
 import { defaultKernel } from '../vm/kernel.js';
-import { guestEnvironment, kvmUsable, runInVm } from '../vm/launch.js';
+import { guestEnvironment, runInVm } from '../vm/launch.js';
+import { kvmUsable } from '../vm/kvm-verdict.js';
 
 const discard = () => new Writable({ write: (_c, _e, next) => next() });
 

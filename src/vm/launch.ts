@@ -91,8 +91,6 @@ export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'st
   };
 }
 
-export { kvmUsable };
-
 /** The script the guest's init runs inside the chroot; it must end by powering off. */
 export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): string {
   const exports = Object.entries({ ...request.env, LVSLAB_IN_VM: '1' }).map(([k, v]) => `export ${k}=${quoteArgument(v)}`);
@@ -253,6 +251,11 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string,
   return { exit: reason, qemuStatus: ended.code, qemuSignal: ended.signal, qemuStderr, console: consoleText, handshook };
 }
 
+/** What a KVM boot that never printed the guest's marker is called, in both the fallback line and the error. */
+function noHandshake(): string {
+  return `KVM did not finish booting within ${kvmHandshakeMs() / 1000} s`;
+}
+
 function lastLines(text: string, count: number): string {
   return text.replaceAll('\r', '').trim().split('\n').slice(-count).join('\n');
 }
@@ -268,7 +271,7 @@ function failure(attempt: Attempt, request: VmRequest): VmError {
   if (attempt.exit === 'timeout') {
     return new VmError(`the microVM timed out after ${request.timeoutSec} s and was killed${tail ? `; its console ended with:\n${tail}` : ''}`);
   }
-  if (attempt.exit === 'no-handshake') return new VmError(`KVM did not finish booting within ${kvmHandshakeMs() / 1000} s`);
+  if (attempt.exit === 'no-handshake') return new VmError(noHandshake());
   const panic = /Kernel panic[^\n]*/.exec(attempt.console);
   if (panic) return new VmError(`the guest kernel panicked: ${panic[0].trim()}\n${tail}`);
   const init = /lvslab-init: [^\n]*/.exec(attempt.console);
@@ -283,7 +286,7 @@ function failure(attempt: Attempt, request: VmRequest): VmError {
 /** Why a KVM attempt is no good (it never booted the guest), or undefined when it booted. */
 function kvmFailure(attempt: Attempt): string | undefined {
   if (attempt.handshook) return undefined;
-  if (attempt.exit === 'no-handshake') return `KVM did not finish booting within ${kvmHandshakeMs() / 1000} s`;
+  if (attempt.exit === 'no-handshake') return noHandshake();
   return qemuFailure(attempt);
 }
 
