@@ -37,13 +37,29 @@ export interface VmRequest {
   showConsole?: boolean;
   /** Directories to show in the guest at the same path; those under the host's /tmp or /run are added anyway. */
   shares?: string[];
+  /**
+   * The guest's root (read-only, under a tmpfs overlay): the host's own by default; another directory
+   * (a Debian root built for the Vagrant path) shows only `shares`, not the host's checkout.
+   */
+  root?: string;
+  /**
+   * A virtio network card behind qemu's user-mode network: 'user' reaches the package registries
+   * through the host; 'isolated' is the same card with no way out (qemu's restrict=on).
+   */
+  network?: 'user' | 'isolated';
+}
+
+function foreignRoot(request: Pick<VmRequest, 'root'>): boolean {
+  return request.root !== undefined && request.root !== '/';
 }
 
 /** The guest gets fresh /tmp and /run: host directories under them need a share of their own. */
 const HIDDEN_IN_GUEST = /^\/(tmp|run)(\/|$)/;
 
-export function extraShares(request: Pick<VmRequest, 'cwd' | 'shares'>): string[] {
-  const wanted = [request.cwd, PACKAGE_ROOT.replace(/\/$/, ''), ...(request.shares ?? [])].filter((p) => HIDDEN_IN_GUEST.test(p));
+export function extraShares(request: Pick<VmRequest, 'cwd' | 'shares' | 'root'>): string[] {
+  const wanted = foreignRoot(request)
+    ? (request.shares ?? [])
+    : [request.cwd, PACKAGE_ROOT.replace(/\/$/, ''), ...(request.shares ?? [])].filter((p) => HIDDEN_IN_GUEST.test(p));
   // A directory inside another shared one comes with it.
   return [...new Set(wanted)].filter((p, _, all) => !all.some((q) => q !== p && p.startsWith(`${q}/`)));
 }
@@ -144,7 +160,7 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, r
     '-serial',
     `unix:${join(runDir, 'err.sock')}`,
     '-virtfs',
-    `local,path=/,mount_tag=${SHARE_TAGS.root},security_model=none,readonly=on,multidevs=remap`,
+    `local,path=${(request.root ?? '/').replaceAll(',', ',,')},mount_tag=${SHARE_TAGS.root},security_model=none,readonly=on,multidevs=remap`,
     '-virtfs',
     `local,path=${request.kernel.modulesRoot},mount_tag=${SHARE_TAGS.modules},security_model=none,readonly=on`,
     '-virtfs',
@@ -153,6 +169,10 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, r
       '-virtfs',
       `local,path=${path.replaceAll(',', ',,')},mount_tag=lvsextra${i},security_model=none,readonly=on`,
     ]),
+    // romfile= skips the card's boot ROM: nothing boots from the network.
+    ...(request.network
+      ? ['-netdev', `user,id=net0${request.network === 'isolated' ? ',restrict=on' : ''}`, '-device', 'virtio-net-pci,netdev=net0,romfile=']
+      : []),
   ];
 }
 

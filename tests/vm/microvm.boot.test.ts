@@ -3,11 +3,13 @@
  * suite's "microvm" stage, not with the unit tests.
  */
 import test from 'ava';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
+import { runInVm, vmRequest, type VmRequest } from '../../src/vm/launch.js';
 
 const vm = (args: string[], env: Record<string, string> = {}) =>
   execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
@@ -91,4 +93,52 @@ test('the guest writes plain progress lines when the host stderr is not a termin
   t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest \.\.\.$/m);
   t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest: done in \d+\.\d s$/m);
   t.false(result.stderr.includes('\r') || result.stderr.includes('\u001b['), 'no carriage return, no escape sequence');
+});
+
+/** A root of its own (the Vagrant path's kind of guest): static busybox and a mark, nothing of the host's. */
+function busyboxRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'lvslab-root-'));
+  for (const dir of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'run', 'lib/modules']) mkdirSync(join(root, dir), { recursive: true });
+  copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
+  for (const applet of ['sh', 'cat', 'cut', 'stty', 'ls', 'modprobe', 'sleep']) symlinkSync('busybox', join(root, 'bin', applet));
+  writeFileSync(join(root, 'etc', 'lvslab-root'), 'a root of its own\n');
+  return root;
+}
+
+async function bootRoot(root: string, extra: Partial<VmRequest>): Promise<{ exitCode: number; stdout: string }> {
+  let stdout = '';
+  const request = await vmRequest({
+    argv: ['sh', '-c', 'cat /etc/lvslab-root; ls /opt 2>&1 | head -1; modprobe virtio_net && sleep 1; ls -1 /sys/class/net; cat "$SHARED/note"'],
+    stdout: new Writable({ write: (chunk, _e, next) => ((stdout += chunk.toString()), next()) }),
+    stderr: new Writable({ write: (_c, _e, next) => next() }),
+    log: () => undefined,
+  });
+  const outcome = await runInVm({
+    ...request,
+    cwd: '/',
+    accel: 'tcg',
+    memoryMb: 512,
+    timeoutSec: 200,
+    env: { PATH: '/bin', SHARED: extra.shares![0] },
+    root,
+    ...extra,
+  });
+  return { exitCode: outcome.exitCode, stdout };
+}
+
+test('another root: the guest runs on it, sees only the shares it was given, and a network card only when asked', async (t) => {
+  const root = busyboxRoot();
+  const shared = mkdtempSync(join(tmpdir(), 'lvslab-share-'));
+  writeFileSync(join(shared, 'note'), 'shared at the same path\n');
+  try {
+    const withCard = await bootRoot(root, { shares: [shared], network: 'user' });
+    t.is(withCard.exitCode, 0, withCard.stdout);
+    // /opt is the host's, not the root's: the host root is not underneath.
+    t.deepEqual(withCard.stdout.trim().split('\n'), ['a root of its own', 'ls: /opt: No such file or directory', 'eth0', 'lo', 'shared at the same path']);
+    const without = await bootRoot(root, { shares: [shared] });
+    t.deepEqual(without.stdout.trim().split('\n'), ['a root of its own', 'ls: /opt: No such file or directory', 'lo', 'shared at the same path']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(shared, { recursive: true, force: true });
+  }
 });
