@@ -62,12 +62,16 @@ function modulesStep(lab: Lab): Step {
   return { phase: 'modules', node: 'host', title: 'load the kernel modules the lab needs', argv: ['modprobe', '-a', ...modules], modules };
 }
 
-/** Namespaces and veth pairs, created directly inside their namespaces: the root namespace keeps nothing. */
+/**
+ * Namespaces and veth pairs, created directly inside their namespaces: the root namespace keeps nothing.
+ * The switch's end is named first: Linux 6.1 (Debian 12) checks that name against the namespace ip runs
+ * in, where a node's `eth0` would clash with the host's own (every Vagrant VM has one).
+ */
 function createStep(lab: Lab, nodes: Node[]): Step {
   const input = [
     `netns add ${lab.switchNamespace}`,
     ...nodes.map((n) => `netns add ${n.namespace}`),
-    ...nodes.flatMap((n) => n.interfaces.map((i) => `link add ${i.name} netns ${n.namespace} type veth peer name ${i.peer} netns ${lab.switchNamespace}`)),
+    ...nodes.flatMap((n) => n.interfaces.map((i) => `link add ${i.peer} netns ${lab.switchNamespace} type veth peer name ${i.name} netns ${n.namespace}`)),
   ];
   return { phase: 'create', node: 'host', title: 'create namespaces and veth pairs', argv: ['ip', '-batch', '-'], input };
 }

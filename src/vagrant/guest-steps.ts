@@ -42,8 +42,9 @@ export function guestStepsScript(steps: GuestStep[]): string {
     lines.push(
       `echo "${STEP_MARKER} begin ${step.name}"`,
       't0=$(ms)',
-      `( step_${step.name.replaceAll('-', '_')} ) </dev/null`,
-      'rc=$?',
+      // Through a pipe, as Vagrant's provisioner output is: no progress bars drawn for a terminal.
+      `( step_${step.name.replaceAll('-', '_')} ) </dev/null 2>&1 | cat`,
+      'rc=${PIPESTATUS[0]}',
       `echo "${STEP_MARKER} end ${step.name} $rc $(( $(ms) - t0 ))"`,
       '[ "$rc" = 0 ] || exit "$rc"',
     );
