@@ -59,23 +59,26 @@ for (const name of SHIPPED) {
   });
 }
 
-test.serial("a host whose own namespace has an eth0 (every Vagrant VM, Debian 12's kernel 6.1): the lab's eth0s still come up, the host's is untouched", async (t) => {
-  // Linux 6.1 checks a new veth's first name against the namespace ip runs in, even when the device goes elsewhere.
-  const hostHas = async () => (await execa('ip', ['link', 'show', 'dev', 'eth0'], { reject: false })).exitCode === 0;
-  const made = !(await hostHas()) && process.env.LVSLAB_IN_VM === '1';
-  // Only inside the microVM may the suite add an interface to the root namespace; a real host brings its own eth0, or none.
-  if (made) await execa('ip', ['link', 'add', 'eth0', 'type', 'dummy']);
-  if (!(await hostHas())) t.log('this host has no eth0 of its own: the lab is built without the clash');
-  try {
-    const before = (await execa('ip', ['-d', 'link', 'show', 'dev', 'eth0'], { reject: false })).stdout;
-    const lab = await loadLab(join(TOPOLOGIES, 'nat.yaml'));
-    t.is((await labUp(lab, planOptions, options())).status, 'created');
-    await labDown(lab.name, options());
-    t.is((await execa('ip', ['-d', 'link', 'show', 'dev', 'eth0'], { reject: false })).stdout, before);
-  } finally {
-    if (made) await execa('ip', ['link', 'del', 'eth0']);
-  }
-});
+test.serial(
+  "a host whose own namespace has an eth0 (every Vagrant VM, Debian 12's kernel 6.1): the lab's eth0s still come up, the host's is untouched",
+  async (t) => {
+    // Linux 6.1 checks a new veth's first name against the namespace ip runs in, even when the device goes elsewhere.
+    const hostHas = async () => (await execa('ip', ['link', 'show', 'dev', 'eth0'], { reject: false })).exitCode === 0;
+    const made = !(await hostHas()) && process.env.LVSLAB_IN_VM === '1';
+    // Only inside the microVM may the suite add an interface to the root namespace; a real host brings its own eth0, or none.
+    if (made) await execa('ip', ['link', 'add', 'eth0', 'type', 'dummy']);
+    if (!(await hostHas())) t.log('this host has no eth0 of its own: the lab is built without the clash');
+    try {
+      const before = (await execa('ip', ['-d', 'link', 'show', 'dev', 'eth0'], { reject: false })).stdout;
+      const lab = await loadLab(join(TOPOLOGIES, 'nat.yaml'));
+      t.is((await labUp(lab, planOptions, options())).status, 'created');
+      await labDown(lab.name, options());
+      t.is((await execa('ip', ['-d', 'link', 'show', 'dev', 'eth0'], { reject: false })).stdout, before);
+    } finally {
+      if (made) await execa('ip', ['link', 'del', 'eth0']);
+    }
+  },
+);
 
 /** Breaks one step: a command that cannot be started at all, so the failure does not depend on timing. */
 async function failPartWay(t: ExecutionContext, breakAt: (steps: ReturnType<typeof buildPlan>['steps']) => number) {

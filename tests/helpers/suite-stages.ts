@@ -3,7 +3,9 @@
  * never reaches ava (which would then run its default glob, every test). Unit: a file per folder at least.
  */
 const EXPECTED = {
-  unit: ['apply', 'bench', 'ci', 'cli', 'modes', 'plan', 'report', 'scripts', 'session', 'vagrant', 'validate', 'verify', 'vm'].map((dir) => `dist/tests/${dir}/`),
+  unit: ['apply', 'bench', 'ci', 'cli', 'modes', 'plan', 'report', 'scripts', 'session', 'vagrant', 'validate', 'verify', 'vm'].map(
+    (dir) => `dist/tests/${dir}/`,
+  ),
   microvm: ['dist/tests/vm/microvm.boot.test.js', 'dist/tests/vm/kvm-fallback.boot.test.js'],
   e2e: ['demo', 'labs', 'verifier-fails-dr', 'verifier-fails-nat-tun-fullnat'].map((name) => `dist/tests/e2e/${name}.test.js`),
 };
