@@ -53,8 +53,8 @@ export function boxSteps(options: BoxStepsOptions): GuestStep[] {
         '  timeout 10 bash -c "exec 3<>/dev/tcp/$host/80" || { echo "no network inside the guest: cannot connect to $host port 80"; exit 1; }',
         '  echo "reached $host"',
         'done',
-        // The fault "package": the box's apt may never install ipvsadm, as a package that will not install.
-        ...(options.break === 'package' ? [`printf 'Package: ipvsadm\\nPin: release *\\nPin-Priority: -1\\n' > /etc/apt/preferences.d/lvslab-break`] : []),
+        // The fault "package": apt may never install npm (the first package provisioning asks for), as a package that will not install.
+        ...(options.break === 'package' ? [`printf 'Package: npm\\nPin: release *\\nPin-Priority: -1\\n' > /etc/apt/preferences.d/lvslab-break`] : []),
       ],
     },
     {

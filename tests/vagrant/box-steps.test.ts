@@ -32,7 +32,7 @@ test('the demo and the labs run on the guest kernel itself (--runner host), from
 test('each fault is put in where it belongs, and nowhere without asking', (t) => {
   const text = (fault?: 'network' | 'package' | 'provision') => guestStepsScript(boxSteps({ ...base, break: fault }));
   t.false(/lvslab-break|rm \/vagrant\/package-lock.json/.test(text()));
-  t.regex(text('package'), /Package: ipvsadm\\nPin: release \*\\nPin-Priority: -1/);
+  t.regex(text('package'), /Package: npm\\nPin: release \*\\nPin-Priority: -1/);
   t.regex(text('provision'), /rm \/vagrant\/package-lock.json/);
   // The network fault is outside the guest (qemu's restrict=on); the script is the same.
   t.is(text('network'), text());
