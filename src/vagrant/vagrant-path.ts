@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import type { CommandRunner } from '../apply/runner.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import type { Kernel } from '../vm/kernel.js';
-import type { Accel, VmOutcome, VmRequest } from '../vm/launch.js';
+import { removeStaleRunDirs, type Accel, type VmOutcome, type VmRequest } from '../vm/launch.js';
 import { boxSteps, type Break } from './box-steps.js';
 import { ROOT_KIND_TITLES, rootsDir, type Root, type RootKind } from './debian-root.js';
 import { guestStepsScript, parseGuestSteps, STEP_MARKER, stepMarker, type StepStatus } from './guest-steps.js';
@@ -186,7 +186,10 @@ export async function runVagrantPath(options: VagrantPathOptions, deps: VagrantP
   const vagrantfile = await readFile(join(PACKAGE_ROOT, 'Vagrantfile'), 'utf8');
   const provisioning = provisioningLine(vagrantfile);
   await mkdir(options.logDir, { recursive: true });
-  const checkout = join(rootsDir(), `checkout-${process.pid}`);
+  // Copies left by a run that was killed (Ctrl-C ends lvslab from inside the microVM runner) go first.
+  const checkouts = join(rootsDir(), 'checkouts');
+  await removeStaleRunDirs(checkouts);
+  const checkout = join(checkouts, `${process.pid}-vagrant`);
   const rows: Row[] = [];
   try {
     await copyCheckout(deps.runner, rsyncExcludes(vagrantfile), checkout);

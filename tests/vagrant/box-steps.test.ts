@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { boxSteps } from '../../src/vagrant/box-steps.js';
 import { guestStepsScript } from '../../src/vagrant/guest-steps.js';
 
-const base = { provisioning: 'cd /vagrant && bash .ci/provision', checkoutCopy: '/root/.cache/lvslab/vagrant-path/checkout-1', labs: true };
+const base = { provisioning: 'cd /vagrant && bash .ci/provision', checkoutCopy: '/root/.cache/lvslab/vagrant-path/checkouts/1-vagrant', labs: true };
 const names = (options = base) => boxSteps(options).map((s) => s.name);
 
 test('the box with the labs: system, network, copy, provisioning, Node, demo, labs', (t) => {

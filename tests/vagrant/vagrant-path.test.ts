@@ -1,10 +1,11 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandRunner, RunResult } from '../../src/apply/runner.js';
 import type { Root, RootKind } from '../../src/vagrant/debian-root.js';
-import { RootError } from '../../src/vagrant/debian-root.js';
+import { RootError, rootsDir } from '../../src/vagrant/debian-root.js';
 import { STEP_MARKER } from '../../src/vagrant/guest-steps.js';
 import { runVagrantPath, type VagrantPathDeps } from '../../src/vagrant/vagrant-path.js';
 import type { VmOutcome, VmRequest } from '../../src/vm/launch.js';
@@ -160,4 +161,18 @@ test.serial("the box trusts what the host's network asks a machine to trust: its
   await runVagrantPath({ ...options, kinds: ['no-node'] }, deps);
   t.true(guest.requests[0].shares!.includes('/usr/local/share/ca-certificates'));
   t.is(guest.requests[0].env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt');
+});
+
+test.serial('the copy of the checkout is removed afterwards, and so are copies left by a run that was killed', async (t) => {
+  const guest = scriptedGuest();
+  const { options, deps } = setUp(guest.runGuest);
+  const child = execa('true');
+  const dead = child.pid!;
+  await child;
+  const stale = join(rootsDir(), 'checkouts', `${dead}-vagrant`);
+  mkdirSync(stale, { recursive: true });
+  await runVagrantPath({ ...options, kinds: ['no-node'] }, deps);
+  t.false(existsSync(stale));
+  t.false(existsSync(guest.requests[0].shares![0]));
+  t.deepEqual(readdirSync(join(rootsDir(), 'checkouts')), []);
 });
