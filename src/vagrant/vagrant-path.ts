@@ -8,6 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { CommandRunner } from '../apply/runner.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import type { Kernel } from '../vm/kernel.js';
@@ -63,9 +64,10 @@ function tail(text: string, lines = TAIL_LINES): string {
 }
 
 function sink(collect: (text: string) => void): Writable {
+  const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks
   return new Writable({
     write(chunk: Buffer, _encoding, next) {
-      collect(chunk.toString());
+      collect(decoder.write(chunk));
       next();
     },
   });

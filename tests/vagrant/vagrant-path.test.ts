@@ -176,3 +176,17 @@ test.serial('the copy of the checkout is removed afterwards, and so are copies l
   t.false(existsSync(guest.requests[0].shares![0]));
   t.deepEqual(readdirSync(join(rootsDir(), 'checkouts')), []);
 });
+
+test.serial('a character split across two chunks of the serial port arrives whole', async (t) => {
+  const runGuest = async (request: VmRequest): Promise<VmOutcome> => {
+    const check = Buffer.from(`${STEP_MARKER} begin system\n✔ whole\n`);
+    const cut = check.indexOf(Buffer.from('✔')) + 1;
+    request.stdout.write(check.subarray(0, cut));
+    request.stdout.write(check.subarray(cut));
+    request.stdout.write(`${STEP_MARKER} end system 0 10\n`);
+    return { exitCode: 0, accel: 'tcg', bootSeconds: 1 };
+  };
+  const { options, deps } = setUp(runGuest);
+  await runVagrantPath({ ...options, kinds: ['no-node'] }, deps);
+  t.regex(readFileSync(join(options.logDir, 'no-node.log'), 'utf8'), /^✔ whole$/m);
+});
