@@ -31,7 +31,13 @@ export function boxSteps(options: BoxStepsOptions): GuestStep[] {
     {
       name: 'system',
       title: 'what a booted box has: /dev/pts, /dev/shm, hostname',
-      script: ['mkdir -p /dev/pts /dev/shm', 'mount -t devpts -o gid=5,mode=620 devpts /dev/pts', 'mount -t tmpfs tmpfs /dev/shm', 'hostname lvslab'],
+      script: [
+        'mkdir -p /dev/pts /dev/shm',
+        'mount -t devpts -o gid=5,mode=620 devpts /dev/pts',
+        'mount -t tmpfs tmpfs /dev/shm',
+        'hostname lvslab',
+        'echo "Node before provisioning: $(node --version 2>/dev/null || echo none)"',
+      ],
     },
     {
       name: 'network',
