@@ -73,6 +73,20 @@ function sink(collect: (text: string) => void): Writable {
   });
 }
 
+/** Turns the guest's step markers into progress lines, whole lines only (a chunk may end mid-line). */
+export function markerProgress(kind: RootKind, log: (line: string) => void): (text: string) => void {
+  let pending = '';
+  return (text) => {
+    const lines = (pending + text).split('\n');
+    pending = lines.pop() ?? '';
+    for (const marker of lines.map(stepMarker)) {
+      if (marker?.edge === 'begin') log(`${kind}: ${marker.step} ...`);
+      if (marker?.edge === 'end')
+        log(`${kind}: ${marker.step} ${marker.exitCode === 0 ? 'passed' : `failed (status ${marker.exitCode})`} in ${marker.seconds} s`);
+    }
+  };
+}
+
 /** The host side of the synced folder: rsync of the checkout with the Vagrantfile's excludes. */
 async function copyCheckout(runner: CommandRunner, excludes: string[], target: string): Promise<void> {
   await mkdir(target, { recursive: true });
@@ -105,21 +119,11 @@ async function runRoot(kind: RootKind, checkout: string, provisioning: string, o
   const logFile = join(options.logDir, `${kind}.log`);
   await writeFile(logFile, '');
   options.log(`booting the ${kind} root; the guest's output goes to ${logFile} as it comes`);
-  let pending = '';
+  const progress = markerProgress(kind, options.log);
   const collect = (text: string) => {
     output += text;
     appendFileSync(logFile, text);
-    // The step markers, as progress: whole lines only (a chunk may end mid-line).
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const marker = stepMarker(line);
-      if (marker?.edge === 'begin') options.log(`${kind}: ${marker.step} ...`);
-      if (marker?.edge === 'end') {
-        const verdict = marker.exitCode === 0 ? 'passed' : `failed (status ${marker.exitCode})`;
-        options.log(`${kind}: ${marker.step} ${verdict} in ${marker.seconds} s`);
-      }
-    }
+    progress(text);
   };
   let outcome: VmOutcome | undefined;
   let vmFailure: string | undefined;

@@ -7,7 +7,7 @@ import type { CommandRunner, RunResult } from '../../src/apply/runner.js';
 import type { Root, RootKind } from '../../src/vagrant/debian-root.js';
 import { RootError, rootsDir } from '../../src/vagrant/debian-root.js';
 import { STEP_MARKER } from '../../src/vagrant/guest-steps.js';
-import { runVagrantPath, type VagrantPathDeps } from '../../src/vagrant/vagrant-path.js';
+import { markerProgress, runVagrantPath, type VagrantPathDeps } from '../../src/vagrant/vagrant-path.js';
 import type { VmOutcome, VmRequest } from '../../src/vm/launch.js';
 import { VmError } from '../../src/vm/vm-error.js';
 
@@ -189,4 +189,12 @@ test.serial('a character split across two chunks of the serial port arrives whol
   const { options, deps } = setUp(runGuest);
   await runVagrantPath({ ...options, kinds: ['no-node'] }, deps);
   t.regex(readFileSync(join(options.logDir, 'no-node.log'), 'utf8'), /^✔ whole$/m);
+});
+
+test('progress: a line when a step begins and when it ends, even from a marker split across chunks', (t) => {
+  const lines: string[] = [];
+  const progress = markerProgress('node18', (line) => lines.push(line));
+  progress(`${STEP_MARKER} begin provision\nsome output\n${STEP_MARKER} end provi`);
+  progress(`sion 100 24658\n${STEP_MARKER} begin node\n`);
+  t.deepEqual(lines, ['node18: provision ...', 'node18: provision failed (status 100) in 24.658 s', 'node18: node ...']);
 });
