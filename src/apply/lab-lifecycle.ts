@@ -12,7 +12,7 @@ import { executePlan, type ExecuteOptions } from './execute-plan.js';
 import { LinuxHost, type HostView } from './host.js';
 import { byLab, findOwned, loAliases } from './ownership.js';
 import { abandonedIntents, claimedBy, clearIntent, writeIntent, type Intent } from './intent.js';
-import { ExecaRunner, type CommandRunner } from './runner.js';
+import { ProcessRunner, type CommandRunner } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
 export const STATE_DIR = '/run/lvslab';
@@ -26,7 +26,7 @@ export interface LifecycleOptions {
 }
 
 /** This machine, for real: commands through execa, the state under /run/lvslab. */
-export function machineLifecycle(runner: CommandRunner = new ExecaRunner()): LifecycleOptions {
+export function machineLifecycle(runner: CommandRunner = new ProcessRunner()): LifecycleOptions {
   return { runner, host: new LinuxHost(), stateDir: STATE_DIR };
 }
 

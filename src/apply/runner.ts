@@ -1,12 +1,13 @@
 /**
  * The one module that runs commands. Everything else receives a CommandRunner, so the executor's
  * ordering, rollback and idempotence can be tested with a recording fake and no root.
+ * Plain node:child_process, not execa: under emulation in the microVM, loading execa cost every lvslab
+ * process 1.5-2.4 s before its first command (measured), more than most of the commands it ran.
  */
 import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { execa } from 'execa';
 import { systemPath } from './system-path.js';
 
 /** The environment of every command: the caller's, with the system's tools first in reach. */
@@ -57,29 +58,59 @@ export function startProcess(argv: readonly string[], stdio: StdioOptions): Chil
 }
 
 /** Runs argv attached to this terminal (stdin, stdout, stderr), as `lvslab exec` does; returns its exit status. */
-export async function runAttached(argv: readonly string[]): Promise<number> {
+export function runAttached(argv: readonly string[]): Promise<number> {
   const [file, ...args] = argv;
-  const result = await execa(file, args, { stdio: 'inherit', reject: false, env: commandEnv(), extendEnv: false });
-  return result.exitCode ?? 1;
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { stdio: 'inherit', env: commandEnv() });
+    child.once('error', (error) => (process.stderr.write(`${file}: ${error.message}\n`), resolve(127)));
+    child.once('close', (code) => resolve(code ?? 1));
+  });
 }
 
-export class ExecaRunner implements CommandRunner {
+/** Why a command ended without an exit status, in the words the callers show. */
+function noStatus(argv: readonly string[], signal: NodeJS.Signals | null, timeoutMs: number | undefined): string {
+  const how = timeoutMs !== undefined && signal === 'SIGTERM' ? `timed out after ${timeoutMs} milliseconds` : `was killed with ${signal}`;
+  return `Command ${how}: ${argv.join(' ')}`;
+}
+
+/** Runs argv to completion with its output collected; a command that cannot start has status 127 and says why on stderr. */
+function collect(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  const [file, ...args] = argv;
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd: options.cwd, env: commandEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let failedToStart: Error | undefined;
+    let timedOut = false;
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const timer = options.timeout === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGTERM')), options.timeout);
+    child.once('error', (error) => (failedToStart = error));
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const err = Buffer.concat(stderr).toString();
+      if (failedToStart) return resolve({ exitCode: 127, stdout: '', stderr: `${err}${failedToStart.message}` });
+      if (code === null) {
+        return resolve({
+          exitCode: 127,
+          stdout: Buffer.concat(stdout).toString(),
+          stderr: `${err}${noStatus(argv, signal, timedOut ? options.timeout : undefined)}`,
+        });
+      }
+      resolve({ exitCode: code, stdout: Buffer.concat(stdout).toString(), stderr: err });
+    });
+    // A command that exits without reading its input must not fail the run with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export class ProcessRunner implements CommandRunner {
   spawned = 0;
 
-  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.spawned++;
-    const [file, ...args] = argv;
-    const result = await execa(file, args, {
-      input: options.input ?? '',
-      reject: false,
-      timeout: options.timeout,
-      cwd: options.cwd,
-      stripFinalNewline: false,
-      env: commandEnv(),
-      extendEnv: false,
-    });
-    const stderr = result.failed && result.exitCode === undefined ? `${result.stderr}${result.shortMessage}` : result.stderr;
-    return { exitCode: result.exitCode ?? 127, stdout: result.stdout, stderr };
+    return collect(argv, options);
   }
 
   async start(argv: readonly string[]): Promise<{ pid: number }> {

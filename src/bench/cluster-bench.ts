@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { labDown, labUp, machineLifecycle as lifecycle } from '../apply/lab-lifecycle.js';
-import { ExecaRunner, type CommandRunner } from '../apply/runner.js';
+import { ProcessRunner, type CommandRunner } from '../apply/runner.js';
 import type { Lab } from '../model/lab.js';
 import { LOAD_CLIENT_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
@@ -121,7 +121,7 @@ async function withLab<T>(lab: Lab, work: (runner: CommandRunner) => Promise<T>)
 
 async function measureScale(servers: number): Promise<ScaleRow> {
   const lab = benchLab('dr', servers, 1);
-  const [upRunner, verifyRunner, downRunner] = [new ExecaRunner(), new ExecaRunner(), new ExecaRunner()];
+  const [upRunner, verifyRunner, downRunner] = [new ProcessRunner(), new ProcessRunner(), new ProcessRunner()];
   const up = await progress.task(`${lab.name}: up`, () =>
     timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...lifecycle(upRunner), recreate: true })),
   );

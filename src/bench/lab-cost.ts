@@ -8,7 +8,7 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown, labUp, machineLifecycle } from '../apply/lab-lifecycle.js';
-import { ExecaRunner } from '../apply/runner.js';
+import { ProcessRunner } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { loadLab } from '../validate/validate-topology.js';
@@ -33,16 +33,16 @@ async function measure(servers: number, dir: string): Promise<Row> {
   await writeFile(file, `name: bench${servers}\nmode: dr\nrealServers: ${servers}\n`);
   const lab = await loadLab(file);
   const plan = buildPlan(lab, { serviceScript: SERVICE_SCRIPT });
-  const upRunner = new ExecaRunner();
+  const upRunner = new ProcessRunner();
   const up = await timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, machineLifecycle(upRunner)));
-  const downRunner = new ExecaRunner();
+  const downRunner = new ProcessRunner();
   const down = await timed(() => labDown(lab.name, machineLifecycle(downRunner)));
   const naiveUp = naiveUpScript(plan);
   const naiveDown = naiveDownScript(plan);
   await writeFile(join(dir, 'up.sh'), naiveUp.script);
   await writeFile(join(dir, 'down.sh'), naiveDown.script);
   const sh = async (script: string) => {
-    const result = await new ExecaRunner().run(['sh', join(dir, script)]);
+    const result = await new ProcessRunner().run(['sh', join(dir, script)]);
     if (result.exitCode !== 0) throw new Error(`the naive ${script} failed: ${result.stderr.trim()}`);
     return result;
   };

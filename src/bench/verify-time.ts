@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { labDown, labUp, machineLifecycle } from '../apply/lab-lifecycle.js';
-import { ExecaRunner } from '../apply/runner.js';
+import { ProcessRunner } from '../apply/runner.js';
 import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { measureHereOrInVm } from './in-vm.js';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     const options = machineLifecycle();
     await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
     try {
-      const runner = new ExecaRunner();
+      const runner = new ProcessRunner();
       const started = Date.now();
       const observation = await observeLab(lab, runner);
       const results = judge(lab, observation);

@@ -5,7 +5,7 @@ import { labDown, labUp, requireRoot, machineLifecycle } from '../apply/lab-life
 import { LabStateError } from '../apply/errors.js';
 import { LinuxHost } from '../apply/host.js';
 import { byLab, findOwned } from '../apply/ownership.js';
-import { ExecaRunner, runAttached } from '../apply/runner.js';
+import { ProcessRunner, runAttached } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { namespaceOf } from '../model/naming.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -127,7 +127,7 @@ export async function execVerb(args: string[]): Promise<number> {
   if (positionals.length !== 2 || rest.length === 0) throw new UsageError('usage: lvslab exec LAB NODE -- CMD...');
   const [labName, node] = positionals;
   requireRoot(new LinuxHost(), 'exec');
-  const owned = byLab(await findOwned(new ExecaRunner(), new LinuxHost())).get(labName) ?? [];
+  const owned = byLab(await findOwned(new ProcessRunner(), new LinuxHost())).get(labName) ?? [];
   if (!owned.some((o) => o.node === node)) {
     throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
   }

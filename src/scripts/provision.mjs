@@ -16,7 +16,7 @@ const packages = [
   'curl',
   'socat',
   'kmod',
-  ...(withMicrovm ? ['qemu-system-x86', 'cpio', 'busybox-static'] : []),
+  ...(withMicrovm ? ['qemu-system-x86', 'cpio', 'busybox-static', 'xz-utils'] : []),
   'vagrant',
   'vagrant-libvirt',
 ];

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { ExecaRunner } from '../apply/runner.js';
+import { ProcessRunner } from '../apply/runner.js';
 import { cacheDir, defaultKernel } from '../vm/kernel.js';
 import { runInVm, type Accel } from '../vm/launch.js';
 import { BREAKS, type Break } from './box-steps.js';
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   if (!Number.isInteger(timeoutSec) || timeoutSec < 60) fail(`--timeout ${values.timeout}: expected a whole number of seconds, at least 60`);
   if (process.getuid?.() !== 0) fail('the Vagrant path builds a Debian root and boots it: run it as root');
 
-  const runner = new ExecaRunner();
+  const runner = new ProcessRunner();
   const log = (line: string) => process.stderr.write(`vagrant-path: ${line}\n`);
   const started = Date.now();
   const rows = await runVagrantPath(

@@ -3,7 +3,7 @@
  * loadable there, else the microVM, and says which and why.
  */
 import { existsSync } from 'node:fs';
-import { ExecaRunner } from '../apply/runner.js';
+import { ProcessRunner } from '../apply/runner.js';
 
 export type RunnerChoice = 'auto' | 'host' | 'vm';
 
@@ -14,7 +14,7 @@ export interface RunnerDecision {
 
 export async function ipvsOnHost(): Promise<{ usable: boolean; why: string }> {
   if (existsSync('/proc/net/ip_vs')) return { usable: true, why: 'IPVS is loaded in this kernel' };
-  const probe = await new ExecaRunner().run(['modprobe', '-n', '-q', 'ip_vs']);
+  const probe = await new ProcessRunner().run(['modprobe', '-n', '-q', 'ip_vs']);
   if (probe.exitCode === 0) return { usable: true, why: 'IPVS is loadable (modprobe finds ip_vs)' };
   return { usable: false, why: 'this kernel has no IPVS (no /proc/net/ip_vs, and modprobe cannot find ip_vs)' };
 }

@@ -4,22 +4,27 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ExecaRunner } from '../apply/runner.js';
+import { ProcessRunner } from '../apply/runner.js';
 import { cacheDir, VmError, type Kernel } from './kernel.js';
+import { programHeaders, PT_INTERP } from './elf.js';
 
-/** What the init needs before the host root is visible: virtio PCI transport, 9p, overlayfs. */
-export const BOOT_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
 export const BOOT_MARKER = 'LVSLAB-BOOTED';
 export const SHARE_TAGS = { root: 'lvsroot', modules: 'lvsmods', run: 'lvsrun' } as const;
 /** Where the per-run share (guest script, exit status) appears in the guest. */
 export const GUEST_RUN_DIR = '/run/lvslab-vm';
+/** Where the guest finds the initramfs's static busybox as `sh` (its name picks the applet). */
+export const GUEST_SHELL_DIR = '/run/lvslab-vm-shell';
 
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
+/** The applets the init calls, linked at build time (`busybox --install` at boot costs a tenth of a second under emulation). */
+/** Changes when what goes into the image changes beyond the init script (cached images of an older layout are not reused). */
+const INITRAMFS_LAYOUT = 'applets linked, modules unsigned';
+export const INIT_APPLETS = ['sh', 'mount', 'mkdir', 'insmod', 'chroot', 'sleep', 'touch'];
 
 /** Modules in load order: each one's dependencies (from modules.dep) before it. */
-export function loadOrder(modulesDep: string, wanted: string[]): string[] {
+export function loadOrder(modulesDep: string, wanted: readonly string[]): string[] {
   const deps = new Map<string, string[]>();
   for (const line of modulesDep.split('\n')) {
     const [file, rest] = line.split(':');
@@ -43,7 +48,6 @@ function initScript(modules: string[]): string {
   const m = SHARE_TAGS;
   return `#!/bin/busybox sh
 # lvslab microVM init: mount the host root read-only with a tmpfs overlay, then run the guest script in it.
-/bin/busybox --install -s /bin
 export PATH=/bin
 mkdir -p /proc /sys /dev /host /rw /new
 mount -t proc proc /proc
@@ -72,23 +76,35 @@ fi
 mount --move /proc /new/proc
 mount --move /sys /new/sys
 mount --move /dev /new/dev
+# The guest script runs in this static shell: a dynamic one would first load its libraries over 9p.
+mkdir -p /new${GUEST_SHELL_DIR} && touch /new${GUEST_SHELL_DIR}/sh && mount --bind /bin/busybox /new${GUEST_SHELL_DIR}/sh
 echo ${BOOT_MARKER}
-exec chroot /new /bin/sh ${GUEST_RUN_DIR}/guest.sh
+exec chroot /new ${GUEST_SHELL_DIR}/sh ${GUEST_RUN_DIR}/guest.sh
 `;
 }
 
-const PT_INTERP = 3;
+const SIGNATURE_MAGIC = Buffer.from('~Module signature appended~\n');
+/** struct module_signature: algorithm, hash, id type, signer and key-id lengths, 3 padding bytes, then the big-endian signature length. */
+const SIGNATURE_INFO_BYTES = 12;
+
+/**
+ * A module without its appended signature. The kernel checks a signature it finds (RSA under emulation:
+ * a tenth of a second for the boot modules) even when it does not insist on one; unsigned, it only
+ * notes a taint. The guest is a throwaway test machine booting Debian's own files.
+ */
+export function withoutSignature(module: Buffer): Buffer {
+  if (module.length < SIGNATURE_MAGIC.length + SIGNATURE_INFO_BYTES) return module;
+  if (!module.subarray(module.length - SIGNATURE_MAGIC.length).equals(SIGNATURE_MAGIC)) return module;
+  const info = module.length - SIGNATURE_MAGIC.length - SIGNATURE_INFO_BYTES;
+  const signatureBytes = module.readUInt32BE(info + 8);
+  const end = info - signatureBytes;
+  return end > 0 ? module.subarray(0, end) : module;
+}
 
 /** A 64-bit ELF without a PT_INTERP program header needs no loader: it runs alone in the initramfs. */
 export function isStaticElf(image: Buffer): boolean {
-  if (image.length < 64 || image.toString('latin1', 0, 4) !== '\x7fELF' || image[4] !== 2) return false;
-  const phoff = Number(image.readBigUInt64LE(0x20));
-  const phentsize = image.readUInt16LE(0x36);
-  const phnum = image.readUInt16LE(0x38);
-  for (let i = 0; i < phnum; i++) {
-    if (image.readUInt32LE(phoff + i * phentsize) === PT_INTERP) return false;
-  }
-  return true;
+  const headers = programHeaders(image);
+  return headers !== undefined && !headers.some((h) => h.type === PT_INTERP);
 }
 
 async function findStaticBusybox(): Promise<string> {
@@ -99,13 +115,13 @@ async function findStaticBusybox(): Promise<string> {
   throw new VmError('the microVM needs a static busybox: apt-get install busybox-static');
 }
 
-/** Builds (or reuses) the initramfs for a kernel; returns its path. */
-export async function ensureInitramfs(kernel: Kernel): Promise<string> {
+/** Builds (or reuses) the initramfs for a kernel and the modules its machine needs before the root is visible; returns its path. */
+export async function ensureInitramfs(kernel: Kernel, bootModules: readonly string[]): Promise<string> {
   const modulesDep = await readFile(join(kernel.modulesRoot, kernel.version, 'modules.dep'), 'utf8');
-  const modules = loadOrder(modulesDep, BOOT_MODULES);
+  const modules = loadOrder(modulesDep, bootModules);
   const init = initScript(modules);
   const key = createHash('sha256')
-    .update(kernel.version + kernel.modulesRoot + init)
+    .update(kernel.version + kernel.modulesRoot + init + INITRAMFS_LAYOUT)
     .digest('hex')
     .slice(0, 12);
   const image = join(cacheDir(), `initramfs-${kernel.version}-${key}.cpio`);
@@ -115,11 +131,14 @@ export async function ensureInitramfs(kernel: Kernel): Promise<string> {
   await mkdir(join(staging, 'bin'), { recursive: true });
   await mkdir(join(staging, 'modules'));
   await copyFile(await findStaticBusybox(), join(staging, 'bin', 'busybox'));
-  for (const file of modules) await copyFile(join(kernel.modulesRoot, kernel.version, file), join(staging, 'modules', basename(file)));
+  for (const applet of INIT_APPLETS) await symlink('busybox', join(staging, 'bin', applet));
+  for (const file of modules) {
+    await writeFile(join(staging, 'modules', basename(file)), withoutSignature(await readFile(join(kernel.modulesRoot, kernel.version, file))));
+  }
   await writeFile(join(staging, 'init'), init);
   await chmod(join(staging, 'init'), 0o755);
-  const files = ['.', 'bin', 'bin/busybox', 'init', 'modules', ...modules.map((f) => `modules/${basename(f)}`)];
-  const result = await new ExecaRunner().run(['cpio', '-o', '-H', 'newc', '--quiet', '-O', `${image}.partial`], {
+  const files = ['.', 'bin', 'bin/busybox', ...INIT_APPLETS.map((a) => `bin/${a}`), 'init', 'modules', ...modules.map((f) => `modules/${basename(f)}`)];
+  const result = await new ProcessRunner().run(['cpio', '-o', '-H', 'newc', '--quiet', '-O', `${image}.partial`], {
     cwd: staging,
     input: files.join('\n') + '\n',
   });

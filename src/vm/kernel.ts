@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { ExecaRunner } from '../apply/runner.js';
+import { ProcessRunner } from '../apply/runner.js';
 import { VmError } from './vm-error.js';
 
 export interface Kernel {
@@ -40,7 +40,7 @@ export async function cachedKernel(): Promise<Kernel | undefined> {
 }
 
 async function tool(file: string, args: string[], cwd: string, what: string): Promise<string> {
-  const result = await new ExecaRunner().run([file, ...args], { cwd });
+  const result = await new ProcessRunner().run([file, ...args], { cwd });
   if (result.exitCode !== 0) throw new VmError(`${what} failed: ${file} ${args.join(' ')}\n${result.stderr.trim()}`);
   return result.stdout;
 }

@@ -7,7 +7,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
-import { ExecaRunner } from '../apply/runner.js';
+import { ProcessRunner } from '../apply/runner.js';
 import { cacheDir } from './kernel.js';
 
 /** The KVM device; LVSLAB_KVM_DEVICE points elsewhere (tests with a fake qemu on a host without KVM). */
@@ -32,7 +32,7 @@ let hostKeyMemo: Promise<string> | undefined;
 
 /** `<kernel release> <qemu's version line>`: a new kernel or qemu earns KVM a new try. */
 export function hostKey(): Promise<string> {
-  hostKeyMemo ??= new ExecaRunner().run(['qemu-system-x86_64', '--version']).then((r) => `${release()} ${r.stdout.split('\n')[0].trim() || 'qemu unknown'}`);
+  hostKeyMemo ??= new ProcessRunner().run(['qemu-system-x86_64', '--version']).then((r) => `${release()} ${r.stdout.split('\n')[0].trim() || 'qemu unknown'}`);
   return hostKeyMemo;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Boots the microVM and runs one command (or a shell) in it. Serial ports carry the streams:
- * ttyS0 the kernel console, ttyS1 the command's stdout, ttyS2 its stderr; the exit status comes back
- * through a writable 9p share. A panic, a hang or a failed boot is a VmError, never a pass.
+ * Boots the microVM and runs one command (or a shell) in it. The kernel console is the serial port
+ * ttyS0; the command's stdout and stderr come back on channels of their own (see machine.ts); the exit
+ * status comes back through a writable 9p share. A panic, a hang or a failed boot is a VmError, never a pass.
  */
 import type { ChildProcess } from 'node:child_process';
 import { startProcess } from '../apply/runner.js';
@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
+import { machine, machineFromEnv, type Machine, type MachineKind, type Share } from './machine.js';
+import { hostTscKhz } from './host-tsc.js';
+import { pvhImage } from './pvh-kernel.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
 import { forgetKvmFailure, kvmUsable, rememberedKvmFailure, rememberKvmFailure, verdictFile } from './kvm-verdict.js';
 import { progressStyle } from '../model/progress-style.js';
@@ -47,6 +50,8 @@ export interface VmRequest {
    * through the host; 'isolated' is the same card with no way out (qemu's restrict=on).
    */
   network?: 'user' | 'isolated';
+  /** The virtual machine (machine.ts): microvm unless LVSLAB_VM_MACHINE says pc. */
+  machine?: MachineKind;
 }
 
 function foreignRoot(request: Pick<VmRequest, 'root'>): boolean {
@@ -102,20 +107,22 @@ export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'st
     accel: 'auto',
     memoryMb: 2048,
     timeoutSec: 1800,
+    machine: machineFromEnv().kind,
     ...request,
     kernel: request.kernel ?? (await defaultKernel({ fetch: true, log: request.log })),
   };
 }
 
 /** The script the guest's init runs inside the chroot; it must end by powering off. */
-export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): string {
+export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env' | 'machine'>): string {
   const exports = Object.entries({ ...request.env, LVSLAB_IN_VM: '1' }).map(([k, v]) => `export ${k}=${quoteArgument(v)}`);
+  const { prepare, out, err } = machine(request.machine ?? 'microvm').guestStreams;
   const run = request.argv
     ? [
-        'stty -F /dev/ttyS1 raw -echo; stty -F /dev/ttyS2 raw -echo',
-        `cd ${quoteArgument(request.cwd)} 2>/dev/ttyS2 || { echo "lvslab vm: ${request.cwd} is not visible in the guest" >/dev/ttyS2; echo 126 > ` +
+        prepare,
+        `cd ${quoteArgument(request.cwd)} 2>${err} || { echo "lvslab vm: ${request.cwd} is not visible in the guest" >${err}; echo 126 > ` +
           `${GUEST_RUN_DIR}/exit; poweroff_now; }`,
-        `${request.argv.map(quoteArgument).join(' ')} </dev/null >/dev/ttyS1 2>/dev/ttyS2`,
+        `${request.argv.map(quoteArgument).join(' ')} </dev/null >${out} 2>${err}`,
       ]
     : [
         `cd ${quoteArgument(request.cwd)} 2>/dev/null || cd /`,
@@ -126,7 +133,8 @@ export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): s
     '# lvslab microVM guest script (generated)',
     'poweroff_now() { sync; echo o > /proc/sysrq-trigger; sleep 10; }',
     ...exports,
-    `cut -d' ' -f1 /proc/uptime > ${GUEST_RUN_DIR}/started`,
+    // The moment the guest is ready for the command, read by the shell itself (no process to start).
+    `read -r up _ < /proc/uptime; echo "$up" > ${GUEST_RUN_DIR}/started`,
     ...run,
     `echo $? > ${GUEST_RUN_DIR}/exit`,
     'poweroff_now',
@@ -134,8 +142,22 @@ export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env'>): s
   ].join('\n');
 }
 
-function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, runDir: string): string[] {
-  const console = request.argv ? `unix:${join(runDir, 'console.sock')}` : 'mon:stdio';
+/** The 9p shares: the root (read-only), the kernel's modules, the run folder (writable), and the extra directories. */
+function shares(request: VmRequest, runDir: string): Share[] {
+  return [
+    { tag: SHARE_TAGS.root, path: request.root ?? '/', readonly: true },
+    { tag: SHARE_TAGS.modules, path: request.kernel.modulesRoot, readonly: true },
+    { tag: SHARE_TAGS.run, path: runDir, readonly: false },
+    ...extraShares(request).map((path, i) => ({ tag: `lvsextra${i}`, path, readonly: true })),
+  ];
+}
+
+function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', boot: BootPlan, runDir: string): string[] {
+  const channels = {
+    console: request.argv ? `unix:${join(runDir, 'console.sock')}` : 'mon:stdio',
+    out: join(runDir, 'out.sock'),
+    err: join(runDir, 'err.sock'),
+  };
   return [
     '-nodefaults',
     '-no-user-config',
@@ -148,32 +170,50 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, r
     '-smp',
     String(request.cpus ?? 2),
     '-kernel',
-    request.kernel.vmlinuz,
+    boot.kernel,
     '-initrd',
-    initramfs,
+    boot.initramfs,
     '-append',
-    'console=ttyS0 loglevel=1 panic=-1 rdinit=/init 8250.nr_uarts=4',
-    '-serial',
-    console,
-    '-serial',
-    `unix:${join(runDir, 'out.sock')}`,
-    '-serial',
-    `unix:${join(runDir, 'err.sock')}`,
-    '-virtfs',
-    `local,path=${(request.root ?? '/').replaceAll(',', ',,')},mount_tag=${SHARE_TAGS.root},security_model=none,readonly=on,multidevs=remap`,
-    '-virtfs',
-    `local,path=${request.kernel.modulesRoot},mount_tag=${SHARE_TAGS.modules},security_model=none,readonly=on`,
-    '-virtfs',
-    `local,path=${runDir},mount_tag=${SHARE_TAGS.run},security_model=none`,
-    ...extraShares(request).flatMap((path, i) => [
-      '-virtfs',
-      `local,path=${path.replaceAll(',', ',,')},mount_tag=lvsextra${i},security_model=none,readonly=on`,
-    ]),
-    // romfile= skips the card's boot ROM: nothing boots from the network.
-    ...(request.network
-      ? ['-netdev', `user,id=net0${request.network === 'isolated' ? ',restrict=on' : ''}`, '-device', 'virtio-net-pci,netdev=net0,romfile=']
-      : []),
+    `console=ttyS0 loglevel=1 panic=-1 rdinit=/init ${boot.cmdline}`,
+    ...boot.machine.deviceArgs(channels, shares(request, runDir), request.network),
   ];
+}
+
+/** What one boot uses: the machine, its kernel image (PVH where it can), its initramfs and command line. */
+interface BootPlan {
+  machine: Machine;
+  kernel: string;
+  initramfs: string;
+  cmdline: string;
+}
+
+/**
+ * The machine that boots here and its command line: the one asked for, or pc when the microvm machine
+ * cannot boot reliably under this accelerator (emulation on a host that does not say its TSC rate).
+ */
+export function chooseMachine(asked: MachineKind, accel: 'kvm' | 'tcg', tscKhz: number | undefined): { machine: Machine; cmdline: string; note?: string } {
+  const wanted = machine(asked);
+  const cmdline = wanted.cmdline(accel, tscKhz);
+  if (cmdline !== undefined) return { machine: wanted, cmdline };
+  const pc = machine('pc');
+  return {
+    machine: pc,
+    cmdline: pc.cmdline(accel, tscKhz)!,
+    note: 'this host does not say its TSC rate, which the microvm machine needs under software emulation; booting the pc machine (slower)',
+  };
+}
+
+/** The boot for this request under this accelerator. */
+async function bootPlan(request: VmRequest, accel: 'kvm' | 'tcg'): Promise<BootPlan> {
+  const chosen = chooseMachine(request.machine ?? 'microvm', accel, await hostTscKhz());
+  if (chosen.note) request.log(chosen.note);
+  const pvh = chosen.machine.pvh ? await pvhImage(request.kernel) : undefined;
+  return {
+    machine: chosen.machine,
+    kernel: pvh ?? request.kernel.vmlinuz,
+    initramfs: await ensureInitramfs(request.kernel, chosen.machine.bootModules),
+    cmdline: chosen.cmdline,
+  };
 }
 
 /** A unix socket that qemu connects a serial port to; what arrives is handed to `sink`. */
@@ -222,7 +262,9 @@ function watchSignals(): () => void {
   return () => signals.forEach((signal) => process.off(signal, handler));
 }
 
-async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string, runDir: string, handshake: boolean): Promise<Attempt> {
+async function boot(request: VmRequest, accel: 'kvm' | 'tcg', runDir: string, handshake: boolean): Promise<Attempt> {
+  const plan = await bootPlan(request, accel);
+  await writeFile(join(runDir, 'guest.sh'), guestScript({ ...request, machine: plan.machine.kind }));
   let consoleText = '';
   const sinks = request.argv
     ? await Promise.all([
@@ -235,7 +277,7 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', initramfs: string,
       ])
     : await Promise.all([serialSink(join(runDir, 'out.sock'), () => undefined), serialSink(join(runDir, 'err.sock'), () => undefined)]);
   const qemu: ChildProcess = startProcess(
-    ['qemu-system-x86_64', ...qemuArgs(request, accel, initramfs, runDir)],
+    ['qemu-system-x86_64', ...qemuArgs(request, accel, plan, runDir)],
     request.argv ? ['ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'pipe'],
   );
   const entry = { qemu, runDir };
@@ -346,14 +388,12 @@ async function firstAccel(request: VmRequest): Promise<'kvm' | 'tcg'> {
 }
 
 export async function runInVm(request: VmRequest): Promise<VmOutcome> {
-  const initramfs = await ensureInitramfs(request.kernel);
   const runs = join(cacheDir(), 'runs');
   await removeStaleRunDirs(runs);
   const runDir = join(runs, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
   await mkdir(runDir, { recursive: true });
   const unwatch = watchSignals();
   try {
-    await writeFile(join(runDir, 'guest.sh'), guestScript(request));
     await writeFile(
       join(runDir, 'shares'),
       extraShares(request)
@@ -362,7 +402,7 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
     );
     let accel = await firstAccel(request);
     const tryingKvm = accel === 'kvm' && request.accel === 'auto';
-    let attempt = await boot(request, accel, initramfs, runDir, tryingKvm);
+    let attempt = await boot(request, accel, runDir, tryingKvm);
     const kvmProblem = tryingKvm ? kvmFailure(attempt) : undefined;
     if (kvmProblem !== undefined) {
       // A KVM that died is broken for good; one that only timed out may have met a busy host: given up after HANGS_BEFORE_GIVING_UP in a row.
@@ -371,7 +411,7 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
       request.log(`KVM cannot run the guest here (${kvmProblem.split('\n').join(' | ')}); using software emulation (TCG), ${remembered}`);
       await rememberKvmFailure(kvmProblem, hang);
       accel = 'tcg';
-      attempt = await boot(request, accel, initramfs, runDir, false);
+      attempt = await boot(request, accel, runDir, false);
     } else if (accel === 'kvm' && attempt.handshook) {
       request.log('using KVM');
       if (tryingKvm) await forgetKvmFailure();

@@ -2,7 +2,7 @@ import test from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecaRunner } from '../../src/apply/runner.js';
+import { ProcessRunner } from '../../src/apply/runner.js';
 import { systemPath } from '../../src/apply/system-path.js';
 
 test('systemPath drops node_modules/.bin entries and keeps the rest in order', (t) => {
@@ -21,7 +21,7 @@ test('the runner does not run an `ip` or `nft` that a node_modules/.bin on PATH 
   const saved = process.env.PATH;
   process.env.PATH = `${bin}:${saved}`;
   try {
-    const runner = new ExecaRunner();
+    const runner = new ProcessRunner();
     for (const argv of [
       ['ip', '-V'],
       ['nft', '--version'],

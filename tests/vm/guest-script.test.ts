@@ -5,9 +5,28 @@ test('the guest script runs the argv quoted, in the same directory, and reports 
   const script = guestScript({ argv: ['sh', '-c', "echo 'hi'; exit 3"], cwd: '/work/my lab', env: { PATH: '/usr/bin:/bin' } });
   t.true(script.includes(`export PATH=/usr/bin:/bin`));
   t.true(script.includes(`cd '/work/my lab'`));
-  t.true(script.includes(`sh -c 'echo '\\''hi'\\''; exit 3' </dev/null >/dev/ttyS1 2>/dev/ttyS2`));
+  t.true(script.includes(`sh -c 'echo '\\''hi'\\''; exit 3' </dev/null >/dev/vport0p1 2>/dev/vport0p2`));
   t.true(script.includes('echo $? > /run/lvslab-vm/exit'));
   t.true(script.trimEnd().endsWith('poweroff_now'));
+});
+
+test("each machine sends the command's streams over its own channels: virtio serial ports on microvm, raw ISA serial ports on pc", (t) => {
+  const request = { argv: ['true'], cwd: '/', env: {} };
+  const microvm = guestScript({ ...request, machine: 'microvm' });
+  const pc = guestScript({ ...request, machine: 'pc' });
+  t.regex(microvm, /\ntrue <\/dev\/null >\/dev\/vport0p1 2>\/dev\/vport0p2\n/);
+  t.notRegex(microvm, /ttyS[12]/);
+  t.true(pc.includes('stty -F /dev/ttyS1 raw -echo; stty -F /dev/ttyS2 raw -echo'));
+  t.regex(pc, /true <\/dev\/null >\/dev\/ttyS1 2>\/dev\/ttyS2/);
+});
+
+test('the guest notes when it is ready for the command with a shell builtin (no process to start before the stamp)', (t) => {
+  const script = guestScript({ argv: ['true'], cwd: '/', env: {} });
+  const lines = script.split('\n');
+  const stamp = lines.findIndex((l) => l.startsWith('read -r up _ < /proc/uptime'));
+  t.true(stamp > 0);
+  t.true(lines[stamp].includes('/run/lvslab-vm/started'));
+  t.true(stamp < lines.findIndex((l) => l.includes('</dev/null >')));
 });
 
 test('only known environment variables cross into the guest', (t) => {

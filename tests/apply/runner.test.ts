@@ -1,0 +1,50 @@
+import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessRunner } from '../../src/apply/runner.js';
+
+const runner = new ProcessRunner();
+
+test("a command's exit status, stdout and stderr come back apart, with trailing newlines kept", async (t) => {
+  const result = await runner.run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
+  t.deepEqual(result, { exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+});
+
+test('input is fed on stdin; a command that does not read it still ends normally', async (t) => {
+  t.is((await runner.run(['cat'], { input: 'line 1\nline 2\n' })).stdout, 'line 1\nline 2\n');
+  const ignoring = await runner.run(['true'], { input: 'x'.repeat(4 * 1024 * 1024) });
+  t.is(ignoring.exitCode, 0);
+});
+
+test('the working directory is honoured', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvslab-runner-'));
+  t.is((await runner.run(['pwd'], { cwd: dir })).stdout, `${dir}\n`);
+});
+
+test('a program that does not exist has status 127 and says why', async (t) => {
+  const result = await runner.run(['lvslab-no-such-program', '-x']);
+  t.is(result.exitCode, 127);
+  t.regex(result.stderr, /ENOENT/);
+});
+
+test('a command past its timeout is stopped: status 127 and the reason on stderr, after what it wrote', async (t) => {
+  const started = Date.now();
+  const result = await runner.run(['sh', '-c', 'echo started >&2; exec sleep 30'], { timeout: 300 });
+  t.true(Date.now() - started < 10_000);
+  t.is(result.exitCode, 127);
+  t.is(result.stderr, 'started\nCommand timed out after 300 milliseconds: sh -c echo started >&2; exec sleep 30');
+});
+
+test('a command killed by a signal says which', async (t) => {
+  const result = await runner.run(['sh', '-c', 'kill -KILL $$']);
+  t.is(result.exitCode, 127);
+  t.is(result.stderr, 'Command was killed with SIGKILL: sh -c kill -KILL $$');
+});
+
+test('every command counts as spawned', async (t) => {
+  const counting = new ProcessRunner();
+  await counting.run(['true']);
+  await counting.run(['lvslab-no-such-program']);
+  t.is(counting.spawned, 2);
+});
