@@ -78,10 +78,13 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
     timings[part] += now - mark;
     mark = now;
   };
-  await runner.run(['ip', '-n', lab.gateway.namespace, 'neigh', 'flush', 'all']);
   const nft = (...args: string[]) => ['ip', 'netns', 'exec', lab.director.namespace, 'nft', ...args];
-  await runner.run(nft('delete', 'table', 'ip', WALK_TABLE)); // a table left by an interrupted verify
-  const walkAdded = await runner.run(nft('-f', '-'), { input: `${walkTable(lab).join('\n')}\n` });
+  // One transaction replaces a table an interrupted verify left (declaring it first makes the delete safe).
+  const replaceWalk = [`table ip ${WALK_TABLE}`, `delete table ip ${WALK_TABLE}`, ...walkTable(lab)];
+  const [, walkAdded] = await Promise.all([
+    runner.run(['ip', '-n', lab.gateway.namespace, 'neigh', 'flush', 'all']),
+    runner.run(nft('-f', '-'), { input: `${replaceWalk.join('\n')}\n` }),
+  ]);
   const [directorCapture, gatewayCapture] = await Promise.all([
     runner.capture(['ip', 'netns', 'exec', lab.director.namespace, 'tcpdump', '-l', '-nn', '-e', '-s', '128', '-i', lab.director.interfaces[0].name, 'ip']),
     runner.capture(['ip', 'netns', 'exec', lab.gateway.namespace, 'tcpdump', '-l', '-nn', '-e', '-i', lan, 'arp']),
@@ -112,13 +115,18 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   if (walkAdded.exitCode === 0) {
     const listed = await runner.run(nft('-j', 'list', 'table', 'ip', WALK_TABLE));
     walk = listed.exitCode === 0 ? parseWalk(listed.stdout) : `nft could not list the counting table: ${listed.stderr.trim()}`;
-    await runner.run(nft('delete', 'table', 'ip', WALK_TABLE));
   }
   lap('captures');
-  const macs = parseMacs(await readAll(runner, ['ip', '-j', 'link', 'show']));
-  const neigh = await runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']);
-  const ipvs = await runner.run(['ip', 'netns', 'exec', lab.director.namespace, 'ipvsadm', '-S', '-n']);
-  const routes = splitByNamespace(await readAll(runner, ['ip', '-j', 'route', 'show', 'default']));
+  // The read-outs do not depend on each other: started together, they overlap their start-up costs.
+  const [links, neigh, ipvs, routeText] = await Promise.all([
+    readAll(runner, ['ip', '-j', 'link', 'show']),
+    runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']),
+    runner.run(['ip', 'netns', 'exec', lab.director.namespace, 'ipvsadm', '-S', '-n']),
+    readAll(runner, ['ip', '-j', 'route', 'show', 'default']),
+    walkAdded.exitCode === 0 ? runner.run(nft('delete', 'table', 'ip', WALK_TABLE)) : undefined,
+  ]);
+  const macs = parseMacs(links);
+  const routes = splitByNamespace(routeText);
   const defaultRoutes = new Map(
     lab.realServers.map((rs) => {
       const entries = JSON.parse(routes.get(rs.namespace)?.trim() || '[]') as Array<{ gateway?: string }>;

@@ -14,14 +14,12 @@ export const BOOT_MARKER = 'LVSLAB-BOOTED';
 export const SHARE_TAGS = { root: 'lvsroot', modules: 'lvsmods', run: 'lvsrun' } as const;
 /** Where the per-run share (guest script, exit status) appears in the guest. */
 export const GUEST_RUN_DIR = '/run/lvslab-vm';
-/** Where the guest finds the initramfs's static busybox as `sh` (its name picks the applet). */
-export const GUEST_SHELL_DIR = '/run/lvslab-vm-shell';
 
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 /** The applets the init calls, linked at build time (`busybox --install` at boot costs a tenth of a second under emulation). */
 /** Changes when what goes into the image changes beyond the init script (cached images of an older layout are not reused). */
 const INITRAMFS_LAYOUT = 'applets linked, modules unsigned';
-export const INIT_APPLETS = ['sh', 'mount', 'mkdir', 'insmod', 'chroot', 'sleep', 'touch'];
+export const INIT_APPLETS = ['sh', 'mount', 'mkdir', 'insmod', 'chroot', 'sleep'];
 
 /** Modules in load order: each one's dependencies (from modules.dep) before it. */
 export function loadOrder(modulesDep: string, wanted: readonly string[]): string[] {
@@ -76,10 +74,9 @@ fi
 mount --move /proc /new/proc
 mount --move /sys /new/sys
 mount --move /dev /new/dev
-# The guest script runs in this static shell: a dynamic one would first load its libraries over 9p.
-mkdir -p /new${GUEST_SHELL_DIR} && touch /new${GUEST_SHELL_DIR}/sh && mount --bind /bin/busybox /new${GUEST_SHELL_DIR}/sh
 echo ${BOOT_MARKER}
-exec chroot /new ${GUEST_SHELL_DIR}/sh ${GUEST_RUN_DIR}/guest.sh
+# The root's own shell, not busybox's: busybox's shell runs its applets (ip, modprobe) before the root's tools.
+exec chroot /new /bin/sh ${GUEST_RUN_DIR}/guest.sh
 `;
 }
 

@@ -70,9 +70,14 @@ test('the graph sees imports (a check that reads nothing cannot fail)', (t) => {
   t.true(graph.get('cli/main.ts')!.includes('cli/help.ts'));
 });
 
-test('processes start in one module only: src/apply/runner.ts imports execa and child_process (other than their types), nothing else does', (t) => {
+test('processes start in one module only: src/apply/runner.ts imports child_process (other than its types), nothing else does, and nothing loads execa', (t) => {
   const starters = sources()
     .filter((file) => /^import (?!type )[^;]*from '(execa|node:child_process|child_process)'/m.test(readFileSync(file, 'utf8')))
     .map((file) => relative(SRC, file));
   t.deepEqual(starters, ['apply/runner.ts']);
+  // execa stays a tool of the tests: in the microVM, loading it cost each lvslab process seconds.
+  t.deepEqual(
+    sources().filter((file) => /from 'execa'|import\('execa'\)/.test(readFileSync(file, 'utf8'))),
+    [],
+  );
 });

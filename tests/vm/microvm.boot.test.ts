@@ -5,6 +5,7 @@
 import test from 'ava';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -15,9 +16,10 @@ const vm = (args: string[], env: Record<string, string> = {}) =>
   execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
 
 test('the command runs as root in the guest, in the same directory, with the real IPVS kernel; its stdout and stderr come back apart', async (t) => {
-  const result = await vm(['--', 'sh', '-c', 'id -u; pwd; modprobe ip_vs && cat /proc/net/ip_vs | head -1; echo to-stderr >&2']);
+  const result = await vm(['--', 'sh', '-c', 'id -u; pwd; modprobe ip_vs && cat /proc/net/ip_vs | head -1; ip -V | cut -c1-20; echo to-stderr >&2']);
   t.is(result.exitCode, 0, result.stderr);
-  t.deepEqual(result.stdout.split('\n'), ['0', PACKAGE_ROOT.replace(/\/$/, ''), 'IP Virtual Server version 1.2.1 (size=4096)']);
+  // The root's own tools (iproute2's ip), never the initramfs's busybox applets.
+  t.deepEqual(result.stdout.split('\n'), ['0', PACKAGE_ROOT.replace(/\/$/, ''), 'IP Virtual Server version 1.2.1 (size=4096)', 'ip utility, iproute2']);
   t.regex(result.stderr, /^to-stderr$/m);
   t.notRegex(result.stdout, /to-stderr/);
 });
@@ -141,4 +143,39 @@ test('another root: the guest runs on it, sees only the shares it was given, and
     rmSync(root, { recursive: true, force: true });
     rmSync(shared, { recursive: true, force: true });
   }
+});
+
+test('megabytes of output cross the stream channels intact, stdout and stderr each whole', async (t) => {
+  // base64 of 1.5 MB of random bytes on stdout; its checksum, taken in the guest, on stderr.
+  const result = await vm(['--', 'sh', '-c', 'head -c 1500000 /dev/urandom | base64 -w 0 > /tmp/data; sha256sum < /tmp/data >&2; cat /tmp/data']);
+  t.is(result.exitCode, 0, result.stderr.slice(-500));
+  t.is(result.stdout.length, 2_000_000);
+  t.is(createHash('sha256').update(result.stdout).digest('hex'), result.stderr.trim().split(/\s+/)[0]);
+});
+
+test('two guests at once share nothing: each sees only its own namespaces, files and modules', async (t) => {
+  const guest = (name: string) =>
+    vm([
+      '--',
+      'sh',
+      '-c',
+      `ip netns add only-${name}; echo ${name} > /tmp/mark; modprobe ip_vs_${name}; sleep 2; ip netns list; cat /tmp/mark; lsmod | grep -o '^ip_vs_[a-z]*'`,
+    ]);
+  const [a, b] = await Promise.all([guest('rr'), guest('sh')]);
+  t.is(a.exitCode, 0, a.stderr);
+  t.is(b.exitCode, 0, b.stderr);
+  t.deepEqual(a.stdout.split('\n'), ['only-rr', 'rr', 'ip_vs_rr']);
+  t.deepEqual(b.stdout.split('\n'), ['only-sh', 'sh', 'ip_vs_sh']);
+});
+
+test('LVSLAB_VM_MACHINE=pc boots the previous machine (firmware, PCI, ISA serial ports): same streams, same status; a machine it does not know is refused', async (t) => {
+  const pc = await vm(['--', 'sh', '-c', 'ls /sys/bus/pci/devices | wc -l; echo to-stderr >&2; exit 7'], { LVSLAB_VM_MACHINE: 'pc' });
+  t.is(pc.exitCode, 7, pc.stderr);
+  t.true(Number(pc.stdout) > 0, 'the pc machine has PCI devices');
+  t.regex(pc.stderr, /^to-stderr$/m);
+  const microvm = await vm(['--', 'sh', '-c', 'ls /sys/bus/pci/devices 2>/dev/null | wc -l']);
+  t.is(microvm.stdout, '0', 'the microvm machine has none');
+  const unknown = await vm(['--', 'true'], { LVSLAB_VM_MACHINE: 'q35' });
+  t.is(unknown.exitCode, 125);
+  t.regex(unknown.stderr, /LVSLAB_VM_MACHINE=q35 is not a machine lvslab boots: microvm \(the default\) or pc/);
 });
