@@ -21,13 +21,18 @@ const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 const INITRAMFS_LAYOUT = 'applets linked, modules unsigned';
 export const INIT_APPLETS = ['sh', 'mount', 'mkdir', 'insmod', 'chroot', 'sleep'];
 
-/** Modules in load order: each one's dependencies (from modules.dep) before it. */
-export function loadOrder(modulesDep: string, wanted: readonly string[]): string[] {
+function dependencies(modulesDep: string): Map<string, string[]> {
   const deps = new Map<string, string[]>();
   for (const line of modulesDep.split('\n')) {
     const [file, rest] = line.split(':');
     if (file) deps.set(file, (rest ?? '').trim().split(/\s+/).filter(Boolean));
   }
+  return deps;
+}
+
+/** Modules in load order: each one's dependencies (from modules.dep) before it. */
+export function loadOrder(modulesDep: string, wanted: readonly string[]): string[] {
+  const deps = dependencies(modulesDep);
   const byName = new Map([...deps.keys()].map((f) => [basename(f).replace(/\.ko(\.[a-z]+)?$/, ''), f]));
   const order: string[] = [];
   const visit = (file: string) => {
@@ -42,7 +47,25 @@ export function loadOrder(modulesDep: string, wanted: readonly string[]): string
   return order;
 }
 
-function initScript(modules: string[]): string {
+/**
+ * The same modules in rounds: a module's dependencies all lie in earlier rounds, so each round's modules
+ * load side by side (the guest has more than one vCPU, and each insmod relocates its module under emulation).
+ */
+export function loadRounds(modulesDep: string, order: readonly string[]): string[][] {
+  const deps = dependencies(modulesDep);
+  const round = new Map<string, number>();
+  for (const file of order) round.set(file, Math.max(-1, ...(deps.get(file) ?? []).map((d) => round.get(d) ?? -1)) + 1);
+  const rounds: string[][] = [];
+  for (const file of order) (rounds[round.get(file)!] ??= []).push(file);
+  return rounds;
+}
+
+function insmodRound(files: readonly string[]): string {
+  const one = (f: string) => `insmod /modules/${basename(f)} || fail "insmod /modules/${basename(f)} failed"`;
+  return files.length === 1 ? one(files[0]) : `${files.map((f) => `{ ${one(f)}; } &`).join(' ')} wait`;
+}
+
+function initScript(rounds: string[][]): string {
   const m = SHARE_TAGS;
   return `#!/bin/busybox sh
 # lvslab microVM init: mount the host root read-only with a tmpfs overlay, then run the guest script in it.
@@ -52,7 +75,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 fail() { echo "lvslab-init: $*"; echo o > /proc/sysrq-trigger; sleep 5; }
-for module in ${modules.map((f) => `/modules/${basename(f)}`).join(' ')}; do insmod "$module" || fail "insmod $module failed"; done
+${rounds.map(insmodRound).join('\n')}
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ${m.root} /host || fail "cannot mount the host root"
 mount -t tmpfs -o mode=755 tmpfs /rw && mkdir -p /rw/upper /rw/work
 mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work /new || fail "cannot mount the overlay"
@@ -116,7 +139,7 @@ async function findStaticBusybox(): Promise<string> {
 export async function ensureInitramfs(kernel: Kernel, bootModules: readonly string[]): Promise<string> {
   const modulesDep = await readFile(join(kernel.modulesRoot, kernel.version, 'modules.dep'), 'utf8');
   const modules = loadOrder(modulesDep, bootModules);
-  const init = initScript(modules);
+  const init = initScript(loadRounds(modulesDep, modules));
   const key = createHash('sha256')
     .update(kernel.version + kernel.modulesRoot + init + INITRAMFS_LAYOUT)
     .digest('hex')
