@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ProcessRunner } from '../apply/runner.js';
+import { VmError } from './vm-error.js';
 
 /** The rate the host kernel settled on, from its log: the refined calibration if there is one, else the first detection. */
 export function tscKhzFromKernelLog(log: string): number | undefined {
@@ -27,8 +28,22 @@ export function tscKhzFromCpuinfo(cpuinfo: string): number | undefined {
   return mhz > 0 ? Math.round(mhz * 1000) : undefined;
 }
 
+/**
+ * LVSLAB_TSC_KHZ, when set: a rate in kHz for a host whose own words are wrong or missing, or `none` to
+ * say there is no rate to give (the pc machine then boots). Anything else is refused with what is allowed.
+ */
+export function tscKhzFromEnv(value: string | undefined): number | 'none' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'none') return 'none';
+  const khz = Number(value);
+  if (Number.isInteger(khz) && khz >= 100_000 && khz <= 20_000_000) return khz;
+  throw new VmError(`LVSLAB_TSC_KHZ=${value.slice(0, 40)} is not a TSC rate: give whole kHz between 100000 and 20000000 (2.6 GHz is 2600000), or none`);
+}
+
 /** The host's TSC rate in kHz, or undefined when this host does not say (cpuinfo is no proof and the kernel log is unreadable or rotated). */
-export async function hostTscKhz(): Promise<number | undefined> {
+export async function hostTscKhz(env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  const asked = tscKhzFromEnv(env.LVSLAB_TSC_KHZ);
+  if (asked !== undefined) return asked === 'none' ? undefined : asked;
   const fromCpuinfo = tscKhzFromCpuinfo(await readFile('/proc/cpuinfo', 'utf8').catch(() => ''));
   if (fromCpuinfo !== undefined) return fromCpuinfo;
   const log = await new ProcessRunner().run(['dmesg']);

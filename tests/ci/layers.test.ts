@@ -70,7 +70,7 @@ test('the graph sees imports (a check that reads nothing cannot fail)', (t) => {
   t.true(graph.get('cli/main.ts')!.includes('cli/help.ts'));
 });
 
-test('processes start in one module only: src/apply/runner.ts imports child_process (other than its types), nothing else does, and nothing loads execa', (t) => {
+test('processes start in one module only: src/apply/runner.ts imports child_process (not only its types), nothing else does; no execa', (t) => {
   const starters = sources()
     .filter((file) => /^import (?!type )[^;]*from '(execa|node:child_process|child_process)'/m.test(readFileSync(file, 'utf8')))
     .map((file) => relative(SRC, file));

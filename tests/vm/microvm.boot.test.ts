@@ -168,13 +168,18 @@ test('two guests at once share nothing: each sees only its own namespaces, files
   t.deepEqual(b.stdout.split('\n'), ['only-sh', 'sh', 'ip_vs_sh']);
 });
 
-test('LVSLAB_VM_MACHINE=pc boots the previous machine (firmware, PCI, ISA serial ports): same streams, same status; a machine it does not know is refused', async (t) => {
+test('the pc machine (LVSLAB_VM_MACHINE=pc, or a host without a TSC rate): same streams, same status; an unknown machine is refused', async (t) => {
   const pc = await vm(['--', 'sh', '-c', 'ls /sys/bus/pci/devices | wc -l; echo to-stderr >&2; exit 7'], { LVSLAB_VM_MACHINE: 'pc' });
   t.is(pc.exitCode, 7, pc.stderr);
   t.true(Number(pc.stdout) > 0, 'the pc machine has PCI devices');
   t.regex(pc.stderr, /^to-stderr$/m);
   const microvm = await vm(['--', 'sh', '-c', 'ls /sys/bus/pci/devices 2>/dev/null | wc -l']);
   t.is(microvm.stdout, '0', 'the microvm machine has none');
+  // A host that does not say its TSC rate (imitated: LVSLAB_TSC_KHZ=none) boots pc under emulation, and says so.
+  const noRate = await vm(['--', 'sh', '-c', 'ls /sys/bus/pci/devices | wc -l'], { LVSLAB_TSC_KHZ: 'none' });
+  t.is(noRate.exitCode, 0, noRate.stderr);
+  t.true(Number(noRate.stdout) > 0);
+  t.regex(noRate.stderr, /does not say its TSC rate, which the microvm machine needs under software emulation; booting the pc machine \(slower\)/);
   const unknown = await vm(['--', 'true'], { LVSLAB_VM_MACHINE: 'q35' });
   t.is(unknown.exitCode, 125);
   t.regex(unknown.stderr, /LVSLAB_VM_MACHINE=q35 is not a machine lvslab boots: microvm \(the default\) or pc/);
