@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
-import { cacheDir } from '../../src/vm/kernel.js';
+import { cacheDir, defaultKernel } from '../../src/vm/kernel.js';
+import { pvhImage } from '../../src/vm/pvh-kernel.js';
+
+// The PVH image is unpacked once in the real cache, so that every test's own cache links it rather than unpacking it again.
+test.before(async () => {
+  await pvhImage(await defaultKernel({ fetch: false, log: () => undefined }));
+});
 
 const REAL_QEMU = '/usr/bin/qemu-system-x86_64';
 
@@ -31,11 +37,11 @@ function fakeQemu(kvmBehaviour: string): { bin: string; mark: string } {
   return { bin, mark };
 }
 
-/** A cache of its own (no remembered KVM verdict) that reuses the real cache's kernel and initramfs. */
+/** A cache of its own (no remembered KVM verdict) that reuses the real cache's kernel, its PVH image and the initramfs. */
 function freshCache(): string {
   const cache = mkdtempSync(join(tmpdir(), 'lvslab-cache-'));
   for (const entry of readdirSync(cacheDir())) {
-    if (entry === 'kernel' || entry.startsWith('initramfs-')) symlinkSync(join(cacheDir(), entry), join(cache, entry));
+    if (entry === 'kernel' || entry.startsWith('initramfs-') || entry.startsWith('vmlinux-')) symlinkSync(join(cacheDir(), entry), join(cache, entry));
   }
   return cache;
 }
