@@ -103,7 +103,10 @@ export const VERB_HELP: Record<string, VerbHelp> = {
   vm: {
     usage: `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]`,
     summary: 'run a command as root in the IPVS microVM, in the same directory',
-    details: "Exits with CMD's status, 125 when the VM itself failed. SIGTERM, SIGINT or SIGHUP stop the VM and remove its run folder.",
+    details:
+      "Exits with CMD's status, 125 when the VM itself failed. SIGTERM, SIGINT or SIGHUP stop the VM and remove its run folder.\n" +
+      "The guest boots qemu's microvm machine (LVSLAB_VM_MACHINE=pc: the previous, slower pc machine).\n" +
+      "Under software emulation it is told this host's TSC rate (LVSLAB_TSC_KHZ=N gives it in kHz; LVSLAB_TSC_KHZ=none: the pc machine boots).",
     options: [['--shell', 'an interactive shell in the guest'], ['--fetch-kernel', "fetch Debian's kernel for the guest (apt-get download)"], ...VM],
   },
 };
