@@ -25,7 +25,7 @@ export interface LifecycleOptions {
   onStep?: ExecuteOptions['onStep'];
 }
 
-/** This machine, for real: commands through execa, the state under /run/lvslab. */
+/** This machine, for real: commands through the process runner, the state under /run/lvslab. */
 export function machineLifecycle(runner: CommandRunner = new ProcessRunner()): LifecycleOptions {
   return { runner, host: new LinuxHost(), stateDir: STATE_DIR };
 }

@@ -16,9 +16,9 @@ export const SHARE_TAGS = { root: 'lvsroot', modules: 'lvsmods', run: 'lvsrun' }
 export const GUEST_RUN_DIR = '/run/lvslab-vm';
 
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
-/** The applets the init calls, linked at build time (`busybox --install` at boot costs a tenth of a second under emulation). */
 /** Changes when what goes into the image changes beyond the init script (cached images of an older layout are not reused). */
 const INITRAMFS_LAYOUT = 'applets linked, modules unsigned';
+/** The applets the init calls, linked at build time (`busybox --install` at boot costs a tenth of a second under emulation). */
 export const INIT_APPLETS = ['sh', 'mount', 'mkdir', 'insmod', 'chroot', 'sleep'];
 
 function dependencies(modulesDep: string): Map<string, string[]> {

@@ -203,9 +203,9 @@ export function chooseMachine(asked: MachineKind, accel: 'kvm' | 'tcg', tscKhz: 
   };
 }
 
-/** The boot for this request under this accelerator. */
-async function bootPlan(request: VmRequest, accel: 'kvm' | 'tcg'): Promise<BootPlan> {
-  const chosen = chooseMachine(request.machine ?? 'microvm', accel, await hostTscKhz());
+/** The boot for this request under this accelerator, with the host's TSC rate (asked once per run, not per attempt). */
+async function bootPlan(request: VmRequest, accel: 'kvm' | 'tcg', tscKhz: number | undefined): Promise<BootPlan> {
+  const chosen = chooseMachine(request.machine ?? 'microvm', accel, tscKhz);
   if (chosen.note) request.log(chosen.note);
   const pvh = chosen.machine.pvh ? await pvhImage(request.kernel) : undefined;
   return {
@@ -262,8 +262,8 @@ function watchSignals(): () => void {
   return () => signals.forEach((signal) => process.off(signal, handler));
 }
 
-async function boot(request: VmRequest, accel: 'kvm' | 'tcg', runDir: string, handshake: boolean): Promise<Attempt> {
-  const plan = await bootPlan(request, accel);
+async function boot(request: VmRequest, accel: 'kvm' | 'tcg', tscKhz: number | undefined, runDir: string, handshake: boolean): Promise<Attempt> {
+  const plan = await bootPlan(request, accel, tscKhz);
   await writeFile(join(runDir, 'guest.sh'), guestScript({ ...request, machine: plan.machine.kind }));
   let consoleText = '';
   const sinks = request.argv
@@ -388,6 +388,8 @@ async function firstAccel(request: VmRequest): Promise<'kvm' | 'tcg'> {
 }
 
 export async function runInVm(request: VmRequest): Promise<VmOutcome> {
+  // Only the microvm machine uses the rate; a bad LVSLAB_TSC_KHZ is refused before anything is made.
+  const tscKhz = (request.machine ?? 'microvm') === 'microvm' ? await hostTscKhz() : undefined;
   const runs = join(cacheDir(), 'runs');
   await removeStaleRunDirs(runs);
   const runDir = join(runs, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
@@ -402,7 +404,7 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
     );
     let accel = await firstAccel(request);
     const tryingKvm = accel === 'kvm' && request.accel === 'auto';
-    let attempt = await boot(request, accel, runDir, tryingKvm);
+    let attempt = await boot(request, accel, tscKhz, runDir, tryingKvm);
     const kvmProblem = tryingKvm ? kvmFailure(attempt) : undefined;
     if (kvmProblem !== undefined) {
       // A KVM that died is broken for good; one that only timed out may have met a busy host: given up after HANGS_BEFORE_GIVING_UP in a row.
@@ -411,7 +413,7 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
       request.log(`KVM cannot run the guest here (${kvmProblem.split('\n').join(' | ')}); using software emulation (TCG), ${remembered}`);
       await rememberKvmFailure(kvmProblem, hang);
       accel = 'tcg';
-      attempt = await boot(request, accel, runDir, false);
+      attempt = await boot(request, accel, tscKhz, runDir, false);
     } else if (accel === 'kvm' && attempt.handshook) {
       request.log('using KVM');
       if (tryingKvm) await forgetKvmFailure();
