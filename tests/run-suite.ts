@@ -24,8 +24,8 @@ const STAGES = ['unit', 'microvm', 'e2e', 'labs', 'bench'] as const;
 type Stage = (typeof STAGES)[number];
 
 /**
- * The e2e files that run in the second microVM; the first runs the lab lifecycle and the NAT broken
- * labs. Measured 2026-11-28 (runs vary by a third on a busy machine): lifecycle 150-251 s, demo 74-104 s,
+ * The e2e files that run in the second microVM; the first runs the lab lifecycle, the NAT broken
+ * labs and keepalived. Measured 2026-11-28 (runs vary by a third on a busy machine): lifecycle 150-251 s, demo 74-104 s,
  * DR broken labs 182-250 s, NAT 75-120 s, TUN and FULLNAT 70-85 s: the first VM 225-371 s, the second 332-341 s.
  */
 const SECOND_VM = ['demo', 'verifier-fails-dr', 'verifier-fails-tun-fullnat'];

@@ -24,3 +24,6 @@ export class LabStateError extends Error {
     this.name = 'LabStateError';
   }
 }
+
+/** A fault (`lvslab fault`) that could not be carried out: the node, the command and what it said. */
+export class FaultFailedError extends Error {}

@@ -2,7 +2,9 @@
  * Stage 4, apply: runs a plan's steps in order through the CommandRunner. A failing step rolls back
  * everything the plan creates (its namespaces, with the processes in them) before the error surfaces.
  */
+import { readFile } from 'node:fs/promises';
 import type { Plan, Step } from '../plan/build-plan.js';
+import type { WaitFor } from '../model/step.js';
 import { StepFailedError } from './errors.js';
 import type { HostView } from './host.js';
 import type { CommandRunner } from './runner.js';
@@ -28,14 +30,39 @@ async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOpt
   }
   if (step.daemon) {
     try {
-      await runner.start(step.argv);
+      await runner.start(step.argv, step.log ? { log: step.log } : {});
     } catch (error) {
       throw new StepFailedError(step, (error as Error).message, false);
     }
     return;
   }
+  if (step.until) return waitFor(step, step.until, runner);
   const result = await runner.run(step.argv, step.input ? { input: step.input.join('\n') + '\n' } : {});
   if (result.exitCode !== 0) throw new StepFailedError(step, result.stderr || `exit status ${result.exitCode}`, false);
+}
+
+/** How often a waiting step looks again. */
+export const WAIT_POLL_MS = 200;
+
+/** Runs the step until its output holds what it waits for, or fails with the last output (and a log's tail). */
+async function waitFor(step: Step, until: WaitFor, runner: CommandRunner): Promise<void> {
+  const deadline = Date.now() + until.withinMs;
+  for (;;) {
+    const result = await runner.run(step.argv);
+    const lines = result.stdout.split('\n').filter((line) => line.startsWith(until.linesStartingWith));
+    if (result.exitCode === 0 && lines.length >= until.count) return;
+    if (Date.now() >= deadline) {
+      const seen = result.exitCode === 0 ? `${lines.length} of ${until.count} lines starting with "${until.linesStartingWith}"` : result.stderr.trim();
+      const log = until.explainWith ? await lastLines(until.explainWith, 12) : '';
+      throw new StepFailedError(step, `not ready within ${until.withinMs} ms: ${seen}${log ? `\nlast lines of ${until.explainWith}:\n${log}` : ''}`, false);
+    }
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
+}
+
+async function lastLines(file: string, count: number): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
 /** How many nodes of one phase are configured at once. */

@@ -2,7 +2,7 @@
  * What the executor needs to know about the machine without running a command: which namespaces
  * exist, which processes live in them, which modules are loaded. Injected, so tests can fake it.
  */
-import { readdir, readlink, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 
 export interface HostView {
@@ -10,6 +10,8 @@ export interface HostView {
   /** Processes whose network namespace is one of these named namespaces. */
   pidsIn(namespaces: readonly string[]): Promise<number[]>;
   kill(pid: number): void;
+  /** The program a process runs (its comm), when it still exists. */
+  programOf(pid: number): Promise<string | undefined>;
   /** Whether a process still exists (an `up` whose intent record is left behind may have died). */
   alive(pid: number): boolean;
   moduleLoaded(name: string): boolean;
@@ -54,6 +56,14 @@ export class LinuxHost implements HostView {
       process.kill(pid, 'SIGKILL');
     } catch {
       // exited meanwhile
+    }
+  }
+
+  async programOf(pid: number): Promise<string | undefined> {
+    try {
+      return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+    } catch {
+      return undefined;
     }
   }
 

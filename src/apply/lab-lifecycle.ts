@@ -5,6 +5,7 @@
  */
 import { appendFile, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import type { Lab } from '../model/lab.js';
+import { labRunDir, STATE_DIR } from '../model/naming.js';
 import { buildPlan, type Plan, type PlanOptions } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
 import { LabStateError } from './errors.js';
@@ -15,7 +16,7 @@ import { abandonedIntents, claimedBy, clearIntent, writeIntent, type Intent } fr
 import { ProcessRunner, type CommandRunner } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
-export const STATE_DIR = '/run/lvslab';
+export { STATE_DIR };
 
 export interface LifecycleOptions {
   runner: CommandRunner;
@@ -84,6 +85,7 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
   if (options.stateDir) {
     await mkdir(options.stateDir, { recursive: true });
     await writeFile(`${options.stateDir}/${lab.name}.plan.sh`, script);
+    await writeFile(runningFile(options.stateDir, lab.name), `${JSON.stringify({ lab, plan } satisfies RunningLab)}\n`);
   }
   await writeIntent(options.stateDir, { lab: lab.name, hash: plan.hash, namespaces: plan.namespaces, pid: process.pid });
   try {
@@ -118,9 +120,31 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   await rmdir(options.stateDir).catch(() => undefined);
 }
 
+/** A running lab as data, kept by `up`: `lvslab fault LAB` finds its nodes and its services' commands there. */
+export interface RunningLab {
+  lab: Lab;
+  plan: Plan;
+}
+
+function runningFile(stateDir: string, labName: string): string {
+  return `${stateDir}/${labName}.json`;
+}
+
+/** The running lab's Lab and plan, when this machine ran its `up`. */
+export async function runningLab(labName: string, stateDir: string = STATE_DIR): Promise<RunningLab | undefined> {
+  try {
+    return JSON.parse(await readFile(runningFile(stateDir, labName), 'utf8')) as RunningLab;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Forgets a lab: its rendered plan and its run folder (daemons' configs, pid files and logs). */
 async function forgetPlan(labName: string, stateDir: string | undefined): Promise<void> {
   if (!stateDir) return;
   await rm(`${stateDir}/${labName}.plan.sh`, { force: true });
+  await rm(runningFile(stateDir, labName), { force: true });
+  await rm(labRunDir(labName, stateDir), { recursive: true, force: true });
   await rmdir(stateDir).catch(() => undefined); // only when empty: other labs may still run
 }
 

@@ -4,9 +4,9 @@
  * Plain node:child_process, not execa: under emulation in the microVM, loading execa cost every lvslab
  * process 1.5-2.4 s before its first command (measured), more than most of the commands it ran.
  */
-import { closeSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { systemPath } from './system-path.js';
 
@@ -34,11 +34,16 @@ export interface CommandRunner {
   /** Runs argv to completion; never throws for a non-zero exit (the caller decides). */
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Starts argv in the background, detached; resolves once it has survived its start-up. */
-  start(argv: readonly string[]): Promise<{ pid: number }>;
+  start(argv: readonly string[], options?: StartOptions): Promise<{ pid: number }>;
   /** Starts a capture (tcpdump) and resolves once it says it is listening; stop() ends it and returns its output. */
   capture(argv: readonly string[]): Promise<Capture>;
   /** How many processes this runner has spawned (benchmarks report it). */
   readonly spawned: number;
+}
+
+export interface StartOptions {
+  /** A file that keeps the daemon's stdout and stderr (its folder is created); without it they are dropped once it has started. */
+  log?: string;
 }
 
 export interface Capture {
@@ -113,15 +118,17 @@ export class ProcessRunner implements CommandRunner {
     return collect(argv, options);
   }
 
-  async start(argv: readonly string[]): Promise<{ pid: number }> {
+  async start(argv: readonly string[], options: StartOptions = {}): Promise<{ pid: number }> {
     this.spawned++;
     const [file, ...args] = argv;
-    // Standard error goes to a file that is unlinked once the daemon has started: its start-up errors
-    // can be read, and nothing is left behind (a pipe would close with us and kill it with SIGPIPE).
-    const logPath = join(tmpdir(), `lvslab-daemon-${process.pid}-${this.spawned}.log`);
-    const fd = openSync(logPath, 'w+');
+    // Standard error goes to a file that is unlinked once the daemon has started, unless it is the
+    // daemon's log: its start-up errors can be read, and nothing is left behind (a pipe would close
+    // with us and kill it with SIGPIPE).
+    const logPath = options.log ?? join(tmpdir(), `lvslab-daemon-${process.pid}-${this.spawned}.log`);
+    if (options.log) mkdirSync(dirname(options.log), { recursive: true });
+    const fd = openSync(logPath, options.log ? 'a+' : 'w+');
     try {
-      const child = spawn(file, args, { detached: true, stdio: ['ignore', 'ignore', fd], env: commandEnv() });
+      const child = spawn(file, args, { detached: true, stdio: ['ignore', options.log ? fd : 'ignore', fd], env: commandEnv() });
       const outcome = await new Promise<{ exited: boolean; code?: number | null; message?: string }>((resolve) => {
         const timer = setTimeout(() => resolve({ exited: false }), DAEMON_GRACE_MS);
         child.once('error', (error) => (clearTimeout(timer), resolve({ exited: true, code: 127, message: error.message })));
@@ -134,7 +141,7 @@ export class ProcessRunner implements CommandRunner {
       return { pid: child.pid! };
     } finally {
       closeSync(fd);
-      unlinkSync(logPath);
+      if (!options.log) unlinkSync(logPath);
     }
   }
 

@@ -3,6 +3,7 @@
  * --help` answers without loading the verb (under emulation every module costs start-up time).
  */
 import { VM_USAGE } from './vm-flags.js';
+import { FAULT_USAGE } from '../plan/faults.js';
 
 interface VerbHelp {
   usage: string;
@@ -65,6 +66,14 @@ export const VERB_HELP: Record<string, VerbHelp> = {
   exec: {
     usage: 'lvslab exec LAB NODE -- CMD...',
     summary: "run a command in a node's namespace",
+  },
+  fault: {
+    usage: 'lvslab fault LAB|FILE KIND TARGET [VALUE]',
+    summary: 'break a running lab on purpose: a service, a link, keepalived, loss, delay',
+    details:
+      'Acts on a lab running on this host (inside the microVM: `lvslab vm --shell`, then `lvslab up` and `lvslab fault` there). Kinds:\n  ' +
+      Object.values(FAULT_USAGE).join('\n  ') +
+      '\nloss and delay use netem on every interface of the node; `clear` removes them. Needs root.',
   },
   verify: {
     usage: 'lvslab verify FILE [--tap|--json|--junit] [--runner auto|host|vm]',

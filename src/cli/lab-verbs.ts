@@ -1,7 +1,9 @@
-/** The verbs that build, inspect and remove labs: validate, plan, up, down, status, exec. */
+/** The verbs that build, inspect and remove labs: validate, plan, up, down, status, exec, fault. */
 import { progress } from '../report/progress.js';
 import { existsSync } from 'node:fs';
-import { labDown, labUp, requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, requireRoot, machineLifecycle, runningLab, runningState } from '../apply/lab-lifecycle.js';
+import { injectFault } from '../apply/inject-fault.js';
+import { faultActions, FaultTargetError, parseFault } from '../plan/faults.js';
 import { LabStateError } from '../apply/errors.js';
 import { LinuxHost } from '../apply/host.js';
 import { byLab, findOwned } from '../apply/ownership.js';
@@ -132,4 +134,40 @@ export async function execVerb(args: string[]): Promise<number> {
     throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
   }
   return runAttached(['ip', 'netns', 'exec', namespaceOf(labName, node), ...rest]);
+}
+
+/** `lvslab fault LAB|FILE KIND TARGET [VALUE]`: one fault on a lab running on this host. */
+export async function faultVerb(args: string[]): Promise<number> {
+  const { positionals } = parseVerbArgs(args, {}, 'lvslab fault LAB|FILE KIND TARGET [VALUE]');
+  if (positionals.length < 3) throw new UsageError('usage: lvslab fault LAB|FILE KIND TARGET [VALUE] (lvslab fault --help lists the kinds)');
+  const [target, ...words] = positionals;
+  let fault;
+  try {
+    fault = parseFault(words);
+  } catch (error) {
+    if (error instanceof FaultTargetError) throw new UsageError(error.message);
+    throw error;
+  }
+  const options = machineLifecycle();
+  requireRoot(options.host, 'fault');
+  const name = await labNameOf(target);
+  const running = await runningLab(name, options.stateDir);
+  const owned = byLab(await findOwned(options.runner, options.host)).get(name) ?? [];
+  if (!running || owned.length === 0) {
+    throw new LabStateError(
+      `lab ${name} is not running on this host${owned.length ? ' (or was not brought up by this lvslab: take it down and up again)' : ''}`,
+    );
+  }
+  if (target !== name && (await runningState(await loadLab(target), { serviceScript: SERVICE_SCRIPT }, options)) !== 'matches') {
+    throw new LabStateError(`lab ${name} is running with a different topology than ${target}; name the lab instead, or bring the file up`);
+  }
+  let done: string[];
+  try {
+    done = await injectFault(faultActions(running.lab, running.plan, fault), options.runner, options.host);
+  } catch (error) {
+    if (error instanceof FaultTargetError) throw new LabStateError(error.message);
+    throw error;
+  }
+  for (const line of done) console.log(`${name}: ${line}`);
+  return 0;
 }

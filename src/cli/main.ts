@@ -3,7 +3,7 @@
  * The lvslab command line. Each verb is a small function; errors are caught in one place below and
  * printed for a human: bad input exits 2, a failed step or check exits 1, a microVM failure 125.
  */
-import { LabStateError, StepFailedError } from '../apply/errors.js';
+import { FaultFailedError, LabStateError, StepFailedError } from '../apply/errors.js';
 import { TopologyError } from '../model/problems.js';
 import { VmError } from '../vm/vm-error.js';
 import { UsageError } from './args.js';
@@ -20,6 +20,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   down: async () => (await import('./lab-verbs.js')).downVerb,
   status: async () => (await import('./lab-verbs.js')).statusVerb,
   exec: async () => (await import('./lab-verbs.js')).execVerb,
+  fault: async () => (await import('./lab-verbs.js')).faultVerb,
   verify: async () => (await import('./check-verbs.js')).verifyVerb,
   graph: async () => (await import('./check-verbs.js')).graphVerb,
   test: async () => (await import('./check-verbs.js')).testVerb,
@@ -64,7 +65,8 @@ main(process.argv.slice(2)).then(
       error instanceof UsageError ||
       error instanceof VmError ||
       error instanceof StepFailedError ||
-      error instanceof LabStateError;
+      error instanceof LabStateError ||
+      error instanceof FaultFailedError;
     process.stderr.write(`${known ? (error as Error).message : ((error as Error)?.stack ?? String(error))}\n`);
     process.exitCode = exitCodeOf(error);
   },

@@ -55,6 +55,33 @@ export interface ServiceMember {
   weight: number;
 }
 
+/** How keepalived checks a service's real servers; `none` keeps them in the table whatever happens. */
+export const CHECK_TYPES = ['tcp', 'http', 'udp', 'none'] as const;
+export type CheckType = (typeof CHECK_TYPES)[number];
+
+/** One service's health check (keepalived's checker block); times in seconds, fractions allowed. */
+export interface HealthCheck {
+  type: CheckType;
+  /** Port the checker connects to: the member's port unless set. */
+  port?: number;
+  /** http only: the path asked for and the status expected. */
+  path?: string;
+  expect?: number;
+  /** keepalived's delay_loop, connect_timeout, retry and delay_before_retry. */
+  interval: number;
+  timeout: number;
+  retries: number;
+  retryDelay: number;
+}
+
+/**
+ * The longest a dead real server may stay in the table: the wait for the next check, then every
+ * attempt timing out, with the delays between retries.
+ */
+export function checkBudget(check: HealthCheck): number {
+  return check.interval + check.timeout + check.retries * (check.retryDelay + check.timeout);
+}
+
 export interface Service {
   protocol: Protocol;
   vip: string;
@@ -63,6 +90,21 @@ export interface Service {
   /** Persistence timeout in seconds (ipvsadm -p), when set. */
   persistence?: number;
   members: ServiceMember[];
+  /** Set when keepalived runs the lab's IPVS table. */
+  check?: HealthCheck;
+}
+
+/** keepalived on the director: it writes the IPVS table and checks the real servers. */
+export interface Keepalived {
+  /** Where the director's keepalived.conf, pid files and log live (under /run/lvslab/<lab>/). */
+  files: KeepalivedFiles;
+}
+
+export interface KeepalivedFiles {
+  config: string;
+  pid: string;
+  checkersPid: string;
+  log: string;
 }
 
 export interface Lab {
@@ -77,6 +119,7 @@ export interface Lab {
   director: Node;
   realServers: RealServer[];
   services: Service[];
+  keepalived?: Keepalived;
 }
 
 /** Every node of the lab in a stable order: clients, gateway, director, real servers. */

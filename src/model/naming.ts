@@ -6,6 +6,7 @@
  *   node interface      eth<i>                i-th attachment of the node, inside its namespace
  *   bridge-side peer    <node>-eth<i>         inside the switch namespace
  *   ownership mark      alias of `lo` in every namespace the lab creates: lvslab:<lab>:<node>:<plan hash>
+ *   run folder          /run/lvslab/<lab>/<node>/   files of a node's daemons (keepalived.conf, pid files, log)
  */
 
 export const SWITCH_NODE = 'switch';
@@ -28,6 +29,14 @@ export function namespaceOf(lab: string, node: string): string {
 
 export function switchNamespaceOf(lab: string): string {
   return namespaceOf(lab, SWITCH_NODE);
+}
+
+/** Where lvslab keeps what must outlive one command: running labs' plans, intent records, daemons' files. */
+export const STATE_DIR = '/run/lvslab';
+
+/** A lab's own folder under the state folder; `down` removes it with the lab. */
+export function labRunDir(lab: string, stateDir = STATE_DIR): string {
+  return `${stateDir}/${lab}`;
 }
 
 export function bridgeOf(network: string): string {

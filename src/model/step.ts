@@ -4,7 +4,7 @@
  * Steps of one phase never depend on another node's steps of that phase, so the executor may run
  * different nodes concurrently; within a node, and from one phase to the next, order is kept.
  */
-export const PHASES = ['modules', 'create', 'bridges', 'nodes', 'ipvs', 'services'] as const;
+export const PHASES = ['modules', 'create', 'bridges', 'nodes', 'ipvs', 'services', 'keepalived'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface Step {
@@ -20,4 +20,17 @@ export interface Step {
   daemon?: boolean;
   /** Kernel modules to load; the executor skips the step when all are loaded already. */
   modules?: string[];
+  /** A daemon's log file, kept (its folder is created); `down` removes the lab's run folder with it. */
+  log?: string;
+  /** Run again until the output holds this many lines starting with the prefix, within the time given. */
+  until?: WaitFor;
+}
+
+/** What a repeated step waits for (keepalived writing the IPVS table, say). */
+export interface WaitFor {
+  linesStartingWith: string;
+  count: number;
+  withinMs: number;
+  /** Read its last lines into the error when the wait fails. */
+  explainWith?: string;
 }

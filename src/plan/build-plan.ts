@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { allNodes, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
 import { lvsMode } from '../modes/index.js';
+import { keepalivedSteps } from './keepalived.js';
 
 export { PHASES, type Phase, type Step } from '../model/step.js';
 import type { Step } from '../model/step.js';
@@ -53,6 +54,8 @@ export function buildPlan(lab: Lab, options: PlanOptions): Plan {
     ...nodes.flatMap((node) => [sysctlStep(lab, node), addressStep(lab, node, hash)]),
     ...ipvsSteps(lab),
     ...lab.realServers.flatMap((rs) => serviceSteps(lab, rs, options.serviceScript)),
+    // keepalived comes last: its first checks must find the real servers' services running.
+    ...(lab.keepalived ? keepalivedSteps(lab) : []),
   ];
   return { lab: lab.name, mode: lab.mode, hash, namespaces: [lab.switchNamespace, ...nodes.map((n) => n.namespace)], steps };
 }
@@ -172,12 +175,20 @@ export function ipvsRules(lab: Lab): string[] {
   });
 }
 
+/** The IPVS table (unless keepalived writes it) and the mode's own director steps. */
 function ipvsSteps(lab: Lab): Step[] {
   const director = lab.director;
-  const rules = ipvsRules(lab);
-  const steps: Step[] = [
-    { phase: 'ipvs', node: director.name, title: 'IPVS virtual services', argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'], input: rules },
-  ];
+  const steps: Step[] = lab.keepalived
+    ? []
+    : [
+        {
+          phase: 'ipvs',
+          node: director.name,
+          title: 'IPVS virtual services',
+          argv: ['ip', 'netns', 'exec', director.namespace, 'ipvsadm', '-R'],
+          input: ipvsRules(lab),
+        },
+      ];
   steps.push(...lvsMode(lab.mode).directorSteps(lab, director));
   return steps;
 }
@@ -187,22 +198,29 @@ function listenAddress(lab: Lab, rs: RealServer, service: Service): string {
   return isDirectReturn(lab) ? service.vip : rs.interfaces[0].address;
 }
 
+/** The real server's service for one port: socat runs the service script for each connection or datagram. */
+function serviceStep(rs: RealServer, protocol: Service['protocol'], bound: string, port: number, script: string): Step {
+  const address = protocol === 'tcp' ? `TCP-LISTEN:${port},fork,reuseaddr` : `UDP-RECVFROM:${port},fork,bind=${bound}`;
+  return {
+    phase: 'services',
+    node: rs.name,
+    title: `${protocol} service on ${bound}:${port}`,
+    // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only.
+    argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`],
+    daemon: true,
+  };
+}
+
 function serviceSteps(lab: Lab, rs: RealServer, script: string): Step[] {
   return lab.services.flatMap((service) => {
     const member = service.members.find((m) => m.realServer === rs.name);
     if (!member) return [];
     const listen = listenAddress(lab, rs, service);
-    const address = service.protocol === 'tcp' ? `TCP-LISTEN:${member.port},fork,reuseaddr` : `UDP-RECVFROM:${member.port},fork,bind=${listen}`;
-    const bound = service.protocol === 'tcp' ? '0.0.0.0' : listen;
-    return [
-      {
-        phase: 'services',
-        node: rs.name,
-        title: `${service.protocol} service on ${bound}:${member.port}`,
-        // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only.
-        argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${service.protocol} ${bound} ${member.port}`],
-        daemon: true,
-      },
-    ];
+    const steps = [serviceStep(rs, service.protocol, service.protocol === 'tcp' ? '0.0.0.0' : listen, member.port, script)];
+    // A udp service bound to the VIP cannot answer keepalived's check, sent to the real server's own address.
+    if (service.protocol === 'udp' && service.check?.type === 'udp' && listen !== member.address) {
+      steps.push(serviceStep(rs, 'udp', member.address, member.port, script));
+    }
+    return steps;
   });
 }

@@ -23,7 +23,15 @@ function renderStep(step: Step): string[] {
   if (step.input) {
     lines.push(`${command} <<'LVSLAB'`, ...step.input, 'LVSLAB');
   } else if (step.daemon) {
-    lines.push(`${command} >/dev/null 2>&1 &`);
+    lines.push(`${command} ${step.log ? `>>${quoteArgument(step.log)}` : '>/dev/null'} 2>&1 &`);
+  } else if (step.until) {
+    const { linesStartingWith, count, withinMs } = step.until;
+    const tries = Math.ceil(withinMs / 200);
+    lines.push(
+      `i=0; until [ "$(${command} | grep -c ${quoteArgument(`^${linesStartingWith}`)})" -ge ${count} ]; do`,
+      `  i=$((i + 1)); [ $i -lt ${tries} ] || { echo 'not ready within ${withinMs} ms' >&2; exit 1; }; sleep 0.2`,
+      'done',
+    );
   } else {
     lines.push(command);
   }

@@ -19,6 +19,10 @@ function allowed(node: SchemaNode): string {
   if (node.enum) return `one of ${node.enum.map((v) => `\`${v}\``).join(', ')}`;
   if (node['x-allowed']) return node['x-allowed'];
   switch (node.type) {
+    case 'number':
+      return `a number${node.minimum !== undefined ? ` from ${node.minimum}` : ''}${node.maximum !== undefined ? ` to ${node.maximum}` : ''}`;
+    case 'boolean':
+      return '`true` or `false`';
     case 'integer':
       return `a whole number${node.minimum !== undefined ? ` from ${node.minimum}` : ''}${node.maximum !== undefined ? ` to ${node.maximum}` : ''}`;
     case 'array': {
@@ -46,6 +50,8 @@ function rows(node: SchemaNode, prefix: string, out: Row[]): Row[] {
     const list = child.anyOf?.find((n) => n.type === 'array') ?? (child.type === 'array' ? child : undefined);
     if (list?.items?.properties) rows(list.items, `${key}[].`, out);
     if (child.properties) rows(child, `${key}.`, out);
+    const map = child.anyOf?.find((n) => n.type === 'object' && n.properties);
+    if (map) rows(map, `${key}.`, out);
     const values = typeof child.additionalProperties === 'object' ? child.additionalProperties : undefined;
     if (values?.properties) rows(values, `${key}.<name>.`, out);
   }

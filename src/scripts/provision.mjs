@@ -16,6 +16,7 @@ const packages = [
   'curl',
   'socat',
   'kmod',
+  'keepalived',
   ...(withMicrovm ? ['qemu-system-x86', 'cpio', 'busybox-static', 'xz-utils'] : []),
   'vagrant',
   'vagrant-libvirt',

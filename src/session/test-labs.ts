@@ -2,6 +2,7 @@
  * `lvslab test` on a machine with IPVS: for each topology, up -> verify -> down, every step a TAP
  * point. The lab is always taken down, and the host must be exactly as before afterwards.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import { labDown, labUp, type LifecycleOptions } from '../apply/lab-lifecycle.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
@@ -22,14 +23,29 @@ export async function hostSnapshot(options: LifecycleOptions): Promise<string> {
     .split('\n')
     .map((l) => l.replace(/state \S+ /, '').replace(/qdisc \S+ /, ''))
     .join('\n');
-  return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}`;
+  return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}\n${await labLeftovers(options.stateDir)}`;
+}
+
+/** The programs a lab runs in its namespaces: none may outlive it. */
+const LAB_PROGRAMS = ['keepalived', 'socat', 'tcpdump'];
+
+/** Lab programs still running anywhere on the host, and the files under the state folder (pid files, configs, logs). */
+async function labLeftovers(stateDir: string | undefined): Promise<string> {
+  const counts = new Map<string, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    const program = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (LAB_PROGRAMS.includes(program)) counts.set(program, (counts.get(program) ?? 0) + 1);
+  }
+  const files = stateDir ? await readdir(stateDir, { recursive: true }).catch(() => [] as string[]) : [];
+  return `processes: ${LAB_PROGRAMS.map((p) => `${p} ${counts.get(p) ?? 0}`).join(', ')}\nfiles under ${stateDir}: ${files.sort().join(' ') || 'none'}`;
 }
 
 export async function testLabs(
   files: string[],
   tap: TapWriter,
   options: LifecycleOptions,
-  verify: Verifier = (lab, o) => verifyLab(lab, o.runner),
+  verify: Verifier = (lab, o) => verifyLab(lab, o.runner, o.host),
 ): Promise<void> {
   for (const file of files) {
     let lab: Lab;

@@ -26,6 +26,10 @@ export function checkShape(data: unknown, schema: SchemaNode, path: YamlPath = [
       return checkString(data, schema, path);
     case 'integer':
       return checkInteger(data, schema, path);
+    case 'number':
+      return checkNumber(data, schema, path);
+    case 'boolean':
+      return typeof data === 'boolean' ? [] : [{ path, message: `expected true or false, got ${describe(data)}` }];
     default:
       return [];
   }
@@ -42,6 +46,10 @@ function expectation(schema: SchemaNode): string {
   switch (schema.type) {
     case 'integer':
       return `an integer from ${schema.minimum} to ${schema.maximum}`;
+    case 'number':
+      return `a number from ${schema.minimum} to ${schema.maximum}`;
+    case 'boolean':
+      return 'true or false';
     case 'array':
       return 'a list';
     case 'object':
@@ -51,8 +59,25 @@ function expectation(schema: SchemaNode): string {
   }
 }
 
+/** Whether data is of the option's JSON type (the option's own rules are checked after). */
+function fitsType(data: unknown, option: SchemaNode): boolean {
+  switch (option.type) {
+    case 'integer':
+    case 'number':
+      return typeof data === 'number';
+    case 'boolean':
+      return typeof data === 'boolean';
+    case 'array':
+      return Array.isArray(data);
+    case 'object':
+      return data !== null && typeof data === 'object' && !Array.isArray(data);
+    default:
+      return false;
+  }
+}
+
 function checkAnyOf(data: unknown, options: SchemaNode[], path: YamlPath): ShapeProblem[] {
-  const byType = options.find((option) => (option.type === 'integer' ? typeof data === 'number' : option.type === 'array' ? Array.isArray(data) : false));
+  const byType = options.find((option) => fitsType(data, option));
   if (byType) return checkShape(data, byType, path);
   return [{ path, message: `expected ${options.map(expectation).join(' or ')}, got ${describe(data)}` }];
 }
@@ -120,5 +145,10 @@ function checkString(data: unknown, schema: SchemaNode, path: YamlPath): ShapePr
 
 function checkInteger(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
   const ok = typeof data === 'number' && Number.isInteger(data) && data >= (schema.minimum ?? -Infinity) && data <= (schema.maximum ?? Infinity);
+  return ok ? [] : [{ path, message: `expected ${expectation(schema)}, got ${describe(data)}` }];
+}
+
+function checkNumber(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
+  const ok = typeof data === 'number' && Number.isFinite(data) && data >= (schema.minimum ?? -Infinity) && data <= (schema.maximum ?? Infinity);
   return ok ? [] : [{ path, message: `expected ${expectation(schema)}, got ${describe(data)}` }];
 }

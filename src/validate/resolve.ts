@@ -2,7 +2,7 @@
  * Stage 2, validate/resolve: shape-checked YAML data becomes a typed Lab with every default filled
  * in, or every problem found is reported at once. Small resolvers in resolve/, run in this order
  * (problems are reported in it): networks, nodes, names, the nodes' networks, addresses, placements
- * (clients behind the gateway; the mode's rules, src/modes), services; then the Lab is built.
+ * (clients behind the gateway; the mode's rules, src/modes), services, health checks; then the Lab is built.
  */
 import type { Lab, Network } from '../model/lab.js';
 import { contains, parseIPv4 } from '../model/ipv4.js';
@@ -16,6 +16,7 @@ import { checkNodeNetworks, placeNodes } from './resolve/nodes.js';
 import { checkPlacements } from './resolve/placement-rules.js';
 import type { RawService, RawTopology, ResolveContext } from './resolve/raw.js';
 import { resolveServices } from './resolve/services.js';
+import { resolveHealthChecks } from './resolve/health-checks.js';
 
 export { DEFAULT_NETWORKS, type RawTopology } from './resolve/raw.js';
 
@@ -35,7 +36,11 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   checkNodeNetworks(ctx, networks, placements);
   const addresses = assignAddresses(ctx, networks, placements, rawServices);
   checkPlacements(ctx, networks, placements, addresses);
-  const services = resolveServices(ctx, placements, addresses, rawServices);
+  const services = resolveHealthChecks(
+    ctx,
+    resolveServices(ctx, placements, addresses, rawServices),
+    rawServices.map((s) => s.check),
+  );
   if (problems.length > 0) return { problems };
   return { lab: buildLab(raw, source, networks, placements, addresses, services), problems: [] };
 }

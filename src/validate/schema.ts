@@ -3,11 +3,11 @@
  * generated from it and a test keeps the two equal), for the shape checker, and for the README's
  * topology reference. `x-allowed` words what a pattern allows, for error messages.
  */
-import { MODES, PROTOCOLS, SCHEDULERS } from '../model/lab.js';
+import { CHECK_TYPES, MODES, PROTOCOLS, SCHEDULERS } from '../model/lab.js';
 import { LAB_NAME_MAX, LAB_NAME_PATTERN, NETWORK_NAME_MAX, NETWORK_NAME_PATTERN, NODE_NAME_MAX, NODE_NAME_PATTERN } from '../model/naming.js';
 
 export interface SchemaNode {
-  type?: 'object' | 'array' | 'string' | 'integer';
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
   description?: string;
   properties?: Record<string, SchemaNode>;
   required?: string[];
@@ -46,6 +46,37 @@ const networkName: SchemaNode = {
 };
 const weight: SchemaNode = { type: 'integer', minimum: 0, maximum: 65535, description: 'IPVS weight; 0 takes the real server out of rotation.' };
 const port: SchemaNode = { type: 'integer', minimum: 1, maximum: 65535 };
+const seconds = (description: string, fallback: number): SchemaNode => ({ type: 'number', minimum: 0.1, maximum: 60, default: fallback, description });
+
+/** keepalived's checker for a service; the defaults find a dead real server within 3.5 s. */
+const healthCheck: SchemaNode = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'How keepalived checks the real servers (needs `keepalived`).',
+  properties: {
+    type: {
+      type: 'string',
+      enum: CHECK_TYPES,
+      description:
+        'tcp: a connection (TCP_CHECK); http: GET path, expect the status (HTTP_GET); udp: a datagram answered (UDP_CHECK); ' +
+        'none: never removed. Default: tcp for tcp services, udp for udp services.',
+    },
+    port: { ...port, description: "Port the checker connects to; default: the member's port." },
+    path: {
+      type: 'string',
+      pattern: '^/[A-Za-z0-9._~%/?=&:@+,;-]*$',
+      maxLength: 200,
+      'x-allowed': 'a URL path such as /health (letters, digits and ._~%/?=&:@+,;-)',
+      default: '/',
+      description: 'http only: the path asked for.',
+    },
+    expect: { type: 'integer', minimum: 100, maximum: 599, default: 200, description: 'http only: the status code a healthy server answers.' },
+    interval: seconds('Seconds between checks (delay_loop).', 1),
+    timeout: seconds('Seconds a check may take (connect_timeout).', 1),
+    retries: { type: 'integer', minimum: 0, maximum: 10, default: 1, description: 'Further attempts before a real server counts as dead (retry).' },
+    retryDelay: seconds('Seconds between those attempts (delay_before_retry).', 0.5),
+  },
+};
 
 export const topologySchema: SchemaNode & { $schema: string; $id: string; title: string } = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -144,6 +175,19 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
         },
       ],
     },
+    keepalived: {
+      description:
+        "keepalived on the director writes the IPVS table and checks the real servers' health: `true`, or a map. " +
+        'A dead real server leaves the table within interval + timeout + retries x (retryDelay + timeout) seconds.',
+      anyOf: [
+        { type: 'boolean' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: { check: { ...healthCheck, description: "Every service's health check unless the service sets its own." } },
+        },
+      ],
+    },
     services: {
       type: 'array',
       minItems: 1,
@@ -166,6 +210,7 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
             additionalProperties: weight,
             description: "Per-member weight overriding the real server's weight.",
           },
+          check: healthCheck,
         },
       },
     },

@@ -30,9 +30,17 @@ export function walkTable(lab: Lab): string[] {
     `ip daddr ${clients} counter comment "reply"`,
     `ip saddr ${servers} ip daddr != ${clients} counter comment "reply"`,
   ];
+  // keepalived's checker talks to the real servers from the director's own sockets: its replies are not
+  // the lab's traffic. A packet that finds a local socket returns uncounted (IPVS's traffic has none).
+  const ownSockets = (hook: Hook) => (lab.keepalived && (hook === 'prerouting' || hook === 'input') ? ['socket transparent 0 return'] : []);
   return [
     `table ip ${WALK_TABLE} {`,
-    ...HOOKS.flatMap((hook) => [`  chain ${hook} {`, `    type filter hook ${hook} priority -300; policy accept;`, ...rules.map((r) => `    ${r}`), '  }']),
+    ...HOOKS.flatMap((hook) => [
+      `  chain ${hook} {`,
+      `    type filter hook ${hook} priority -300; policy accept;`,
+      ...[...ownSockets(hook), ...rules].map((r) => `    ${r}`),
+      '  }',
+    ]),
     '}',
   ];
 }

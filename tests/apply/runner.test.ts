@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessRunner } from '../../src/apply/runner.js';
@@ -47,4 +47,14 @@ test('every command counts as spawned', async (t) => {
   await counting.run(['true']);
   await counting.run(['lvslab-no-such-program']);
   t.is(counting.spawned, 2);
+});
+
+test('a daemon started with a log keeps its stdout and stderr there, in a folder made for it', async (t) => {
+  const log = join(mkdtempSync(join(tmpdir(), 'lvslab-log-')), 'sub', 'daemon.log');
+  const { pid } = await runner.start(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; sleep 30'], { log });
+  try {
+    t.deepEqual(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort(), ['to-stderr', 'to-stdout']);
+  } finally {
+    process.kill(pid, 'SIGKILL');
+  }
 });

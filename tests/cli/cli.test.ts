@@ -15,7 +15,7 @@ const lvslab = (args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args],
 const VERBS = Object.keys(VERB_HELP);
 
 test('every verb has help', (t) => {
-  t.deepEqual([...VERBS].sort(), ['bench', 'demo', 'down', 'exec', 'graph', 'plan', 'status', 'test', 'up', 'validate', 'verify', 'vm']);
+  t.deepEqual([...VERBS].sort(), ['bench', 'demo', 'down', 'exec', 'fault', 'graph', 'plan', 'status', 'test', 'up', 'validate', 'verify', 'vm']);
 });
 
 for (const verb of VERBS) {
@@ -61,6 +61,9 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['vm'], /lvslab vm needs --shell or -- CMD/],
   [['vm', '--memory', 'lots', '--', 'true'], /--memory must be a positive whole number; got "lots"/],
   [['validate'], /lvslab validate needs at least one FILE/],
+  [['fault', 'dr'], /^usage: lvslab fault LAB\|FILE KIND TARGET \[VALUE\]/],
+  [['fault', 'dr', 'unplug', 'rs1'], /^unknown fault "unplug"; faults:\n {2}kill-service RS: /],
+  [['fault', 'dr', 'loss', 'rs1', '101'], /^loss takes a percent above 0 and at most 100, got "101"/],
 ];
 for (const [args, message] of usageErrors) {
   test(`lvslab ${args.join(' ')} is a usage error: exit 2, a message, no stack`, async (t) => {

@@ -358,6 +358,55 @@ PATH_CASES.push(
 /** Every case. The suite runs them in two microVMs, grouped by mode so that each topology is verified healthy in one VM only. */
 export const ALL_CASES: BrokenCase[] = [...SERVING_CASES, ...PATH_CASES];
 
+/** NAT with keepalived's HTTP check on the real port (8080 behind the VIP's 80). */
+const NAT_HTTP_CHECK =
+  'name: nathttp\nmode: nat\nrealServers: 2\nkeepalived:\n  check: { type: http, path: /health, expect: 200 }\nservices:\n  - { port: 80, realPort: 8080 }\n';
+
+/** keepalived's health checks (tests/e2e/keepalived.test.ts): each health assertion failing. */
+export const KEEPALIVED_CASES: BrokenCase[] = [
+  {
+    title: 'with keepalived killed, a real server whose service died stays in the table and clients still reach it',
+    topology: 'dr-keepalived',
+    // SIGKILL: keepalived cannot clean up, the table stays as it was and nobody checks any more.
+    breakIt: async () => {
+      for (const pid of (await execa('ip', ['netns', 'pids', 'dr-keepalived-director'])).stdout.split('\n').filter(Boolean))
+        process.kill(Number(pid), 'SIGKILL');
+    },
+    fails: [
+      {
+        name: /^keepalived takes a real server whose service died out of the IPVS table within its check budget$/,
+        where: /^director: rs1$/,
+        observed: /^still in tcp 10\.10\.0\.100:80, udp 10\.10\.0\.100:80 /,
+      },
+      { name: /^no client request fails once the dead real server is out of the table$/, where: /^client -> VIP$/, observed: /failed or reached rs1/ },
+    ],
+  },
+  {
+    title: "a firewall on a NAT real server that drops the director's HTTP checks: it leaves the table and never returns",
+    topology: NAT_HTTP_CHECK,
+    breakIt: async () => {
+      await execa('ip', ['netns', 'exec', 'nathttp-rs1', 'nft', '-f', '-'], {
+        input: 'table ip dropchecks {\n  chain input {\n    type filter hook input priority 0;\n    ip saddr 10.10.0.2 tcp dport 8080 drop\n  }\n}\n',
+      });
+      // The checker gives up on rs1 within its budget (3.5 s); verify starts after that.
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+    },
+    fails: [
+      { name: /^the director's live IPVS table is the one the topology declares$/, where: /^director$/, observed: /member 10\.10\.0\.10:8080 missing/ },
+      {
+        name: /^keepalived takes a real server whose service died out of the IPVS table within its check budget$/,
+        where: /^director: rs1$/,
+        observed: /^rs1 was not in tcp 10\.10\.0\.100:80 before its service stopped$/,
+      },
+      {
+        name: /^the real server returns to the table once its service answers again$/,
+        where: /^director: rs1$/,
+        observed: /^still missing from tcp 10\.10\.0\.100:80 /,
+      },
+    ],
+  },
+];
+
 /** The mode of a case's lab (shipped topologies are named after their mode). */
 export function modeOfCase(c: BrokenCase): string {
   return /^mode: (\S+)$/m.exec(c.topology)?.[1] ?? c.topology;

@@ -3,13 +3,14 @@
  * argv and keeps just enough machine state (namespaces, lo aliases, processes, modules) for the
  * executor's ordering, rollback, idempotence and ownership to be observable.
  */
-import type { CommandRunner, RunOptions, RunResult } from '../../src/apply/runner.js';
+import type { CommandRunner, RunOptions, RunResult, StartOptions } from '../../src/apply/runner.js';
 import type { HostView } from '../../src/apply/host.js';
 
 export interface Recorded {
   argv: string[];
   input?: string;
   daemon?: boolean;
+  log?: string;
 }
 
 export class FakeMachine implements CommandRunner, HostView {
@@ -17,6 +18,8 @@ export class FakeMachine implements CommandRunner, HostView {
   readonly namespaces = new Set<string>();
   readonly aliases = new Map<string, string>();
   readonly processes = new Map<number, string>();
+  /** The program each started process runs (`ip netns exec <ns> <program> ...`). */
+  readonly programs = new Map<number, string>();
   readonly modules = new Set<string>();
   readonly killed: number[] = [];
   root = true;
@@ -29,10 +32,15 @@ export class FakeMachine implements CommandRunner, HostView {
     return this.failWhen !== undefined && `${argv.join(' ')}\n${input ?? ''}`.includes(this.failWhen.contains);
   }
 
+  /** Answers of its own for some commands (a table read, say); undefined leaves the command to the fake. */
+  respond?: (argv: readonly string[]) => RunResult | undefined;
+
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.spawned++;
     this.calls.push({ argv: [...argv], input: options.input });
     if (this.fails(argv, options.input)) return { exitCode: 1, stdout: '', stderr: this.failWhen!.stderr };
+    const answer = this.respond?.(argv);
+    if (answer) return answer;
     const line = argv.join(' ');
     if (line === 'ip -all netns exec ip -o link show dev lo') {
       const out = [...this.namespaces].map(
@@ -57,12 +65,13 @@ export class FakeMachine implements CommandRunner, HostView {
     return { exitCode: 0, stdout: '', stderr: '' };
   }
 
-  async start(argv: readonly string[]): Promise<{ pid: number }> {
+  async start(argv: readonly string[], options: StartOptions = {}): Promise<{ pid: number }> {
     this.spawned++;
-    this.calls.push({ argv: [...argv], daemon: true });
+    this.calls.push({ argv: [...argv], daemon: true, ...(options.log ? { log: options.log } : {}) });
     if (this.fails(argv)) throw new Error(this.failWhen!.stderr);
     const pid = this.nextPid++;
     this.processes.set(pid, argv[3]); // ip netns exec <ns> ...
+    this.programs.set(pid, argv[4]);
     return { pid };
   }
 
@@ -87,6 +96,10 @@ export class FakeMachine implements CommandRunner, HostView {
   kill(pid: number): void {
     this.killed.push(pid);
     this.processes.delete(pid);
+  }
+
+  async programOf(pid: number): Promise<string | undefined> {
+    return this.processes.has(pid) ? this.programs.get(pid) : undefined;
   }
 
   /** Pids the fake treats as running; every other recorded `up` counts as dead. */

@@ -1,7 +1,7 @@
 /** The last step: with no problem left, the typed Lab with every default filled in. */
 import type { Interface, Lab, Network, Node, RealServer, Service } from '../../model/lab.js';
 import { formatIPv4 } from '../../model/ipv4.js';
-import { bridgeOf, interfaceName, namespaceOf, peerName, switchNamespaceOf } from '../../model/naming.js';
+import { bridgeOf, interfaceName, labRunDir, namespaceOf, peerName, switchNamespaceOf } from '../../model/naming.js';
 import { lvsMode } from '../../modes/index.js';
 import type { Addresses } from './addresses.js';
 import type { Networks } from './networks.js';
@@ -65,5 +65,11 @@ export function buildLab(
     })),
     services,
   };
+  if (raw.keepalived) {
+    const dir = `${labRunDir(raw.name)}/${director.name}`;
+    lab.keepalived = {
+      files: { config: `${dir}/keepalived.conf`, pid: `${dir}/keepalived.pid`, checkersPid: `${dir}/checkers.pid`, log: `${dir}/keepalived.log` },
+    };
+  }
   return lab;
 }

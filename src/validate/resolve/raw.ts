@@ -1,5 +1,5 @@
 /** The topology as the shape check leaves it (every key optional but name and mode), and what the resolvers share. */
-import type { Mode, Protocol, Scheduler } from '../../model/lab.js';
+import type { CheckType, Mode, Protocol, Scheduler } from '../../model/lab.js';
 import type { YamlPath } from '../../model/problems.js';
 
 export interface RawNetwork {
@@ -14,6 +14,16 @@ export interface RawRealServer extends RawClient {
   weight?: number;
   gateway?: string;
 }
+export interface RawCheck {
+  type?: CheckType;
+  port?: number;
+  path?: string;
+  expect?: number;
+  interval?: number;
+  timeout?: number;
+  retries?: number;
+  retryDelay?: number;
+}
 export interface RawService {
   protocol?: Protocol;
   port: number;
@@ -23,6 +33,7 @@ export interface RawService {
   persistence?: number;
   realServers?: string[];
   weights?: Record<string, number>;
+  check?: RawCheck;
 }
 export interface RawTopology {
   name: string;
@@ -34,6 +45,7 @@ export interface RawTopology {
   director?: { name?: string; network?: string; address?: string };
   realServers?: number | RawRealServer[];
   services?: RawService[];
+  keepalived?: boolean | { check?: RawCheck };
 }
 
 export const DEFAULT_NETWORKS: Record<string, RawNetwork> = {

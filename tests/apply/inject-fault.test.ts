@@ -1,0 +1,60 @@
+/** Carrying out a fault: killing by program inside one namespace only, starting, and when a failure is no failure. */
+import test from 'ava';
+import { FaultFailedError } from '../../src/apply/errors.js';
+import { injectFault } from '../../src/apply/inject-fault.js';
+import { FakeMachine } from '../helpers/fake-machine.js';
+
+test('kill touches only the named programs in the named namespace', async (t) => {
+  const machine = new FakeMachine();
+  const socat = (await machine.start(['ip', 'netns', 'exec', 'lab-rs1', 'socat', 'TCP-LISTEN:80'])).pid;
+  const other = (await machine.start(['ip', 'netns', 'exec', 'lab-rs1', 'tcpdump', '-i', 'eth0'])).pid;
+  const elsewhere = (await machine.start(['ip', 'netns', 'exec', 'lab-rs2', 'socat', 'TCP-LISTEN:80'])).pid;
+  const done = await injectFault([{ kind: 'kill', node: 'rs1', namespace: 'lab-rs1', programs: ['socat'] }], machine, machine);
+  t.deepEqual(done, ['rs1: killed 1 socat process(es)']);
+  t.deepEqual(machine.killed, [socat]);
+  t.true(machine.processes.has(other) && machine.processes.has(elsewhere));
+  t.deepEqual(await injectFault([{ kind: 'kill', node: 'rs1', namespace: 'lab-rs1', programs: ['socat'] }], machine, machine), ['rs1: no socat was running']);
+});
+
+test('start runs a step as a daemon, with its log; run says what it ran, without the namespace prefix', async (t) => {
+  const machine = new FakeMachine();
+  const step = {
+    phase: 'services' as const,
+    node: 'rs1',
+    title: 'tcp service on 0.0.0.0:80',
+    argv: ['ip', 'netns', 'exec', 'lab-rs1', 'socat', 'x'],
+    daemon: true,
+  };
+  const done = await injectFault(
+    [
+      { kind: 'start', step },
+      { kind: 'run', node: 'rs1', argv: ['ip', 'netns', 'exec', 'lab-rs1', 'tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'netem', 'loss', '5%'] },
+      { kind: 'run', node: 'rs1', argv: ['ip', '-n', 'lab-rs1', '-batch', '-'], input: ['link set dev eth0 down'] },
+    ],
+    machine,
+    machine,
+  );
+  t.deepEqual(done, [
+    'rs1: started tcp service on 0.0.0.0:80',
+    'rs1: ran tc qdisc replace dev eth0 root netem loss 5%',
+    'rs1: ran ip -n lab-rs1 -batch - (link set dev eth0 down)',
+  ]);
+  t.deepEqual(machine.calls[2].input, 'link set dev eth0 down\n');
+});
+
+test('a failure the action accepts is "nothing to do"; any other failure stops the fault with the command and its words', async (t) => {
+  const machine = new FakeMachine();
+  const clear = {
+    kind: 'run' as const,
+    node: 'rs1',
+    argv: ['ip', 'netns', 'exec', 'lab-rs1', 'tc', 'qdisc', 'del', 'dev', 'eth0', 'root'],
+    accept: 'handle of zero',
+  };
+  machine.failWhen = { contains: 'qdisc del', stderr: 'Error: Cannot delete qdisc with handle of zero.\n' };
+  t.deepEqual(await injectFault([clear], machine, machine), ['rs1: nothing to do for tc qdisc del dev eth0 root']);
+  machine.failWhen = { contains: 'qdisc del', stderr: 'Cannot find device "eth0"\n' };
+  await t.throwsAsync(injectFault([clear], machine, machine), {
+    instanceOf: FaultFailedError,
+    message: 'rs1: ip netns exec lab-rs1 tc qdisc del dev eth0 root: Cannot find device "eth0"',
+  });
+});

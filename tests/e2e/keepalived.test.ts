@@ -1,0 +1,97 @@
+/**
+ * Integration: keepalived on the director writes the IPVS table and checks the real servers. The
+ * health assertions fail on labs broken on purpose; every fault kind acts on a running lab; a lab
+ * with keepalived leaves no process, pid file or namespace behind, also after `kill -9` of `up`.
+ */
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { injectFault } from '../../src/apply/inject-fault.js';
+import { labDown, labUp, machineLifecycle, runningLab } from '../../src/apply/lab-lifecycle.js';
+import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
+import { faultActions, type Fault } from '../../src/plan/faults.js';
+import { hostSnapshot } from '../../src/session/test-labs.js';
+import { loadLab } from '../../src/validate/validate-topology.js';
+import { KEEPALIVED_CASES, registerBrokenLabs } from '../helpers/broken-labs.js';
+import { TOPOLOGIES } from '../helpers/paths.js';
+
+const FILE = join(TOPOLOGIES, 'dr-keepalived.yaml');
+const cli = (...args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args], { reject: false });
+const inNs = (ns: string, ...argv: string[]) => execa('ip', ['netns', 'exec', ns, ...argv]);
+
+registerBrokenLabs(KEEPALIVED_CASES);
+
+/** Reads the director's table until `done` says yes (or 10 s pass); returns the last table. */
+async function tableUntil(done: (table: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const table = (await inNs('dr-keepalived-director', 'ipvsadm', '-S', '-n')).stdout;
+    if (done(table) || Date.now() > deadline) return table;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const RS1 = / -r 10\.10\.0\.10:80 /;
+
+test.serial('every fault kind acts on a running keepalived lab, and says what it did', async (t) => {
+  const o = machineLifecycle();
+  const lab = await loadLab(FILE);
+  await labUp(lab, { serviceScript: SERVICE_SCRIPT }, o);
+  const running = await runningLab(lab.name, o.stateDir);
+  t.truthy(running, 'up keeps the running lab as data for lvslab fault');
+  const fault = (f: Fault) => injectFault(faultActions(running!.lab, running!.plan, f), o.runner, o.host);
+
+  // Through the CLI once: what a user types.
+  const kill = await cli('fault', 'dr-keepalived', 'kill-service', 'rs1');
+  t.is(kill.exitCode, 0, kill.stderr);
+  t.regex(kill.stdout, /^dr-keepalived: rs1: killed \d+ socat process\(es\)$/m);
+  t.notRegex(await tableUntil((table) => !RS1.test(table)), RS1, 'keepalived takes rs1 out once its service is gone');
+  t.deepEqual(await fault({ kind: 'restore-service', target: 'rs1' }), [
+    'rs1: no socat was running',
+    'rs1: started tcp service on 0.0.0.0:80',
+    'rs1: started udp service on 10.10.0.100:80',
+    'rs1: started udp service on 10.10.0.10:80',
+  ]);
+  t.regex(await tableUntil((table) => RS1.test(table)), RS1, 'rs1 returns once it answers');
+
+  await fault({ kind: 'loss', target: 'rs2', value: 25 });
+  await fault({ kind: 'delay', target: 'client', value: 40 });
+  t.regex((await inNs('dr-keepalived-rs2', 'tc', 'qdisc', 'show', 'dev', 'eth0')).stdout, /netem .*loss 25%/);
+  t.regex((await inNs('dr-keepalived-client', 'tc', 'qdisc', 'show', 'dev', 'eth0')).stdout, /netem .*delay 40ms/);
+  await fault({ kind: 'clear', target: 'rs2' });
+  t.deepEqual(await fault({ kind: 'clear', target: 'rs2' }), ['rs2: nothing to do for tc qdisc del dev eth0 root'], 'clearing twice is harmless');
+  await fault({ kind: 'clear', target: 'client' });
+  for (const node of ['rs2', 'client']) t.notRegex((await inNs(`dr-keepalived-${node}`, 'tc', 'qdisc', 'show', 'dev', 'eth0')).stdout, /netem/);
+
+  await fault({ kind: 'link-down', target: 'rs2' });
+  t.regex((await execa('ip', ['-n', 'dr-keepalived-rs2', '-o', 'link', 'show', 'dev', 'eth0'])).stdout, /state DOWN/);
+  await fault({ kind: 'link-up', target: 'rs2' });
+  t.notRegex((await execa('ip', ['-n', 'dr-keepalived-rs2', '-o', 'link', 'show', 'dev', 'eth0'])).stdout, /state DOWN/);
+
+  t.regex((await fault({ kind: 'kill-keepalived', target: 'director' }))[0], /^director: killed [1-9]\d* keepalived process\(es\)$/);
+  t.deepEqual((await execa('ip', ['netns', 'pids', 'dr-keepalived-director'])).stdout, '', 'no keepalived left in the director');
+  // Usage errors (exit 2) and faults on other targets are unit tests; here what needs a machine.
+
+  await labDown(lab.name, o);
+  const gone = await cli('fault', 'dr-keepalived', 'kill-service', 'rs1');
+  t.is(gone.exitCode, 1);
+  t.is(gone.stderr.trim(), 'lab dr-keepalived is not running on this host');
+});
+
+test.serial('kill -9 of lvslab up as keepalived starts: down removes the lab, keepalived, its pid files and config', async (t) => {
+  const o = machineLifecycle();
+  const before = await hostSnapshot(o);
+  // Two moments: the config written (keepalived about to start), and keepalived's pid file there (running).
+  for (const file of ['keepalived.conf', 'keepalived.pid']) {
+    const up = execa(process.execPath, [CLI_ENTRY, 'up', FILE, '--runner', 'host'], { reject: false });
+    const path = `/run/lvslab/dr-keepalived/director/${file}`;
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(path) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    t.true(existsSync(path), `${path} appeared while up ran`);
+    up.kill('SIGKILL');
+    await up;
+    await labDown('dr-keepalived', o);
+    t.is(await hostSnapshot(o), before, `after a kill once ${file} existed, and down`);
+  }
+});
