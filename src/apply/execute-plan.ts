@@ -49,10 +49,11 @@ async function waitFor(step: Step, until: WaitFor, runner: CommandRunner): Promi
   const deadline = Date.now() + until.withinMs;
   for (;;) {
     const result = await runner.run(step.argv);
-    const lines = result.stdout.split('\n').filter((line) => line.startsWith(until.linesStartingWith));
+    const pattern = new RegExp(until.pattern);
+    const lines = result.stdout.split('\n').filter((line) => pattern.test(line));
     if (result.exitCode === 0 && lines.length >= until.count) return;
     if (Date.now() >= deadline) {
-      const seen = result.exitCode === 0 ? `${lines.length} of ${until.count} lines starting with "${until.linesStartingWith}"` : result.stderr.trim();
+      const seen = result.exitCode === 0 ? `${lines.length} of ${until.count} lines matching /${until.pattern}/` : result.stderr.trim();
       const log = until.explainWith ? await lastLines(until.explainWith, 12) : '';
       throw new StepFailedError(step, `not ready within ${until.withinMs} ms: ${seen}${log ? `\nlast lines of ${until.explainWith}:\n${log}` : ''}`, false);
     }

@@ -94,17 +94,37 @@ export interface Service {
   check?: HealthCheck;
 }
 
-/** keepalived on the director: it writes the IPVS table and checks the real servers. */
+/** keepalived on the director(s): it writes the IPVS table, checks the real servers and, for a pair, moves the VIP. */
 export interface Keepalived {
-  /** Where the director's keepalived.conf, pid files and log live (under /run/lvslab/<lab>/). */
-  files: KeepalivedFiles;
+  /** Per director: where its keepalived.conf, pid files and log live (under /run/lvslab/<lab>/<director>/). */
+  files: Record<string, KeepalivedFiles>;
+  /** A director pair's VRRP instance; none for one director. */
+  vrrp?: Vrrp;
 }
 
 export interface KeepalivedFiles {
   config: string;
   pid: string;
+  vrrpPid: string;
   checkersPid: string;
   log: string;
+}
+
+/**
+ * The local ports of a keepalived director's own connections (its checkers'), apart from the clients'
+ * (32768-60999, Linux's default): the hook walk tells the checkers' traffic from the lab's by them.
+ */
+export const DIRECTOR_LOCAL_PORTS = [61000, 65000] as const;
+
+/** The VRRP instance of a director pair. */
+export interface Vrrp {
+  routerId: number;
+  /** Seconds between adverts; below 1 s keepalived needs VRRP version 3. */
+  advertInterval: number;
+  /** The IPVS sync daemon copies the master's connections to the backup. */
+  sync: boolean;
+  /** Per director, in the order of `directors` (the master first). */
+  priorities: number[];
 }
 
 export interface Lab {
@@ -116,15 +136,23 @@ export interface Lab {
   networks: Network[];
   clients: Node[];
   gateway: Node;
+  /** The director; of a pair, the first (the VRRP master). */
   director: Node;
+  /** The other directors of a pair (VRRP backups), in priority order; absent with one director. */
+  backups?: Node[];
   realServers: RealServer[];
   services: Service[];
   keepalived?: Keepalived;
 }
 
-/** Every node of the lab in a stable order: clients, gateway, director, real servers. */
+/** Every node of the lab in a stable order: clients, gateway, directors, real servers. */
 export function allNodes(lab: Lab): Node[] {
-  return [...lab.clients, lab.gateway, lab.director, ...lab.realServers];
+  return [...lab.clients, lab.gateway, ...directorsOf(lab), ...lab.realServers];
+}
+
+/** The director, or every director of a pair (the master first). */
+export function directorsOf(lab: Lab): Node[] {
+  return [lab.director, ...(lab.backups ?? [])];
 }
 
 /** The address a node has on a given network, if it is attached to it. */

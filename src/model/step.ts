@@ -22,13 +22,14 @@ export interface Step {
   modules?: string[];
   /** A daemon's log file, kept (its folder is created); `down` removes the lab's run folder with it. */
   log?: string;
-  /** Run again until the output holds this many lines starting with the prefix, within the time given. */
+  /** Run again until the output holds this many lines matching the pattern, within the time given. */
   until?: WaitFor;
 }
 
 /** What a repeated step waits for (keepalived writing the IPVS table, say). */
 export interface WaitFor {
-  linesStartingWith: string;
+  /** A regular expression each counted line matches (the same in JavaScript and in `grep -E`). */
+  pattern: string;
   count: number;
   withinMs: number;
   /** Read its last lines into the error when the wait fails. */

@@ -10,6 +10,7 @@ export const dr: LvsMode = {
     modules: [],
     repliesBypassDirector: true,
     portMapping: { why: 'IP header is not rewritten' },
+    directorPair: true,
     realServerSees: 'client',
     realServerGateway: 'router',
     sameSegment: 'in dr mode the director only rewrites MAC addresses, so real servers must share its L2 segment',

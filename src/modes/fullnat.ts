@@ -11,6 +11,11 @@ export const fullnat: LvsMode = {
     modules: ['xt_ipvs', 'iptable_nat'],
     repliesBypassDirector: false,
     portMapping: true,
+    directorPair: {
+      why:
+        "its source NAT uses the director's own address, so after a failover the replies would go to the dead director; " +
+        'a floating source address is not built yet',
+    },
     realServerSees: 'director',
     realServerGateway: 'router',
     directorForwards: true,

@@ -18,6 +18,8 @@ export interface ModeFacts {
   repliesBypassDirector: boolean;
   /** A real server may listen on another port than the virtual service's; otherwise why not. */
   portMapping: true | { why: string };
+  /** A VRRP director pair can take over from one another; otherwise why not (yet). */
+  directorPair: true | { why: string };
   /** The address a real server sees as its peer. */
   realServerSees: 'client' | 'director';
   /** The real servers' default gateway: the director, or their network's router. */

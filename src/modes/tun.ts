@@ -13,6 +13,7 @@ export const tun: LvsMode = {
     modules: ['ipip'],
     repliesBypassDirector: true,
     portMapping: { why: 'inner packet travels unchanged' },
+    directorPair: true,
     realServerSees: 'client',
     realServerGateway: 'router',
     directorForwards: false,

@@ -6,7 +6,7 @@
  * `iptables-restore`): building a lab costs a few processes per node instead of one per command.
  */
 import { createHash } from 'node:crypto';
-import { allNodes, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
+import { allNodes, DIRECTOR_LOCAL_PORTS, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
 import { lvsMode } from '../modes/index.js';
 import { keepalivedSteps } from './keepalived.js';
@@ -128,6 +128,7 @@ function sysctlStep(lab: Lab, node: Node): Step {
   }
   // IPVS connections must be visible to netfilter for fullnat's source NAT.
   if (node.role === 'director') settings.push(['net.ipv4.vs.conntrack', facts.vsConntrack ? 1 : 0]);
+  if (node.role === 'director' && lab.keepalived) settings.push(['net.ipv4.ip_local_port_range', DIRECTOR_LOCAL_PORTS.join(' ')]);
   return {
     phase: 'nodes',
     node: node.name,
@@ -144,7 +145,8 @@ function vipsOf(lab: Lab, rs?: RealServer): string[] {
 function addressStep(lab: Lab, node: Node, hash: string): Step {
   const input = markLines(lab, node.name, hash);
   for (const i of node.interfaces) input.push(`addr add ${i.address}/${i.prefix} dev ${i.name}`, `link set dev ${i.name} up`);
-  if (node.role === 'director') {
+  // A pair's VIP is keepalived's to move (VRRP); one director holds it from the start.
+  if (node.role === 'director' && !lab.keepalived?.vrrp) {
     for (const vip of vipsOf(lab)) input.push(`addr add ${vip}/32 dev ${node.interfaces[0].name}`);
   }
   const facts = lvsMode(lab.mode).facts;

@@ -1,10 +1,12 @@
 /**
- * keepalived as the writer of the IPVS table: the director's keepalived.conf, rendered from the Lab
- * (pure text, golden-tested with the plan), and the steps that install it, start keepalived's
- * health checker in the director's namespace and wait until it has written the table.
+ * keepalived as the writer of the IPVS table: each director's keepalived.conf, rendered from the Lab
+ * (pure text, golden-tested with the plan), and the steps that write it, start keepalived in the
+ * director's namespace and wait until it has written the table (and, for a pair, the master holds the VIP).
+ * One director runs only keepalived's health checker; a pair runs VRRP too, which moves the VIP, and
+ * with `sync` the IPVS sync daemon, which copies the master's connections to the backup.
  */
 import { dirname } from 'node:path';
-import type { HealthCheck, Lab, Service, ServiceMember } from '../model/lab.js';
+import { directorsOf, type HealthCheck, type Lab, type Node, type Service, type ServiceMember } from '../model/lab.js';
 import type { Step } from '../model/step.js';
 import { lvsMode } from '../modes/index.js';
 
@@ -16,6 +18,9 @@ export const UDP_CHECK_PAYLOAD = Buffer.from('lvslab\n').toString('hex');
 
 /** How long `up` waits for keepalived's first table (its checker starts in about a second, slower under emulation). */
 export const KEEPALIVED_READY_MS = 20_000;
+
+/** The pair's VRRP instance, named in the sync daemon's line too. */
+export const VRRP_INSTANCE = 'VI_1';
 
 const indent = (lines: string[]) => lines.map((line) => `  ${line}`);
 
@@ -51,33 +56,71 @@ function virtualServerLines(lab: Lab, service: Service): string[] {
   return [`virtual_server ${service.vip} ${service.port} {`, ...indent(body), '}'];
 }
 
-/** The director's keepalived.conf: one virtual_server per service, a checker per real server. */
-export function keepalivedConf(lab: Lab): string[] {
+/** The VIPs, each once. */
+function vips(lab: Lab): string[] {
+  return [...new Set(lab.services.map((s) => s.vip))];
+}
+
+/** A pair's VRRP instance as this director runs it: the master (first) starts as MASTER. */
+function vrrpLines(lab: Lab, director: Node, index: number): string[] {
+  const vrrp = lab.keepalived!.vrrp!;
+  const device = director.interfaces[0].name;
   return [
-    `# keepalived.conf of lab ${lab.name}, director ${lab.director.name}: written by lvslab`,
-    'global_defs {',
-    `  router_id ${lab.name}-${lab.director.name}`,
+    `vrrp_instance ${VRRP_INSTANCE} {`,
+    ...indent([
+      `state ${index === 0 ? 'MASTER' : 'BACKUP'}`,
+      `interface ${device}`,
+      `virtual_router_id ${vrrp.routerId}`,
+      `priority ${vrrp.priorities[index]}`,
+      `advert_int ${vrrp.advertInterval}`,
+      'virtual_ipaddress {',
+      ...indent(vips(lab).map((vip) => `${vip}/32 dev ${device}`)),
+      '}',
+    ]),
     '}',
+  ];
+}
+
+/** One director's keepalived.conf: the pair's VRRP instance (if any), one virtual_server per service, a checker per real server. */
+export function keepalivedConf(lab: Lab, director: Node = lab.director): string[] {
+  const index = directorsOf(lab).indexOf(director);
+  const vrrp = lab.keepalived?.vrrp;
+  const globals = [
+    `router_id ${lab.name}-${director.name}`,
+    // VRRP version 2 counts adverts in whole seconds; version 3 in hundredths.
+    ...(vrrp && !Number.isInteger(vrrp.advertInterval) ? ['vrrp_version 3'] : []),
+    ...(vrrp?.sync ? [`lvs_sync_daemon ${director.interfaces[0].name} ${VRRP_INSTANCE} id ${vrrp.routerId}`] : []),
+  ];
+  return [
+    `# keepalived.conf of lab ${lab.name}, director ${director.name}: written by lvslab`,
+    'global_defs {',
+    ...indent(globals),
+    '}',
+    ...(vrrp ? vrrpLines(lab, director, index) : []),
     ...lab.services.flatMap((s) => virtualServerLines(lab, s)),
   ];
 }
 
-/** Write the config, start keepalived's checker (no VRRP: one director), wait for its table. */
-export function keepalivedSteps(lab: Lab): Step[] {
-  const { files } = lab.keepalived!;
-  const ns = lab.director.namespace;
-  const node = lab.director.name;
+const escaped = (address: string) => address.replaceAll('.', '\\.');
+
+/** Write the config, start keepalived (one director: the checker only), wait for its table (and the master's VIP). */
+function directorSteps(lab: Lab, director: Node, index: number): Step[] {
+  const files = lab.keepalived!.files[director.name];
+  const ns = director.namespace;
+  const node = director.name;
+  const pair = lab.keepalived!.vrrp !== undefined;
   const members = lab.services.reduce((n, s) => n + s.members.length, 0);
-  return [
+  const subsystems = pair ? ['-r', files.vrrpPid] : ['-C'];
+  const steps: Step[] = [
     { phase: 'keepalived', node, title: "the director's run folder", argv: ['mkdir', '-p', dirname(files.config)] },
     // tee reads its standard input, which the runner feeds through a socket: `install /dev/stdin` cannot open that.
-    { phase: 'keepalived', node, title: 'keepalived.conf', argv: ['tee', files.config], input: keepalivedConf(lab) },
+    { phase: 'keepalived', node, title: 'keepalived.conf', argv: ['tee', files.config], input: keepalivedConf(lab, director) },
     {
       phase: 'keepalived',
       node,
-      title: 'keepalived: health checks, the IPVS table',
+      title: pair ? 'keepalived: VRRP, health checks, the IPVS table' : 'keepalived: health checks, the IPVS table',
       // -n stays in the foreground (lvslab owns it through its namespace); -l -D log in detail to the log; -G no syslog.
-      argv: ['ip', 'netns', 'exec', ns, 'keepalived', '-n', '-l', '-D', '-G', '-C', '-f', files.config, '-p', files.pid, '-c', files.checkersPid],
+      argv: ['ip', 'netns', 'exec', ns, 'keepalived', '-n', '-l', '-D', '-G', ...subsystems, '-f', files.config, '-p', files.pid, '-c', files.checkersPid],
       daemon: true,
       log: files.log,
     },
@@ -86,7 +129,21 @@ export function keepalivedSteps(lab: Lab): Step[] {
       node,
       title: 'wait for keepalived to write the IPVS table',
       argv: ['ip', 'netns', 'exec', ns, 'ipvsadm', '-S', '-n'],
-      until: { linesStartingWith: '-a ', count: members, withinMs: KEEPALIVED_READY_MS, explainWith: files.log },
+      until: { pattern: '^-a ', count: members, withinMs: KEEPALIVED_READY_MS, explainWith: files.log },
     },
   ];
+  if (pair && index === 0) {
+    steps.push({
+      phase: 'keepalived',
+      node,
+      title: 'wait for the VRRP master to hold the VIP',
+      argv: ['ip', '-n', ns, '-o', 'addr', 'show', 'dev', director.interfaces[0].name],
+      until: { pattern: ` inet (${vips(lab).map(escaped).join('|')})/32 `, count: vips(lab).length, withinMs: KEEPALIVED_READY_MS, explainWith: files.log },
+    });
+  }
+  return steps;
+}
+
+export function keepalivedSteps(lab: Lab): Step[] {
+  return directorsOf(lab).flatMap((director, index) => directorSteps(lab, director, index));
 }

@@ -25,10 +25,10 @@ function renderStep(step: Step): string[] {
   } else if (step.daemon) {
     lines.push(`${command} ${step.log ? `>>${quoteArgument(step.log)}` : '>/dev/null'} 2>&1 &`);
   } else if (step.until) {
-    const { linesStartingWith, count, withinMs } = step.until;
+    const { pattern, count, withinMs } = step.until;
     const tries = Math.ceil(withinMs / 200);
     lines.push(
-      `i=0; until [ "$(${command} | grep -c ${quoteArgument(`^${linesStartingWith}`)})" -ge ${count} ]; do`,
+      `i=0; until [ "$(${command} | grep -cE ${quoteArgument(pattern)})" -ge ${count} ]; do`,
       `  i=$((i + 1)); [ $i -lt ${tries} ] || { echo 'not ready within ${withinMs} ms' >&2; exit 1; }; sleep 0.2`,
       'done',
     );

@@ -45,7 +45,7 @@ function describe(value: unknown): string {
 function expectation(schema: SchemaNode): string {
   switch (schema.type) {
     case 'integer':
-      return `an integer from ${schema.minimum} to ${schema.maximum}`;
+      return schema.minimum === schema.maximum ? `the number ${schema.minimum}` : `an integer from ${schema.minimum} to ${schema.maximum}`;
     case 'number':
       return `a number from ${schema.minimum} to ${schema.maximum}`;
     case 'boolean':

@@ -2,7 +2,7 @@
  * Stage 2, validate/resolve: shape-checked YAML data becomes a typed Lab with every default filled
  * in, or every problem found is reported at once. Small resolvers in resolve/, run in this order
  * (problems are reported in it): networks, nodes, names, the nodes' networks, addresses, placements
- * (clients behind the gateway; the mode's rules, src/modes), services, health checks; then the Lab is built.
+ * (clients behind the gateway; the mode's rules, src/modes), services, health checks, a director pair; then the Lab is built.
  */
 import type { Lab, Network } from '../model/lab.js';
 import { contains, parseIPv4 } from '../model/ipv4.js';
@@ -17,6 +17,7 @@ import { checkPlacements } from './resolve/placement-rules.js';
 import type { RawService, RawTopology, ResolveContext } from './resolve/raw.js';
 import { resolveServices } from './resolve/services.js';
 import { resolveHealthChecks } from './resolve/health-checks.js';
+import { resolveDirectorPair } from './resolve/director-pair.js';
 
 export { DEFAULT_NETWORKS, type RawTopology } from './resolve/raw.js';
 
@@ -41,8 +42,9 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
     resolveServices(ctx, placements, addresses, rawServices),
     rawServices.map((s) => s.check),
   );
+  const vrrp = resolveDirectorPair(ctx, placements);
   if (problems.length > 0) return { problems };
-  return { lab: buildLab(raw, source, networks, placements, addresses, services), problems: [] };
+  return { lab: buildLab(raw, source, networks, placements, addresses, services, vrrp), problems: [] };
 }
 
 /** True when the address lies in one of the lab's networks (used by status and verify). */

@@ -48,7 +48,7 @@ const weight: SchemaNode = { type: 'integer', minimum: 0, maximum: 65535, descri
 const port: SchemaNode = { type: 'integer', minimum: 1, maximum: 65535 };
 const seconds = (description: string, fallback: number): SchemaNode => ({ type: 'number', minimum: 0.1, maximum: 60, default: fallback, description });
 
-/** keepalived's checker for a service; the defaults find a dead real server within 3.5 s. */
+/** keepalived's checker for a service; the defaults take a dead service out within 1.5 s, a silent one within 5.5 s. */
 const healthCheck: SchemaNode = {
   type: 'object',
   additionalProperties: false,
@@ -72,7 +72,7 @@ const healthCheck: SchemaNode = {
     },
     expect: { type: 'integer', minimum: 100, maximum: 599, default: 200, description: 'http only: the status code a healthy server answers.' },
     interval: seconds('Seconds between checks (delay_loop).', 1),
-    timeout: seconds('Seconds a check may take (connect_timeout).', 1),
+    timeout: seconds('Seconds a check may take (connect_timeout).', 2),
     retries: { type: 'integer', minimum: 0, maximum: 10, default: 1, description: 'Further attempts before a real server counts as dead (retry).' },
     retryDelay: seconds('Seconds between those attempts (delay_before_retry).', 0.5),
   },
@@ -152,6 +152,29 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
         address: { ...ipv4, description: 'Default: host .2 of its network.' },
       },
     },
+    directors: {
+      description:
+        'A VRRP director pair instead of `director` (needs `keepalived`; dr and tun): 2, or a list of two. The first is the master; ' +
+        'keepalived moves the VIP to the other when it fails.',
+      anyOf: [
+        { type: 'integer', minimum: 2, maximum: 2 },
+        {
+          type: 'array',
+          minItems: 2,
+          maxItems: 2,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: { ...nodeName, description: 'Default: director1, director2.' },
+              network: { ...networkName, description: "Default: lan; both directors share the first one's network." },
+              address: { ...ipv4, description: 'Default: hosts .2 and .3 of the network.' },
+              priority: { type: 'integer', minimum: 1, maximum: 254, description: 'VRRP priority; default 150, 100 (the first is the master).' },
+            },
+          },
+        },
+      ],
+    },
     realServers: {
       // 244: hosts .10 to .254 of the default /24 LAN, less the VIP (.100); a count must fit the default.
       description: 'A count (default 2; at most 244, the free hosts of a /24 from .10 up besides the VIP) or a list of real servers.',
@@ -184,7 +207,29 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
         {
           type: 'object',
           additionalProperties: false,
-          properties: { check: { ...healthCheck, description: "Every service's health check unless the service sets its own." } },
+          properties: {
+            check: { ...healthCheck, description: "Every service's health check unless the service sets its own." },
+            vrrp: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'The VRRP instance of a director pair.',
+              properties: {
+                routerId: { type: 'integer', minimum: 1, maximum: 255, default: 51, description: 'virtual_router_id; both directors must agree.' },
+                advertInterval: {
+                  type: 'number',
+                  minimum: 0.1,
+                  maximum: 10,
+                  default: 1,
+                  description: 'Seconds between adverts (advert_int); a backup takes over after about three missed ones. Below 1 s: VRRP version 3.',
+                },
+              },
+            },
+            sync: {
+              type: 'boolean',
+              default: true,
+              description: "A pair's IPVS sync daemon (lvs_sync_daemon): the backup knows the master's connections, so they survive a failover.",
+            },
+          },
         },
       ],
     },

@@ -14,6 +14,7 @@ import { injectFault } from '../apply/inject-fault.js';
 import type { CommandRunner } from '../apply/runner.js';
 import { parseIpvsRules } from './ipvs-table.js';
 import { probeFrom } from './run-probe.js';
+import { readUntil } from './read-until.js';
 
 /** Requests per checked service once the real server is out: enough that rr would have picked it. */
 export const REQUESTS_AFTER_REMOVAL = 6;
@@ -60,17 +61,6 @@ async function servicesListing(lab: Lab, victim: RealServer, runner: CommandRunn
     .map(serviceKey);
 }
 
-/** Reads the table until `done` holds or the deadline passes; the timings of the read that saw it. */
-async function readUntil(read: () => Promise<string[]>, done: (listing: string[]) => boolean, t0: number, deadline: number) {
-  for (;;) {
-    const start = Date.now();
-    const listing = await read();
-    if (done(listing)) return { seen: { startMs: start - t0, endMs: Date.now() - t0 }, listing };
-    if (Date.now() >= deadline) return { listing };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 export async function observeHealth(lab: Lab, runner: CommandRunner, host: HostView): Promise<HealthObservation | undefined> {
   const victim = healthVictim(lab);
   const checked = checkedServices(lab);
@@ -98,10 +88,10 @@ export async function observeHealth(lab: Lab, runner: CommandRunner, host: HostV
     victim: victim.name,
     missingBefore: all.filter((k) => !before.includes(k)),
     removed: removal.seen,
-    stayedIn: removal.seen ? [] : removal.listing,
+    stayedIn: removal.seen ? [] : removal.last,
     probes,
     returned: back.seen,
-    missingAfter: back.seen ? [] : all.filter((k) => !back.listing.includes(k)),
+    missingAfter: back.seen ? [] : all.filter((k) => !back.last.includes(k)),
   };
 }
 

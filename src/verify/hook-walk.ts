@@ -8,7 +8,7 @@
  * ip_vs_nat_send_or_cont), so the request also crosses OUTPUT. Replies that come back through the
  * director (NAT, FULLNAT) are routed and cross FORWARD, where IPVS un-NATs them.
  */
-import type { Lab } from '../model/lab.js';
+import { DIRECTOR_LOCAL_PORTS, type Lab } from '../model/lab.js';
 import { lvsMode } from '../modes/index.js';
 import type { CheckResult } from './result.js';
 
@@ -30,9 +30,11 @@ export function walkTable(lab: Lab): string[] {
     `ip daddr ${clients} counter comment "reply"`,
     `ip saddr ${servers} ip daddr != ${clients} counter comment "reply"`,
   ];
-  // keepalived's checker talks to the real servers from the director's own sockets: its replies are not
-  // the lab's traffic. A packet that finds a local socket returns uncounted (IPVS's traffic has none).
-  const ownSockets = (hook: Hook) => (lab.keepalived && (hook === 'prerouting' || hook === 'input') ? ['socket transparent 0 return'] : []);
+  // keepalived's checkers talk to the real servers from the director's own ports (DIRECTOR_LOCAL_PORTS, set
+  // by the plan): their answers, and a port's ICMP unreachable, are not the lab's traffic and return uncounted.
+  // (A test for a local socket would miss an answer that arrives after the checker closed its socket.)
+  const checkerTraffic = [`meta l4proto { tcp, udp } th dport ${DIRECTOR_LOCAL_PORTS.join('-')} return`, 'icmp type destination-unreachable return'];
+  const ownSockets = (hook: Hook) => (lab.keepalived && (hook === 'prerouting' || hook === 'input') ? checkerTraffic : []);
   return [
     `table ip ${WALK_TABLE} {`,
     ...HOOKS.flatMap((hook) => [

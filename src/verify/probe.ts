@@ -28,7 +28,7 @@ export function parseServiceLine(text: string): { node?: string; peer?: string; 
   return { node: field('node'), peer: field('peer'), local: field('local') };
 }
 
-function tcpRequest(t: ProbeTarget): Promise<ProbeAnswer> {
+function tcpRequest(t: ProbeTarget, timeoutMs = TIMEOUT_MS): Promise<ProbeAnswer> {
   const started = Date.now();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -51,7 +51,7 @@ function tcpRequest(t: ProbeTarget): Promise<ProbeAnswer> {
         ms: Date.now() - started,
       });
     };
-    socket.setTimeout(TIMEOUT_MS, () => done(`no answer within ${TIMEOUT_MS} ms`));
+    socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs} ms`));
     socket.on('connect', () => socket.write(`bytes=${t.bytes ?? 0}\n`));
     socket.on('data', (c) => chunks.push(c));
     socket.on('end', () => done());
@@ -94,7 +94,30 @@ export async function probe(targets: ProbeTarget[]): Promise<ProbeAnswer[]> {
   return answers;
 }
 
+/** A request every `everyMs` for `forMs`, each on its own (a lost one does not hold up the next); answers carry when they were sent. */
+export interface TimelineSpec {
+  target: ProbeTarget;
+  everyMs: number;
+  forMs: number;
+  timeoutMs: number;
+}
+
+export async function timeline(spec: TimelineSpec): Promise<Array<ProbeAnswer & { at: number }>> {
+  const pending: Array<Promise<ProbeAnswer & { at: number }>> = [];
+  const end = Date.now() + spec.forMs;
+  while (Date.now() < end) {
+    const at = Date.now();
+    pending.push(tcpRequest(spec.target, spec.timeoutMs).then((answer) => ({ ...answer, at })));
+    await new Promise((resolve) => setTimeout(resolve, spec.everyMs));
+  }
+  return Promise.all(pending);
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  const targets = JSON.parse(process.argv[2] ?? '[]') as ProbeTarget[];
-  probe(targets).then((answers) => process.stdout.write(JSON.stringify(answers) + '\n'));
+  if (process.argv[2] === '--timeline') {
+    timeline(JSON.parse(process.argv[3]) as TimelineSpec).then((answers) => process.stdout.write(JSON.stringify(answers) + '\n'));
+  } else {
+    const targets = JSON.parse(process.argv[2] ?? '[]') as ProbeTarget[];
+    probe(targets).then((answers) => process.stdout.write(JSON.stringify(answers) + '\n'));
+  }
 }

@@ -1,18 +1,31 @@
 /**
  * Stage 5, verify (live): probes a running lab from every client and judges the answers; a lab with
- * keepalived then has its health checks proven (health.ts).
+ * keepalived then has its health checks proven (health.ts), and a director pair its failover (failover.ts).
  */
 import type { Lab } from '../model/lab.js';
 import type { CommandRunner } from '../apply/runner.js';
 import { LinuxHost, type HostView } from '../apply/host.js';
+import { judgeFailover, observeFailover } from './failover.js';
 import { judgeHealth, observeHealth } from './health.js';
 import { judge } from './judge.js';
 import { observeLab } from './observe.js';
 import type { CheckResult } from './result.js';
 
-/** Observes the lab while traffic crosses it, then judges what was seen; with keepalived, then its health checks. */
-export async function verifyLab(lab: Lab, runner: CommandRunner, host: HostView = new LinuxHost()): Promise<CheckResult[]> {
-  const results = judge(lab, await observeLab(lab, runner));
-  const health = await observeHealth(lab, runner, host);
-  return health ? [...results, ...judgeHealth(lab, health)] : results;
+/** The parts of a verify: the traffic checks every lab gets, keepalived's health checks, a pair's failover. */
+export const VERIFY_PARTS = ['traffic', 'health', 'failover'] as const;
+export type VerifyPart = (typeof VERIFY_PARTS)[number];
+
+/** Observes the lab while traffic crosses it and judges what was seen; then keepalived's parts, where the lab has them. */
+export async function verifyLab(
+  lab: Lab,
+  runner: CommandRunner,
+  host: HostView = new LinuxHost(),
+  parts: readonly VerifyPart[] = VERIFY_PARTS,
+): Promise<CheckResult[]> {
+  const results = parts.includes('traffic') ? judge(lab, await observeLab(lab, runner)) : [];
+  const health = parts.includes('health') ? await observeHealth(lab, runner, host) : undefined;
+  if (health) results.push(...judgeHealth(lab, health));
+  const failover = parts.includes('failover') ? await observeFailover(lab, runner, host) : undefined;
+  if (failover) results.push(...judgeFailover(lab, failover));
+  return results;
 }

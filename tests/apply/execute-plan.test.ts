@@ -115,7 +115,7 @@ test('a waiting step that never sees its lines fails the step with what it saw, 
   wait.until = { ...wait.until!, withinMs: 300, explainWith: '/nonexistent/keepalived.log' };
   machine.respond = (argv) => (argv.join(' ') === TABLE_READ ? { exitCode: 0, stdout: '-A -t 10.10.0.100:80 -s rr\n-a -t x\n', stderr: '' } : undefined);
   const error = await t.throwsAsync(executePlan(plan, { runner: machine, host: machine }), { instanceOf: StepFailedError });
-  t.is(error?.stderr, 'not ready within 300 ms: 1 of 4 lines starting with "-a "');
+  t.is(error?.stderr, 'not ready within 300 ms: 1 of 4 lines matching /^-a /');
   t.regex(error?.message ?? '', /Everything this run had created was removed\.$/);
   t.deepEqual(await machine.listNamespaces(), []);
 });

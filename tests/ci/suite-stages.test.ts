@@ -1,7 +1,9 @@
 import test from 'ava';
 import { stageFiles } from '../helpers/suite-stages.js';
 
-const E2E = ['demo', 'keepalived', 'labs', 'verifier-fails-dr', 'verifier-fails-nat', 'verifier-fails-tun-fullnat'].map((n) => `dist/tests/e2e/${n}.test.js`);
+const E2E = ['demo', 'director-pair', 'keepalived', 'labs', 'verifier-fails-dr', 'verifier-fails-nat', 'verifier-fails-tun-fullnat'].map(
+  (n) => `dist/tests/e2e/${n}.test.js`,
+);
 
 test('a stage with all its files runs them', (t) => {
   t.deepEqual(stageFiles('e2e', E2E), E2E);

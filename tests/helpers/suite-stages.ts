@@ -7,7 +7,9 @@ const EXPECTED = {
     (dir) => `dist/tests/${dir}/`,
   ),
   microvm: ['dist/tests/vm/microvm.boot.test.js', 'dist/tests/vm/kvm-fallback.boot.test.js'],
-  e2e: ['demo', 'keepalived', 'labs', 'verifier-fails-dr', 'verifier-fails-nat', 'verifier-fails-tun-fullnat'].map((name) => `dist/tests/e2e/${name}.test.js`),
+  e2e: ['demo', 'director-pair', 'keepalived', 'labs', 'verifier-fails-dr', 'verifier-fails-nat', 'verifier-fails-tun-fullnat'].map(
+    (name) => `dist/tests/e2e/${name}.test.js`,
+  ),
 };
 
 /** The files a stage runs, or an error naming what is missing. */

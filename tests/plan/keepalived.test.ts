@@ -62,7 +62,8 @@ test('each checker, as written: tcp and udp on the real port, http with its path
   t.regex(
     conf,
     new RegExp(
-      `real_server 10\\.10\\.0\\.11 5353 \\{\\n {4}weight 1\\n {4}UDP_CHECK \\{\\n {6}connect_port 5353\\n[^}]*payload ${UDP_CHECK_PAYLOAD}\\n {6}require_reply\\n`,
+      `real_server 10\\.10\\.0\\.11 5353 \\{\\n {4}weight 1\\n {4}UDP_CHECK \\{\\n {6}connect_port 5353\\n` +
+        `[^}]*payload ${UDP_CHECK_PAYLOAD}\\n {6}require_reply\\n`,
     ),
   );
   t.regex(conf, /virtual_server 10\.10\.0\.100 81 \{[^]*real_server 10\.10\.0\.10 81 \{\n {4}weight 1\n {2}\}/);
@@ -85,7 +86,7 @@ test('with keepalived the plan has no ipvsadm -R: keepalived starts last, after 
   t.true(plan.steps.findIndex((s) => s.phase === 'services') < plan.steps.length - 4);
   t.deepEqual(last[2].argv.slice(0, 11), ['ip', 'netns', 'exec', 'kdr-director', 'keepalived', '-n', '-l', '-D', '-G', '-C', '-f']);
   t.is(last[2].log, '/run/lvslab/kdr/director/keepalived.log');
-  t.deepEqual(last[3].until, { linesStartingWith: '-a ', count: 4, withinMs: 20_000, explainWith: '/run/lvslab/kdr/director/keepalived.log' });
+  t.deepEqual(last[3].until, { pattern: '^-a ', count: 4, withinMs: 20_000, explainWith: '/run/lvslab/kdr/director/keepalived.log' });
 });
 
 test("a udp service bound to the VIP (DR, TUN) gets a second listener on the real server's address for the checker; NAT needs none", (t) => {
@@ -100,7 +101,65 @@ test("a udp service bound to the VIP (DR, TUN) gets a second listener on the rea
 
 test('the rendered plan waits for the table in a loop a shell can run', (t) => {
   const script = renderScript(planOf(labOf('dr')), 'k.yaml');
-  t.regex(script, /^i=0; until \[ "\$\(ip netns exec kdr-director ipvsadm -S -n \| grep -c '\^-a '\)" -ge 4 \]; do$/m);
+  t.regex(script, /^i=0; until \[ "\$\(ip netns exec kdr-director ipvsadm -S -n \| grep -cE '\^-a '\)" -ge 4 \]; do$/m);
   t.regex(script, />>\/run\/lvslab\/kdr\/director\/keepalived\.log 2>&1 &$/m);
   t.notThrows(() => execFileSync('sh', ['-n'], { input: script }));
+});
+
+const pairOf = (extra = ''): Lab => validateLoaded(parseTopology(`name: ha\nmode: dr\ndirectors: 2\nkeepalived:${extra || ' true'}\n`, 'ha.yaml'));
+
+test("a pair: each director's config has the VRRP instance (the first MASTER), the sync daemon, and keepalived's config test accepts both", (t) => {
+  const lab = pairOf();
+  const [master, backup] = [lab.director, lab.backups![0]].map((d) => keepalivedConf(lab, d));
+  t.deepEqual(master.slice(1, 19), [
+    'global_defs {',
+    '  router_id ha-director1',
+    '  lvs_sync_daemon eth0 VI_1 id 51',
+    '}',
+    'vrrp_instance VI_1 {',
+    '  state MASTER',
+    '  interface eth0',
+    '  virtual_router_id 51',
+    '  priority 150',
+    '  advert_int 1',
+    '  virtual_ipaddress {',
+    '    10.10.0.100/32 dev eth0',
+    '  }',
+    '}',
+    'virtual_server 10.10.0.100 80 {',
+    '  delay_loop 1',
+    '  lb_algo rr',
+    '  lb_kind DR',
+  ]);
+  t.true(backup.includes('  state BACKUP') && backup.includes('  priority 100') && backup.includes('  router_id ha-director2'));
+  t.deepEqual(configTest(master, 'pair-master'), { status: 0, said: '' });
+  t.deepEqual(configTest(backup, 'pair-backup'), { status: 0, said: '' });
+});
+
+test('a pair: adverts under a second take VRRP version 3; without sync no sync daemon', (t) => {
+  const conf = keepalivedConf(pairOf('\n  vrrp: { advertInterval: 0.2 }\n  sync: false'));
+  t.true(conf.includes('  vrrp_version 3') && conf.includes('  advert_int 0.2'));
+  t.false(conf.some((line) => line.includes('lvs_sync_daemon')));
+  t.deepEqual(configTest(conf, 'pair-fast'), { status: 0, said: '' });
+});
+
+test('a pair: no director gets the VIP from the plan (keepalived moves it); both run VRRP; up waits for the master to hold it', (t) => {
+  const plan = planOf(pairOf());
+  const addressing = plan.steps.filter((s) => s.title === 'addresses and routes' && s.node.startsWith('director'));
+  t.is(addressing.length, 2);
+  t.false(addressing.some((s) => s.input?.some((line) => line.includes('10.10.0.100'))));
+  const starts = plan.steps.filter((s) => s.daemon && s.argv.includes('keepalived'));
+  t.deepEqual(
+    starts.map((s) => [s.node, s.argv.includes('-C'), s.argv[s.argv.indexOf('-r') + 1]]),
+    [
+      ['director1', false, '/run/lvslab/ha/director1/vrrp.pid'],
+      ['director2', false, '/run/lvslab/ha/director2/vrrp.pid'],
+    ],
+  );
+  const vipWaits = plan.steps.filter((s) => s.title === 'wait for the VRRP master to hold the VIP');
+  t.deepEqual(
+    vipWaits.map((s) => [s.node, s.until?.pattern]),
+    [['director1', ' inet (10\\.10\\.0\\.100)/32 ']],
+  );
+  t.true(new RegExp(vipWaits[0].until!.pattern).test('2: eth0    inet 10.10.0.100/32 scope global eth0'));
 });

@@ -16,19 +16,22 @@ const problems = (text: string): string[] => {
   return [];
 };
 
-test('keepalived: true checks each default service by its protocol, with defaults that see a dead server within 3.5 s', (t) => {
+test('keepalived: true checks each default service by its protocol, with defaults that see a silent server within 5.5 s', (t) => {
   const l = lab('keepalived: true\n');
   t.deepEqual(
     l.services.map((s) => `${s.protocol}:${s.check?.type}`),
     ['tcp:tcp', 'udp:udp'],
   );
-  t.deepEqual(l.services[0].check, { type: 'tcp', interval: 1, timeout: 1, retries: 1, retryDelay: 0.5 });
-  t.is(checkBudget(l.services[0].check!), 3.5);
+  t.deepEqual(l.services[0].check, { type: 'tcp', interval: 1, timeout: 2, retries: 1, retryDelay: 0.5 });
+  t.is(checkBudget(l.services[0].check!), 5.5);
   t.deepEqual(l.keepalived?.files, {
-    config: '/run/lvslab/hc/director/keepalived.conf',
-    pid: '/run/lvslab/hc/director/keepalived.pid',
-    checkersPid: '/run/lvslab/hc/director/checkers.pid',
-    log: '/run/lvslab/hc/director/keepalived.log',
+    director: {
+      config: '/run/lvslab/hc/director/keepalived.conf',
+      pid: '/run/lvslab/hc/director/keepalived.pid',
+      vrrpPid: '/run/lvslab/hc/director/vrrp.pid',
+      checkersPid: '/run/lvslab/hc/director/checkers.pid',
+      log: '/run/lvslab/hc/director/keepalived.log',
+    },
   });
 });
 
@@ -37,7 +40,7 @@ test("a service's own check is laid over the lab's; http gets its path and statu
     'keepalived:\n  check: { interval: 0.5, retries: 2 }\nservices:\n  - { port: 80, check: { type: http, path: /health, timeout: 0.3 } }\n  - { port: 81 }\n',
   );
   t.deepEqual(l.services[0].check, { type: 'http', interval: 0.5, timeout: 0.3, retries: 2, retryDelay: 0.5, path: '/health', expect: 200 });
-  t.deepEqual(l.services[1].check, { type: 'tcp', interval: 0.5, timeout: 1, retries: 2, retryDelay: 0.5 });
+  t.deepEqual(l.services[1].check, { type: 'tcp', interval: 0.5, timeout: 2, retries: 2, retryDelay: 0.5 });
   t.is(checkBudget(l.services[0].check!), 0.5 + 0.3 + 2 * (0.5 + 0.3));
 });
 
@@ -69,5 +72,5 @@ test('the shape of a check: numbers in range, known keys, a path without spaces 
   t.deepEqual(problems('keepalived:\n  check: { type: http, path: "/a b" }\n'), [
     'keepalived.check.path: "/a b" is not valid; expected a URL path such as /health (letters, digits and ._~%/?=&:@+,;-)',
   ]);
-  t.deepEqual(problems('keepalived:\n  chek: {}\n'), ['keepalived.chek: unknown key "chek"; allowed: check; did you mean "check"?']);
+  t.deepEqual(problems('keepalived:\n  chek: {}\n'), ['keepalived.chek: unknown key "chek"; allowed: check, vrrp, sync; did you mean "check"?']);
 });

@@ -13,7 +13,11 @@ for (const name of SHIPPED) {
     t.true(readFileSync(file, 'utf8').startsWith('# yaml-language-server: $schema=./lvslab.schema.json\n'));
     t.deepEqual(lab.clients.map((c) => c.name).slice(0, 1), ['client']);
     t.is(lab.gateway.name, 'gateway');
-    t.is(lab.director.name, 'director');
+    // One director is "director"; a pair's are director1, director2.
+    t.deepEqual(
+      [lab.director, ...(lab.backups ?? [])].map((d) => d.name),
+      lab.backups ? ['director1', 'director2'] : ['director'],
+    );
     t.deepEqual(
       lab.realServers.map((r) => r.name),
       lab.realServers.map((_, i) => `rs${i + 1}`),

@@ -61,12 +61,15 @@ test('counters that could not be read fail the check with the reason', async (t)
   t.is(check.observed, 'nft could not add the counting table: Operation not supported');
 });
 
-test("with keepalived, packets that reach the director's own sockets (its checker's conversations) return uncounted, where such packets arrive", async (t) => {
+test("with keepalived, packets to the director's own ports (its checkers' conversations) return uncounted, where such packets arrive", async (t) => {
   const text = walkTable(await lab('dr-keepalived')).join('\n');
   const chain = (hook: string) =>
-    new RegExp(`chain ${hook} \\{\\n {4}type filter hook ${hook} priority -300; policy accept;\\n {4}socket transparent 0 return\\n`);
+    new RegExp(
+      `chain ${hook} \\{\\n {4}type filter hook ${hook} priority -300; policy accept;\\n` +
+        ` {4}meta l4proto \\{ tcp, udp \\} th dport 61000-65000 return\\n {4}icmp type destination-unreachable return\\n`,
+    );
   t.regex(text, chain('prerouting'));
   t.regex(text, chain('input'));
   for (const hook of ['forward', 'output', 'postrouting']) t.notRegex(text, chain(hook));
-  t.notRegex(walkTable(await lab('dr')).join('\n'), /socket/);
+  t.notRegex(walkTable(await lab('dr')).join('\n'), /61000/);
 });

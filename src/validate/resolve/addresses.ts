@@ -17,7 +17,7 @@ export interface Addresses {
 
 export function assignAddresses({ raw, report }: ResolveContext, networks: Networks, placements: Placements, rawServices: RawService[]): Addresses {
   const { subnets, names: networkNames } = networks;
-  const { director, clients, servers, gatewayName, directorNetworkOk } = placements;
+  const { director, backups, clients, servers, gatewayName, directorNetworkOk } = placements;
   const owners = new Map<number, string>();
   /** Where each explicitly written address stands, so that a clash with a default is reported there. */
   const writtenAt = new Map<number, YamlPath>();
@@ -45,7 +45,7 @@ export function assignAddresses({ raw, report }: ResolveContext, networks: Netwo
       if (a !== undefined) gatewayAddresses.set(net, a);
     }
   }
-  const everyone = [director, ...clients, ...servers];
+  const everyone = [director, ...backups, ...clients, ...servers];
   for (const p of everyone) {
     if (p.explicitAddress && subnets.has(p.network)) p.address = claim([...p.path, 'address'], p.network, p.explicitAddress, p.name);
   }
@@ -66,6 +66,11 @@ export function assignAddresses({ raw, report }: ResolveContext, networks: Netwo
   }
   if (directorNetworkOk && director.address === undefined && !director.explicitAddress)
     director.address = claimDefault(subnets.get(director.network)!, DIRECTOR_HOST, director.name);
+  // A pair's other directors take the hosts after the first (.3), when free; else they are handed one from .10 up.
+  backups.forEach((b, i) => {
+    if (b.address === undefined && !b.explicitAddress && subnets.has(b.network))
+      b.address = claimDefault(subnets.get(b.network)!, DIRECTOR_HOST + 1 + i, b.name);
+  });
 
   const labVip = raw.vip ?? (directorNetworkOk ? formatIPv4(nthAddress(subnets.get(director.network)!, VIP_HOST)) : undefined);
 

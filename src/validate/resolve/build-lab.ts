@@ -1,5 +1,5 @@
 /** The last step: with no problem left, the typed Lab with every default filled in. */
-import type { Interface, Lab, Network, Node, RealServer, Service } from '../../model/lab.js';
+import { directorsOf, type Interface, type Lab, type Network, type Node, type RealServer, type Service, type Vrrp } from '../../model/lab.js';
 import { formatIPv4 } from '../../model/ipv4.js';
 import { bridgeOf, interfaceName, labRunDir, namespaceOf, peerName, switchNamespaceOf } from '../../model/naming.js';
 import { lvsMode } from '../../modes/index.js';
@@ -15,6 +15,7 @@ export function buildLab(
   placements: Placements,
   { gatewayAddresses }: Addresses,
   services: Service[],
+  vrrp?: Vrrp,
 ): Lab {
   const { director, clients, servers, gatewayName } = placements;
   const mode = lvsMode(raw.mode);
@@ -65,11 +66,20 @@ export function buildLab(
     })),
     services,
   };
+  if (placements.backups.length > 0) lab.backups = placements.backups.map((b) => makeNode(b, 'director', routerOn(b.network)));
   if (raw.keepalived) {
-    const dir = `${labRunDir(raw.name)}/${director.name}`;
-    lab.keepalived = {
-      files: { config: `${dir}/keepalived.conf`, pid: `${dir}/keepalived.pid`, checkersPid: `${dir}/checkers.pid`, log: `${dir}/keepalived.log` },
+    const files = (name: string) => {
+      const dir = `${labRunDir(raw.name)}/${name}`;
+      return {
+        config: `${dir}/keepalived.conf`,
+        pid: `${dir}/keepalived.pid`,
+        vrrpPid: `${dir}/vrrp.pid`,
+        checkersPid: `${dir}/checkers.pid`,
+        log: `${dir}/keepalived.log`,
+      };
     };
+    lab.keepalived = { files: Object.fromEntries(directorsOf(lab).map((d) => [d.name, files(d.name)])) };
+    if (vrrp) lab.keepalived.vrrp = vrrp;
   }
   return lab;
 }

@@ -5,8 +5,12 @@
 import type { HealthCheck, Protocol, Service } from '../../model/lab.js';
 import type { RawCheck, ResolveContext } from './raw.js';
 
-/** The defaults: a refused connection is seen within interval + retryDelay (1.5 s); a silent one within 3.5 s. */
-export const CHECK_DEFAULTS = { interval: 1, timeout: 1, retries: 1, retryDelay: 0.5 } as const;
+/**
+ * The defaults: a dead service (its port refuses, or answers with ICMP unreachable) is seen within
+ * interval + retryDelay, 1.5 s; a silent one within the budget, 5.5 s. A 2 s timeout, not 1: under
+ * emulation with one vCPU the real server's UDP service (socat forking a shell) took over a second to answer.
+ */
+export const CHECK_DEFAULTS = { interval: 1, timeout: 2, retries: 1, retryDelay: 0.5 } as const;
 
 /** Which check types can check a service of each protocol, and why not the others. */
 const SUITS: Record<Protocol, { types: readonly string[]; why: string }> = {

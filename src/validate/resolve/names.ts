@@ -4,7 +4,7 @@ import { renderPath, type YamlPath } from '../../model/problems.js';
 import type { Placements } from './nodes.js';
 import type { ResolveContext } from './raw.js';
 
-export function checkNames({ raw, report }: ResolveContext, { clients, servers, director, gatewayName }: Placements): void {
+export function checkNames({ raw, report }: ResolveContext, { clients, servers, director, backups, gatewayName }: Placements): void {
   const seen = new Map<string, { path: YamlPath; explicit: boolean; label: string }>();
   const namedAt = (path: YamlPath, explicit: boolean, what: string) => ({
     path: explicit ? path : path.slice(0, -1),
@@ -17,7 +17,14 @@ export function checkNames({ raw, report }: ResolveContext, { clients, servers, 
       ...namedAt([...c.path, 'name'], typeof raw.clients === 'object' && raw.clients[i].name !== undefined, `client ${i + 1}`),
     })),
     { name: gatewayName, ...namedAt(['gateway', 'name'], raw.gateway?.name !== undefined, 'the gateway') },
-    { name: director.name, ...namedAt(['director', 'name'], raw.director?.name !== undefined, 'the director') },
+    ...[director, ...backups].map((d, i) => ({
+      name: d.name,
+      ...namedAt(
+        [...d.path, 'name'],
+        typeof raw.directors === 'object' ? raw.directors[i].name !== undefined : raw.director?.name !== undefined,
+        raw.directors === undefined ? 'the director' : `director ${i + 1}`,
+      ),
+    })),
     ...servers.map((s, i) => ({
       name: s.name,
       ...namedAt([...s.path, 'name'], typeof raw.realServers === 'object' && raw.realServers[i].name !== undefined, `real server ${i + 1}`),

@@ -1,9 +1,12 @@
 /** Resolver 2: who sits where: the director, the clients, the gateway and the real servers, with the networks they named. */
 import type { Networks } from './networks.js';
-import type { Placement, RawClient, RawRealServer, ResolveContext, ServerPlacement } from './raw.js';
+import type { DirectorPlacement, Placement, RawClient, RawDirector, RawRealServer, RawTopology, ResolveContext, ServerPlacement } from './raw.js';
 
 export interface Placements {
-  director: Placement;
+  /** The director, or the first (the VRRP master) of a pair. */
+  director: DirectorPlacement;
+  /** The other directors of a pair (keepalived's VRRP backups); none for one director. */
+  backups: DirectorPlacement[];
   directorNetworkOk: boolean;
   clients: Placement[];
   servers: ServerPlacement[];
@@ -13,13 +16,9 @@ export interface Placements {
 export function placeNodes({ raw }: ResolveContext, networks: Networks): Placements {
   const checkNetwork = networks.check;
   // Placements: who sits on which network, with which explicit address
-  const director: Placement = {
-    name: raw.director?.name ?? 'director',
-    path: ['director'],
-    network: raw.director?.network ?? 'lan',
-    explicitAddress: raw.director?.address,
-  };
-  const directorNetworkOk = checkNetwork(raw.director?.network ? ['director', 'network'] : ['director'], director.network);
+  const [director, ...backups] = directorPlacements(raw);
+  const directorNetworkOk = checkNetwork(director.explicitNetwork ? [...director.path, 'network'] : director.path, director.network);
+  for (const b of backups) if (b.explicitNetwork) checkNetwork([...b.path, 'network'], b.network);
 
   const clients: Placement[] = (typeof raw.clients === 'object' ? raw.clients : Array.from({ length: raw.clients ?? 1 }, () => ({}) as RawClient)).map(
     (c, i) => ({
@@ -41,7 +40,27 @@ export function placeNodes({ raw }: ResolveContext, networks: Networks): Placeme
   const gatewayName = raw.gateway?.name ?? 'gateway';
   for (const key of Object.keys(raw.gateway?.addresses ?? {})) checkNetwork(['gateway', 'addresses', key], key);
 
-  return { director, directorNetworkOk, clients, servers, gatewayName };
+  return { director, backups, directorNetworkOk, clients, servers, gatewayName };
+}
+
+/** `director`, or the pair of `directors` (a count or a list): director1 and director2 by default, all on the first one's network. */
+function directorPlacements(raw: RawTopology): Array<DirectorPlacement & { explicitNetwork: boolean }> {
+  if (raw.directors === undefined) {
+    const d = raw.director;
+    return [
+      { name: d?.name ?? 'director', path: ['director'], network: d?.network ?? 'lan', explicitAddress: d?.address, explicitNetwork: d?.network !== undefined },
+    ];
+  }
+  const list: RawDirector[] = typeof raw.directors === 'object' ? raw.directors : Array.from({ length: raw.directors }, () => ({}));
+  const network = list[0]?.network ?? 'lan';
+  return list.map((d, i) => ({
+    name: d.name ?? `director${i + 1}`,
+    path: typeof raw.directors === 'object' ? ['directors', i] : ['directors'],
+    network: d.network ?? network,
+    explicitAddress: d.address,
+    priority: d.priority,
+    explicitNetwork: d.network !== undefined,
+  }));
 }
 
 /** The networks clients and real servers named exist (after the names: messages keep the file's order of concerns). */

@@ -24,6 +24,16 @@ export interface RawCheck {
   retries?: number;
   retryDelay?: number;
 }
+export interface RawDirector {
+  name?: string;
+  network?: string;
+  address?: string;
+  priority?: number;
+}
+export interface RawVrrp {
+  routerId?: number;
+  advertInterval?: number;
+}
 export interface RawService {
   protocol?: Protocol;
   port: number;
@@ -43,9 +53,10 @@ export interface RawTopology {
   clients?: number | RawClient[];
   gateway?: { name?: string; addresses?: Record<string, string> };
   director?: { name?: string; network?: string; address?: string };
+  directors?: number | RawDirector[];
   realServers?: number | RawRealServer[];
   services?: RawService[];
-  keepalived?: boolean | { check?: RawCheck };
+  keepalived?: boolean | { check?: RawCheck; vrrp?: RawVrrp; sync?: boolean };
 }
 
 export const DEFAULT_NETWORKS: Record<string, RawNetwork> = {
@@ -65,6 +76,9 @@ export interface Placement {
   explicitAddress?: string;
   address?: number;
 }
+
+/** A director of a VRRP pair before its interfaces are built. */
+export type DirectorPlacement = Placement & { priority?: number };
 
 /** A real server before its interfaces are built. */
 export type ServerPlacement = Placement & { weight: number; gateway?: string };

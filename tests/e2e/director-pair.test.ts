@@ -1,0 +1,9 @@
+/**
+ * Integration: a VRRP director pair (keepalived on both directors, the IPVS sync daemon between them).
+ * The healthy pair passes every check, its failover included; each failover assertion fails on a pair
+ * broken on purpose: VRRP adverts dropped (split brain: the holders and the preemption), the backup's
+ * keepalived killed (the takeover, the gateway, the outage, the download).
+ */
+import { PAIR_CASES, registerBrokenLabs } from '../helpers/broken-labs.js';
+
+registerBrokenLabs(PAIR_CASES);

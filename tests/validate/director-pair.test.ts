@@ -1,0 +1,79 @@
+/** A VRRP director pair in the topology: names, addresses and priorities by default, and what is refused where. */
+import test from 'ava';
+import type { Lab } from '../../src/model/lab.js';
+import { TopologyError } from '../../src/model/problems.js';
+import { parseTopology } from '../../src/load/load-topology.js';
+import { validateLoaded } from '../../src/validate/validate-topology.js';
+
+const lab = (text: string, mode = 'dr'): Lab => validateLoaded(parseTopology(`name: pair\nmode: ${mode}\n${text}`, 'pair.yaml'));
+const problems = (text: string, mode = 'dr'): string[] => {
+  try {
+    lab(text, mode);
+  } catch (error) {
+    if (error instanceof TopologyError) return error.problems.map((p) => `${p.line}:${p.col} ${p.path.join('.')}: ${p.message}`);
+    throw error;
+  }
+  return [];
+};
+
+test('directors: 2 makes director1 (.2, priority 150, the master) and director2 (.3, 100), with sync and advert 1 s', (t) => {
+  const l = lab('directors: 2\nkeepalived: true\n');
+  t.is(l.director.name, 'director1');
+  t.is(l.director.interfaces[0].address, '10.10.0.2');
+  t.deepEqual(
+    l.backups?.map((b) => [b.name, b.role, b.namespace, b.interfaces[0].address]),
+    [['director2', 'director', 'pair-director2', '10.10.0.3']],
+  );
+  t.deepEqual(l.keepalived?.vrrp, { routerId: 51, advertInterval: 1, sync: true, priorities: [150, 100] });
+  t.deepEqual(Object.keys(l.keepalived?.files ?? {}), ['director1', 'director2']);
+  t.is(l.keepalived?.files.director2.log, '/run/lvslab/pair/director2/keepalived.log');
+});
+
+test('a list names the directors, their addresses and priorities; vrrp and sync are set under keepalived', (t) => {
+  const l = lab(
+    'directors:\n  - { name: lb1, address: 10.10.0.5, priority: 200 }\n  - { name: lb2, priority: 20 }\n' +
+      'keepalived:\n  vrrp: { routerId: 7, advertInterval: 0.2 }\n  sync: false\n',
+    'tun',
+  );
+  t.deepEqual(
+    [l.director.name, l.director.interfaces[0].address, l.backups![0].name, l.backups![0].interfaces[0].address],
+    ['lb1', '10.10.0.5', 'lb2', '10.10.0.3'],
+  );
+  t.deepEqual(l.keepalived?.vrrp, { routerId: 7, advertInterval: 0.2, sync: false, priorities: [200, 20] });
+});
+
+test('a pair without keepalived, beside director, in nat or fullnat, on two networks, or with the master not first is refused in words', (t) => {
+  t.deepEqual(problems('directors: 2\n'), ['3:12 directors: a director pair needs keepalived, whose VRRP moves the VIP: add `keepalived: true`']);
+  t.deepEqual(problems('director: { name: d }\ndirectors: 2\nkeepalived: true\n'), [
+    '3:11 director: `director` and `directors` cannot both be set: `directors` makes a VRRP pair, `director` one director',
+  ]);
+  t.regex(
+    problems('directors: 2\nkeepalived: true\n', 'nat')[0],
+    /^3:12 directors: a director pair does not work in nat mode yet: the real servers route their replies through the director/,
+  );
+  t.regex(problems('directors: 2\nkeepalived: true\n', 'fullnat')[0], /^3:12 directors: a director pair does not work in fullnat mode yet: its source NAT/);
+  t.deepEqual(
+    problems(
+      'networks:\n  outside: { subnet: 198.51.100.0/24 }\n  lan: { subnet: 10.10.0.0/24 }\n  lan2: { subnet: 10.30.0.0/24 }\n' +
+        'directors:\n  - {}\n  - { network: lan2 }\nkeepalived: true\n',
+    ),
+    ['9:16 directors.1.network: the directors of a pair share one network (VRRP and the VIP move on it): director2 is on "lan2", director1 on "lan"'],
+  );
+  t.deepEqual(problems('directors:\n  - { priority: 100 }\n  - { priority: 100 }\nkeepalived: true\n'), [
+    "5:17 directors.1.priority: priority 100 of director2 must be below director1's 100: the first director is the VRRP master",
+  ]);
+});
+
+test('vrrp and sync need a pair; the pair is two directors; names and addresses must not clash', (t) => {
+  t.deepEqual(problems('keepalived:\n  vrrp: { routerId: 9 }\n  sync: true\n'), [
+    '4:9 keepalived.vrrp: vrrp needs a director pair: set `directors: 2` (or a list of two) instead of `director`',
+    '5:9 keepalived.sync: sync copies connections between the directors of a pair: set `directors: 2`',
+  ]);
+  t.deepEqual(problems('directors: 3\nkeepalived: true\n'), ['3:12 directors: expected the number 2, got 3']);
+  t.deepEqual(problems('directors:\n  - { name: rs1 }\n  - {}\nkeepalived: true\n'), [
+    '4:13 directors.0.name: node name "rs1" is already used (the default name of real server 1)',
+  ]);
+  t.deepEqual(problems('directors:\n  - { address: 10.10.0.5 }\n  - { address: 10.10.0.5 }\nkeepalived: true\n'), [
+    '5:16 directors.1.address: address 10.10.0.5 is already used by director1',
+  ]);
+});

@@ -1,0 +1,82 @@
+/** A director pair's failover judged from what was seen (pure): the VIP's holders, the takeover, the gateway, the outage, the download. */
+import test from 'ava';
+import type { Lab } from '../../src/model/lab.js';
+import { parseTopology } from '../../src/load/load-topology.js';
+import { validateLoaded } from '../../src/validate/validate-topology.js';
+import {
+  judgeFailover,
+  longestGap,
+  masterDownInterval,
+  SPANNING_BYTES,
+  takeoverBudget,
+  type FailoverObservation,
+  type Timed,
+} from '../../src/verify/failover.js';
+
+const pair = (extra = ''): Lab => validateLoaded(parseTopology(`name: ha\nmode: dr\ndirectors: 2\nkeepalived:${extra || ' true'}\n`, 'ha.yaml'));
+const probe = (at: number, ok: boolean): Timed => ({ protocol: 'tcp', target: '10.10.0.100:80', ok, node: ok ? 'rs1' : undefined, ms: 5, at });
+/** Probes every 100 ms from t=0 to t=10 s, unanswered between the two times given. */
+const probes = (downFrom: number, downTo: number) => Array.from({ length: 101 }, (_, i) => probe(i * 100, i * 100 < downFrom || i * 100 >= downTo));
+const healthy: FailoverObservation = {
+  master: 'director1',
+  backup: 'director2',
+  holdersBefore: ['director1'],
+  takeoverMs: 3900,
+  holdersAfter: ['director2'],
+  gatewayMac: 'aa:00:00:00:00:02',
+  macs: { director1: 'aa:00:00:00:00:01', director2: 'aa:00:00:00:00:02' },
+  probes: probes(2000, 6000),
+  faultAt: 1900,
+  download: { bytes: SPANNING_BYTES, node: 'rs2' },
+  holdersRestored: ['director1'],
+};
+const verdicts = (obs: FailoverObservation, lab = pair()) => judgeFailover(lab, obs).map((r) => `${r.ok ? 'pass' : 'FAIL'}: ${r.observed}`);
+
+test('the master-down interval is three adverts plus the skew of the backup priority (RFC 3768); the budget one advert more', (t) => {
+  t.is(masterDownInterval(pair()), 3 + (256 - 100) / 256);
+  t.is(takeoverBudget(pair()), 4 + (256 - 100) / 256);
+  t.is(masterDownInterval(pair('\n  vrrp: { advertInterval: 0.2 }')), 0.6 + ((256 - 100) / 256) * 0.2);
+});
+
+test('the longest gap is between two answered probes, or runs to the last probe when answers never came back', (t) => {
+  t.deepEqual(longestGap(probes(2000, 6000)), { ms: 4100, from: 1900, to: 6000 });
+  t.deepEqual(longestGap([probe(0, true)]), { ms: 0 });
+  t.deepEqual(longestGap(probes(2000, 20_000)), { ms: 8100, from: 1900, to: 10_000 });
+  t.deepEqual(longestGap(probes(0, 20_000)), { ms: 10_000, from: 0, to: 10_000 });
+});
+
+test('a failover as promised: six passes, named and measured', (t) => {
+  const results = judgeFailover(pair(), healthy);
+  t.deepEqual(
+    results.map((r) => [r.ok, r.name]),
+    [
+      [true, 'exactly one director holds the VIP: the VRRP master'],
+      [true, "the backup takes the VIP when the master's link goes down, within the VRRP master-down interval"],
+      [true, 'the gateway follows the new owner of the VIP (gratuitous ARP)'],
+      [true, 'client-visible outage: the longest time without an answer through the VIP, probing every 100 ms'],
+      [true, 'a download under way at the failover completes through the backup (connections synced)'],
+      [true, 'the master takes the VIP back when its link returns (preemption)'],
+    ],
+  );
+  t.is(results[1].observed, 'on director2 after 3.9 s');
+  t.is(results[3].observed, '4.1 s (61/101 probes answered)');
+});
+
+test('split brain, a late or missing takeover, a gateway left behind, a long outage, a broken download, no preemption: each fails', (t) => {
+  t.is(verdicts({ ...healthy, holdersBefore: ['director1', 'director2'] })[0], 'FAIL: on director1 and director2');
+  t.is(verdicts({ ...healthy, takeoverMs: 4700 })[1], 'FAIL: on director2 after 4.7 s');
+  t.is(verdicts({ ...healthy, takeoverMs: undefined, holdersAfter: [] })[1], 'FAIL: on no director 7.6 s later');
+  t.is(verdicts({ ...healthy, gatewayMac: 'aa:00:00:00:00:01' })[2], 'FAIL: aa:00:00:00:00:01 (director1)');
+  t.is(verdicts({ ...healthy, gatewayMac: undefined })[2], 'FAIL: no entry');
+  t.is(verdicts({ ...healthy, probes: probes(2000, 8000) })[3], 'FAIL: 6.1 s (41/101 probes answered)');
+  t.is(verdicts({ ...healthy, faultAt: -50 })[3], 'FAIL: the probes (101) did not span the failover');
+  t.is(verdicts({ ...healthy, download: { bytes: 400_000, node: 'rs2', error: 'curl exit status 56' } })[4], 'FAIL: 400000 bytes, curl exit status 56');
+  t.is(verdicts({ ...healthy, holdersRestored: ['director2'] })[5], 'FAIL: on director2');
+});
+
+test('without sync the download is expected to break, and a download that survives fails that check', (t) => {
+  const noSync = pair('\n  sync: false');
+  const results = judgeFailover(noSync, { ...healthy, download: { bytes: 300_000, node: 'rs1', error: 'curl exit status 56' } });
+  t.deepEqual([results[4].name, results[4].ok], ['without sync, a download under way at the failover breaks (the backup does not know its connection)', true]);
+  t.false(judgeFailover(noSync, healthy)[4].ok);
+});
