@@ -4,6 +4,7 @@
  * One process for all requests: starting node costs about a second under emulation.
  */
 import { createSocket } from 'node:dgram';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
 export type { ProbeAnswer } from '../model/observation.js';
@@ -98,14 +99,19 @@ export async function probe(targets: ProbeTarget[]): Promise<ProbeAnswer[]> {
 export interface TimelineSpec {
   target: ProbeTarget;
   everyMs: number;
+  /** At most this long... */
   forMs: number;
   timeoutMs: number;
+  /** ...and until this file exists; the prober creates `startedFile` once it runs (Node starts slowly under emulation). */
+  stopFile?: string;
+  startedFile?: string;
 }
 
 export async function timeline(spec: TimelineSpec): Promise<Array<ProbeAnswer & { at: number }>> {
   const pending: Array<Promise<ProbeAnswer & { at: number }>> = [];
   const end = Date.now() + spec.forMs;
-  while (Date.now() < end) {
+  if (spec.startedFile) writeFileSync(spec.startedFile, `${process.pid}\n`);
+  while (Date.now() < end && !(spec.stopFile && existsSync(spec.stopFile))) {
     const at = Date.now();
     pending.push(tcpRequest(spec.target, spec.timeoutMs).then((answer) => ({ ...answer, at })));
     await new Promise((resolve) => setTimeout(resolve, spec.everyMs));

@@ -47,12 +47,7 @@ test.serial('every fault kind acts on a running keepalived lab, and says what it
   t.is(kill.exitCode, 0, kill.stderr);
   t.regex(kill.stdout, /^dr-keepalived: rs1: killed \d+ socat process\(es\)$/m);
   t.notRegex(await tableUntil((table) => !RS1.test(table)), RS1, 'keepalived takes rs1 out once its service is gone');
-  t.deepEqual(await fault({ kind: 'restore-service', target: 'rs1' }), [
-    'rs1: no socat was running',
-    'rs1: started tcp service on 0.0.0.0:80',
-    'rs1: started udp service on 10.10.0.100:80',
-    'rs1: started udp service on 10.10.0.10:80',
-  ]);
+  t.deepEqual(await fault({ kind: 'restore-service', target: 'rs1' }), ['rs1: no socat was running', 'rs1: started tcp service on 0.0.0.0:80']);
   t.regex(await tableUntil((table) => RS1.test(table)), RS1, 'rs1 returns once it answers');
 
   await fault({ kind: 'loss', target: 'rs2', value: 25 });

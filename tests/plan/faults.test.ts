@@ -27,7 +27,7 @@ test("kill-service kills the real server's socat listeners; restore-service kill
     restore.slice(1),
     plan.steps.filter((s) => s.phase === 'services' && s.node === 'rs2').map((step) => ({ kind: 'start', step })),
   );
-  t.is(restore.length, 4);
+  t.is(restore.length, 2);
 });
 
 test('links, loss, delay and clear act on every interface of the node, the gateway has two', async (t) => {

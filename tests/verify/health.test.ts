@@ -32,7 +32,7 @@ test('a removal within the budget, clients served by the others, a return within
   t.deepEqual(
     results.map((r) => [r.ok, r.where, r.expected]),
     [
-      [true, 'director: rs1', 'rs1 out of tcp 10.10.0.100:80, udp 10.10.0.100:80 within 5.5 s (interval + timeout + retries x (retryDelay + timeout))'],
+      [true, 'director: rs1', 'rs1 out of tcp 10.10.0.100:80 within 5.5 s (interval + timeout + retries x (retryDelay + timeout))'],
       [true, 'client -> VIP', '2 answers, none from rs1'],
       [true, 'director: rs1', 'rs1 back in every checked service within 3 s (interval + timeout)'],
     ],
