@@ -19,7 +19,7 @@ export interface ExecuteOptions {
   onModulesLoaded?: (modules: string[]) => Promise<void>;
 }
 
-async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOptions): Promise<void> {
+async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOptions, started: number[]): Promise<void> {
   if (step.modules) {
     const missing = step.modules.filter((m) => !host.moduleLoaded(m));
     if (missing.length === 0) return;
@@ -30,7 +30,7 @@ async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOpt
   }
   if (step.daemon) {
     try {
-      await runner.start(step.argv, step.log ? { log: step.log } : {});
+      started.push((await runner.start(step.argv, step.log ? { log: step.log } : {})).pid);
     } catch (error) {
       throw new StepFailedError(step, (error as Error).message, false);
     }
@@ -109,15 +109,19 @@ async function runChains(chainList: Step[][], limit: number, run: (step: Step) =
 
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<void> {
   let done = 0;
+  // The daemons this run started, by pid: one may not have entered its namespace yet when the rollback
+  // looks for the namespaces' processes (`ip netns exec` is slow on a busy guest), so each is killed by pid too.
+  const started: number[] = [];
   try {
     for (const phase of chains(plan)) {
       await runChains(phase, NODE_CONCURRENCY, async (step) => {
         options.onStep?.(step, done++, plan.steps.length);
-        await runStep(step, options);
+        await runStep(step, options, started);
       });
     }
   } catch (error) {
     if (!(error instanceof StepFailedError)) throw error;
+    for (const pid of started) options.host.kill(pid);
     try {
       await removeNamespaces(plan.namespaces, options.runner, options.host);
     } catch (rollbackError) {

@@ -119,3 +119,25 @@ test('a waiting step that never sees its lines fails the step with what it saw, 
   t.regex(error?.message ?? '', /Everything this run had created was removed\.$/);
   t.deepEqual(await machine.listNamespaces(), []);
 });
+
+test('a rollback kills every daemon the run started by its pid, also one that is not yet in its namespace', async (t) => {
+  const machine = new FakeMachine();
+  const plan = await drPlan();
+  const last = plan.steps[plan.steps.length - 1].argv.join(' ');
+  machine.failWhen = { contains: last, stderr: 'no such program' };
+  // Every daemon is still on its way into its namespace (still `ip netns exec`): no namespace sweep finds it.
+  const start = machine.start.bind(machine);
+  machine.start = async (argv, options) => {
+    const started = await start(argv, options);
+    machine.processes.set(started.pid, 'not yet in its namespace');
+    return started;
+  };
+  await t.throwsAsync(executePlan(plan, { runner: machine, host: machine }), { instanceOf: StepFailedError });
+  const daemons = machine.calls.filter((c) => c.daemon && c.argv.join(' ') !== last).length;
+  t.true(daemons > 0);
+  t.deepEqual(
+    [...machine.killed].sort(),
+    Array.from({ length: daemons }, (_, i) => 1000 + i),
+  );
+  t.is(machine.processes.size, 0);
+});
