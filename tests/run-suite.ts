@@ -1,15 +1,16 @@
 /**
  * The whole test suite, as `npm test` runs it:
  *   unit     ava on the host: no root, no network (pure stages, recording fake runner)
- *   microvm  ava on the host: the microVM runner itself, booted for real
- *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else in two microVMs at once
- *   labs     `lvslab test` of dr-wrr8, dr-keepalived and dr-pair: the user's path, in one microVM boot
+ *   microvm  ava on the host: the microVM runner and the resident guest, booted for real (at the same time as unit)
+ *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else against two resident microVMs at once
+ *   labs     `lvslab test` of dr-wrr8, dr-keepalived and dr-pair: the user's path, on a resident microVM
  *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers)
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
  * `--only STAGE[,STAGE]` runs a subset (for development).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -82,28 +83,53 @@ async function finish(stage: Stage, started: number, collector: ReturnType<typeo
   return { stage, passed, failed, skipped, error, seconds };
 }
 
-/** Unit tests run serially (some change process.env); the microvm stage lets a file's non-serial tests overlap their boots. */
-async function runAvaOnHost(stage: Stage, files: string[], serial = true): Promise<StageResult> {
-  const started = Date.now();
-  const { stream, collector } = tapSink(stage);
-  const child = execa(process.execPath, [AVA, '--tap', ...(serial ? ['--serial'] : []), '--concurrency', '1', ...files], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    all: false,
-    stderr: 'inherit',
-  });
-  child.stdout!.pipe(stream);
-  const result = await child;
-  return finish(stage, started, collector, result.exitCode ?? 1, `ava (${stage})`);
+/**
+ * Unit tests run serially (some change process.env); the microvm stage lets a file's non-serial tests overlap their boots.
+ * `env` points e2e at a resident guest (LVSLAB_GUEST).
+ */
+async function runAvaOnHost(stage: Stage, files: string[], serial = true, env: Record<string, string> = {}, what = `ava (${stage})`): Promise<StageResult> {
+  return runCliOnHost(stage, [process.execPath, AVA, '--tap', ...(serial ? ['--serial'] : []), '--concurrency', '1', ...files], what, env);
 }
 
-/** lvslab itself on the host (which has IPVS), speaking TAP. */
-async function runCliOnHost(stage: Stage, argv: string[], what: string): Promise<StageResult> {
+/** A command on the host (ava, or lvslab itself) speaking TAP. */
+async function runCliOnHost(stage: Stage, argv: string[], what: string, env: Record<string, string> = {}): Promise<StageResult> {
   const started = Date.now();
   const { stream, collector } = tapSink(stage);
-  const child = execa(argv[0], argv.slice(1), { cwd: PACKAGE_ROOT, reject: false, stderr: 'inherit' });
+  const child = execa(argv[0], argv.slice(1), { cwd: PACKAGE_ROOT, reject: false, stderr: 'inherit', env });
   child.stdout!.pipe(stream);
   return finish(stage, started, collector, (await child).exitCode ?? 1, what);
+}
+
+/**
+ * A resident microVM (`lvslab vm --serve`, one vCPU) for one lane: `work` gets the environment that points
+ * lvslab at it; the guest is powered off afterwards. A guest that does not come up fails the lane's jobs.
+ */
+async function withResidentGuest<T>(lane: number, work: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  const socket = join(tmpdir(), `lvslab-suite-${process.pid}-${lane}.sock`);
+  const guest = execa(process.execPath, [CLI_ENTRY, 'vm', '--serve', socket, '--cpus', '1', '--memory', '2048'], {
+    cwd: PACKAGE_ROOT,
+    reject: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  });
+  let said = '';
+  guest.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+  const ended = guest.then((r) => r);
+  const deadline = Date.now() + 120_000;
+  while (!existsSync(socket)) {
+    const early = await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve(undefined), 200))]);
+    if (early !== undefined || Date.now() > deadline) {
+      guest.kill('SIGKILL');
+      throw new Error(`the resident microVM of lane ${lane} did not come up: ${said.trim() || 'no message'}`);
+    }
+  }
+  say(`# lane ${lane}: ${said.trim().split('\n').pop()}`);
+  try {
+    return await work({ LVSLAB_GUEST: socket });
+  } finally {
+    guest.kill('SIGTERM');
+    await ended;
+  }
 }
 
 async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus = 2): Promise<StageResult> {
@@ -128,17 +154,27 @@ async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus = 2
   }
 }
 
-/** Two microVMs at a time (one vCPU each, one per core): each job starts as soon as one of them is free. */
-async function inTwoLanes<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
+/** Two resident microVMs (one vCPU each, one per core): each job runs on the first of them that is free. */
+async function inTwoLanes<T>(jobs: Array<(env: Record<string, string>) => Promise<T>>, failed: (error: Error, index: number) => T): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const index = next++;
-      results[index] = await jobs[index]();
+  const lane = async (number: number) => {
+    try {
+      await withResidentGuest(number, async (env) => {
+        while (next < jobs.length) {
+          const index = next++;
+          results[index] = await jobs[index](env);
+        }
+      });
+    } catch (error) {
+      // The jobs this lane could not run count as failed, never as not run.
+      while (next < jobs.length) {
+        results[next] = failed(error as Error, next);
+        next++;
+      }
     }
   };
-  await Promise.all([lane(), lane()]);
+  await Promise.all([lane(1), lane(2)]);
   return results;
 }
 
@@ -155,29 +191,28 @@ function merged(stage: Stage, results: StageResult[], seconds: number): StageRes
 }
 
 /**
- * Without IPVS on the host, e2e (two microVMs) and labs run as one queue on two lanes, so that labs uses the
- * lane whose e2e half ends first; bench runs alone after them: its throughput figures need the machine to
- * itself (beside another microVM, NAT measured 0 Mbit/s and the shape checks failed).
+ * Without IPVS on the host, e2e (two groups) and labs run as one queue on two lanes, each lane a resident
+ * microVM: the tests and lvslab run here, only the labs' commands in the guests. labs uses the lane whose
+ * e2e half ends first. bench runs alone after them, inside a microVM of its own: its throughput figures
+ * need the machine to itself (beside another microVM, NAT measured 0 Mbit/s and the shape checks failed).
  */
 async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   const started = Date.now();
-  const jobs: Array<{ stage: Stage; run: () => Promise<StageResult> }> = [];
+  const jobs: Array<{ stage: Stage; run: (env: Record<string, string>) => Promise<StageResult> }> = [];
   if (stages.includes('e2e')) {
     for (const [i, group] of e2eGroups().entries()) {
-      jobs.push({
-        stage: 'e2e',
-        run: () => runInMicroVm('e2e', [process.execPath, AVA, '--tap', '--serial', '--concurrency', '1', ...group], `ava (e2e, microVM ${i + 1})`, 1),
-      });
+      jobs.push({ stage: 'e2e', run: (env) => runAvaOnHost('e2e', group, true, env, `ava (e2e, group ${i + 1})`) });
     }
   }
-  if (stages.includes('labs')) jobs.push({ stage: 'labs', run: () => runInMicroVm('labs', GUEST_ARGV.labs, 'lvslab test in the microVM', 1) });
+  if (stages.includes('labs')) jobs.push({ stage: 'labs', run: (env) => runCliOnHost('labs', GUEST_ARGV.labs, 'lvslab test with a resident microVM', env) });
   const ended = new Map<Stage, number>();
   const results = await inTwoLanes(
-    jobs.map((job) => async () => {
-      const result = await job.run().catch((error: Error) => ({ stage: job.stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }));
+    jobs.map((job) => async (env) => {
+      const result = await job.run(env).catch((error: Error) => ({ stage: job.stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }));
       ended.set(job.stage, Date.now());
       return result;
     }),
+    (error, index) => ({ stage: jobs[index].stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }),
   );
   const inLanes = stages
     .filter((s) => jobs.some((j) => j.stage === s))
@@ -256,9 +291,18 @@ async function main(): Promise<number> {
   say(`# IPVS on this host: ${ipvs.usable ? 'yes' : 'no'} (${ipvs.why})${ipvs.usable ? '' : '; e2e and labs run in the microVM'}`);
   const results: StageResult[] = [];
   const inGuest: Stage[] = ipvs.usable ? [] : ['e2e', 'labs', 'bench'];
-  for (const stage of stages.filter((s) => !inGuest.includes(s))) {
+  const here = stages.filter((s) => !inGuest.includes(s));
+  const guarded = (stage: Stage) =>
+    runStage(stage).catch((error: Error) => ({ stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }) as StageResult);
+  // unit (Node on one core) and microvm (mostly one guest booting at a time) share the two cores; their lines carry their stage.
+  const together: Stage[] = here.filter((s) => s === 'unit' || s === 'microvm');
+  if (together.length > 0) {
+    say(`# stages ${together.join(' and ')}${together.length > 1 ? ', at once' : ''}`);
+    results.push(...(await Promise.all(together.map(guarded))));
+  }
+  for (const stage of here.filter((s) => !together.includes(s))) {
     say(`# stage ${stage}`);
-    results.push(await runStage(stage).catch((error: Error) => ({ stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 })));
+    results.push(await guarded(stage));
   }
   const guestStages = stages.filter((s) => inGuest.includes(s));
   if (guestStages.length > 0) {

@@ -21,7 +21,8 @@ export interface ExecuteOptions {
 
 async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOptions, started: number[]): Promise<void> {
   if (step.modules) {
-    const missing = step.modules.filter((m) => !host.moduleLoaded(m));
+    const loaded = await Promise.all(step.modules.map((m) => host.moduleLoaded(m)));
+    const missing = step.modules.filter((_, i) => !loaded[i]);
     if (missing.length === 0) return;
     const result = await runner.run(['modprobe', '-a', ...missing]);
     if (result.exitCode !== 0) throw new StepFailedError(step, result.stderr || `exit status ${result.exitCode}`, false);
@@ -121,7 +122,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     }
   } catch (error) {
     if (!(error instanceof StepFailedError)) throw error;
-    for (const pid of started) options.host.kill(pid);
+    for (const pid of started) await options.host.kill(pid);
     try {
       await removeNamespaces(plan.namespaces, options.runner, options.host);
     } catch (rollbackError) {

@@ -9,13 +9,17 @@ export interface HostView {
   listNamespaces(): Promise<string[]>;
   /** Processes whose network namespace is one of these named namespaces. */
   pidsIn(namespaces: readonly string[]): Promise<number[]>;
-  kill(pid: number): void;
+  kill(pid: number): Promise<void>;
   /** The program a process runs (its comm), when it still exists. */
   programOf(pid: number): Promise<string | undefined>;
   /** Whether a process still exists (an `up` whose intent record is left behind may have died). */
   alive(pid: number): boolean;
-  moduleLoaded(name: string): boolean;
+  moduleLoaded(name: string): Promise<boolean>;
   isRoot(): boolean;
+  /** The program (comm) of every process: what a lab may have left running. */
+  programs(): Promise<string[]>;
+  /** The files under a folder, as paths relative to it (none when it does not exist). */
+  filesUnder(dir: string): Promise<string[]>;
 }
 
 export const NETNS_DIR = '/run/netns';
@@ -51,7 +55,7 @@ export class LinuxHost implements HostView {
     return pids;
   }
 
-  kill(pid: number): void {
+  async kill(pid: number): Promise<void> {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -76,8 +80,22 @@ export class LinuxHost implements HostView {
     }
   }
 
-  moduleLoaded(name: string): boolean {
+  async moduleLoaded(name: string): Promise<boolean> {
     return existsSync(`/sys/module/${name}`);
+  }
+
+  async programs(): Promise<string[]> {
+    const names: string[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^[0-9]+$/.test(entry)) continue;
+      const program = await this.programOf(Number(entry));
+      if (program !== undefined) names.push(program);
+    }
+    return names;
+  }
+
+  async filesUnder(dir: string): Promise<string[]> {
+    return (await readdir(dir, { recursive: true }).catch(() => [] as string[])).sort();
   }
 
   isRoot(): boolean {

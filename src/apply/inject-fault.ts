@@ -10,7 +10,7 @@ async function killPrograms(action: Extract<FaultAction, { kind: 'kill' }>, host
   for (const pid of await host.pidsIn([action.namespace])) {
     const program = await host.programOf(pid);
     if (program && action.programs.includes(program)) {
-      host.kill(pid);
+      await host.kill(pid);
       killed++;
     }
   }

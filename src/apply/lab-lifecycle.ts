@@ -10,10 +10,10 @@ import { buildPlan, type Plan, type PlanOptions } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
 import { LabStateError } from './errors.js';
 import { executePlan, type ExecuteOptions } from './execute-plan.js';
-import { LinuxHost, type HostView } from './host.js';
+import type { HostView } from './host.js';
 import { byLab, findOwned, loAliases } from './ownership.js';
 import { abandonedIntents, claimedBy, clearIntent, writeIntent, type Intent } from './intent.js';
-import { ProcessRunner, type CommandRunner } from './runner.js';
+import type { CommandRunner } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
 export { STATE_DIR };
@@ -24,11 +24,6 @@ export interface LifecycleOptions {
   /** Where the rendered plan of each running lab is kept for diffs; none in unit tests. */
   stateDir?: string;
   onStep?: ExecuteOptions['onStep'];
-}
-
-/** This machine, for real: commands through the process runner, the state under /run/lvslab. */
-export function machineLifecycle(runner: CommandRunner = new ProcessRunner()): LifecycleOptions {
-  return { runner, host: new LinuxHost(), stateDir: STATE_DIR };
 }
 
 export type UpOutcome = { status: 'created'; plan: Plan } | { status: 'unchanged'; plan: Plan };
@@ -92,7 +87,7 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
     await executePlan(plan, { ...options, onModulesLoaded: (modules) => rememberModules(modules, options.stateDir) });
   } catch (error) {
     await clearIntent(options.stateDir, lab.name);
-    await forgetPlan(lab.name, options.stateDir);
+    await forgetPlan(lab.name, options);
     await releaseModules(options);
     throw error;
   }
@@ -139,13 +134,15 @@ export async function runningLab(labName: string, stateDir: string = STATE_DIR):
   }
 }
 
-/** Forgets a lab: its rendered plan and its run folder (daemons' configs, pid files and logs). */
-async function forgetPlan(labName: string, stateDir: string | undefined): Promise<void> {
+/** Forgets a lab: its rendered plan, and its run folder on the lab machine (daemons' configs, pid files and logs). */
+async function forgetPlan(labName: string, options: Pick<LifecycleOptions, 'stateDir' | 'runner'>): Promise<void> {
+  const { stateDir } = options;
   if (!stateDir) return;
   await rm(`${stateDir}/${labName}.plan.sh`, { force: true });
   await rm(runningFile(stateDir, labName), { force: true });
-  await rm(labRunDir(labName, stateDir), { recursive: true, force: true });
+  await options.runner.run(['rm', '-rf', labRunDir(labName)]);
   await rmdir(stateDir).catch(() => undefined); // only when empty: other labs may still run
+  if (stateDir !== STATE_DIR) await options.runner.run(['rmdir', '--ignore-fail-on-non-empty', STATE_DIR]);
 }
 
 /** The namespaces that abandoned intent records of these labs (or of every lab) may remove. */
@@ -176,7 +173,7 @@ export async function labDown(name: string | { all: true }, options: LifecycleOp
   const namespaces = [...new Set([...names.flatMap((n) => (labs.get(n) ?? []).map((o) => o.namespace)), ...abandoned.namespaces])].sort();
   await removeNamespaces(namespaces, options.runner, options.host);
   for (const intent of abandoned.intents) await clearIntent(options.stateDir, intent.lab);
-  for (const n of names) await forgetPlan(n, options.stateDir);
+  for (const n of names) await forgetPlan(n, options);
   await releaseModules(options);
   return namespaces;
 }

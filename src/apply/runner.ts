@@ -37,6 +37,8 @@ export interface CommandRunner {
   start(argv: readonly string[], options?: StartOptions): Promise<{ pid: number }>;
   /** Starts a capture (tcpdump) and resolves once it says it is listening; stop() ends it and returns its output. */
   capture(argv: readonly string[]): Promise<Capture>;
+  /** Runs argv with this terminal's streams as its own (`lvslab exec`); its exit status. */
+  attached(argv: readonly string[]): Promise<number>;
   /** How many processes this runner has spawned (benchmarks report it). */
   readonly spawned: number;
 }
@@ -112,6 +114,11 @@ function collect(argv: readonly string[], options: RunOptions): Promise<RunResul
 
 export class ProcessRunner implements CommandRunner {
   spawned = 0;
+
+  attached(argv: readonly string[]): Promise<number> {
+    this.spawned++;
+    return runAttached(argv);
+  }
 
   run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.spawned++;

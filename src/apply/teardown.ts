@@ -9,7 +9,7 @@ export async function removeNamespaces(namespaces: readonly string[], runner: Co
   const existing = new Set(await host.listNamespaces());
   const targets = namespaces.filter((ns) => existing.has(ns));
   if (targets.length === 0) return;
-  for (const pid of await host.pidsIn(targets)) host.kill(pid);
+  for (const pid of await host.pidsIn(targets)) await host.kill(pid);
   const result = await runner.run(['ip', '-force', '-batch', '-'], { input: targets.map((ns) => `netns del ${ns}`).join('\n') + '\n' });
   if (result.exitCode !== 0) throw new Error(`could not remove namespaces ${targets.join(', ')}: ${result.stderr.trim()}`);
 }

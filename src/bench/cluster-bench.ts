@@ -3,7 +3,8 @@
  * per request, the cluster's throughput behind a rate-limited director, and what labs cost at scale.
  */
 import { readFile } from 'node:fs/promises';
-import { labDown, labUp, machineLifecycle as lifecycle } from '../apply/lab-lifecycle.js';
+import { labDown, labUp } from '../apply/lab-lifecycle.js';
+import { machineLifecycle as lifecycle } from '../session/lab-machine.js';
 import { ProcessRunner, type CommandRunner } from '../apply/runner.js';
 import type { Lab } from '../model/lab.js';
 import { LOAD_CLIENT_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';

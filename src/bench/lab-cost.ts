@@ -7,7 +7,8 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labDown, labUp, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { labDown, labUp } from '../apply/lab-lifecycle.js';
+import { machineLifecycle } from '../session/lab-machine.js';
 import { ProcessRunner } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { buildPlan } from '../plan/build-plan.js';

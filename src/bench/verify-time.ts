@@ -3,7 +3,8 @@
  * host has none it re-runs itself in the microVM.   npm run bench:verify
  */
 import { join } from 'node:path';
-import { labDown, labUp, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { labDown, labUp } from '../apply/lab-lifecycle.js';
+import { machineLifecycle } from '../session/lab-machine.js';
 import { ProcessRunner } from '../apply/runner.js';
 import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
 import { loadLab } from '../validate/validate-topology.js';

@@ -5,12 +5,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { requireRoot } from '../apply/lab-lifecycle.js';
+import { machineLifecycle } from '../session/lab-machine.js';
 import { benchConfig } from '../bench/bench-config.js';
 import { shapeChecks, type BenchResults } from '../bench/bench-results.js';
 import { runClusterBench } from '../bench/cluster-bench.js';
 import { benchPlots, renderBenchReport } from '../bench/bench-report.js';
 import { TapWriter } from '../report/tap.js';
+import { progress } from '../report/progress.js';
 import { computeWhereIpvsIs } from '../session/where-ipvs-is.js';
 import { parseVerbArgs } from './args.js';
 import { RUNNER_OPTION, whereFrom } from './shared.js';
@@ -32,6 +34,11 @@ export async function benchVerb(args: string[]): Promise<number> {
     BENCH_USAGE,
   );
   const quick = values.quick === true;
+  if (process.env.LVSLAB_GUEST) {
+    // Its throughput figures need a machine of its own, and its load clients run as lab programs.
+    progress.note('lvslab bench measures in a microVM of its own, not in the resident one LVSLAB_GUEST names');
+    delete process.env.LVSLAB_GUEST;
+  }
   const here = async () => {
     requireRoot(machineLifecycle().host, 'bench');
     return runClusterBench(benchConfig(quick), process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host');

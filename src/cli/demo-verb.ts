@@ -5,7 +5,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireRoot, machineLifecycle } from '../apply/lab-lifecycle.js';
+import { requireRoot } from '../apply/lab-lifecycle.js';
+import { machineLifecycle } from '../session/lab-machine.js';
 import { computeWhereIpvsIs } from '../session/where-ipvs-is.js';
 import { withLab } from '../session/with-lab.js';
 import { MODES } from '../model/lab.js';

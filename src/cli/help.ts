@@ -17,6 +17,7 @@ const RUNNER: [string, string] = ['--runner auto|host|vm', 'where the lab runs: 
 const VM: Array<[string, string]> = [
   ['--accel auto|kvm|tcg', 'microVM acceleration: auto tries KVM and falls back to software emulation (TCG)'],
   ['--memory MB', 'microVM memory (default 1024)'],
+  ['--cpus N', 'microVM virtual CPUs (default 2; one each when two microVMs share two cores)'],
   ['--timeout SECONDS', 'microVM time limit (default 1800)'],
   ['--kernel PATH [--modules DIR]', "a guest kernel of your own instead of Debian's"],
   ['--show-console', "copy the guest's kernel console to stderr"],
@@ -110,13 +111,22 @@ export const VERB_HELP: Record<string, VerbHelp> = {
     ],
   },
   vm: {
-    usage: `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]`,
+    usage: `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | --serve SOCKET | -- CMD...]`,
     summary: 'run a command as root in the IPVS microVM, in the same directory',
     details:
       "Exits with CMD's status, 125 when the VM itself failed. SIGTERM, SIGINT or SIGHUP stop the VM and remove its run folder.\n" +
       "The guest boots qemu's microvm machine (LVSLAB_VM_MACHINE=pc: the previous, slower pc machine).\n" +
       "Under software emulation it is told this host's TSC rate (LVSLAB_TSC_KHZ=N gives it in kHz; LVSLAB_TSC_KHZ=none: the pc machine boots).",
-    options: [['--shell', 'an interactive shell in the guest'], ['--fetch-kernel', "fetch Debian's kernel for the guest (apt-get download)"], ...VM],
+    options: [
+      ['--shell', 'an interactive shell in the guest'],
+      [
+        '--serve SOCKET',
+        'keep the microVM running for every lvslab started with LVSLAB_GUEST=SOCKET: labs live in it between commands, ' +
+          'lvslab runs on this host (no Node under emulation); SIGTERM powers it off',
+      ],
+      ['--fetch-kernel', "fetch Debian's kernel for the guest (apt-get download)"],
+      ...VM,
+    ],
   },
 };
 

@@ -1,13 +1,12 @@
 /** The verbs that build, inspect and remove labs: validate, plan, up, down, status, exec, fault. */
 import { progress } from '../report/progress.js';
 import { existsSync } from 'node:fs';
-import { labDown, labUp, requireRoot, machineLifecycle, runningLab, runningState } from '../apply/lab-lifecycle.js';
+import { labDown, labUp, requireRoot, runningLab, runningState } from '../apply/lab-lifecycle.js';
+import { machineLifecycle } from '../session/lab-machine.js';
 import { injectFault } from '../apply/inject-fault.js';
 import { faultActions, FaultTargetError, parseFault } from '../plan/faults.js';
 import { LabStateError } from '../apply/errors.js';
-import { LinuxHost } from '../apply/host.js';
 import { byLab, findOwned } from '../apply/ownership.js';
-import { ProcessRunner, runAttached } from '../apply/runner.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { namespaceOf } from '../model/naming.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -128,12 +127,13 @@ export async function execVerb(args: string[]): Promise<number> {
   const { positionals, rest } = parseVerbArgs(args, {}, 'lvslab exec LAB NODE -- CMD...');
   if (positionals.length !== 2 || rest.length === 0) throw new UsageError('usage: lvslab exec LAB NODE -- CMD...');
   const [labName, node] = positionals;
-  requireRoot(new LinuxHost(), 'exec');
-  const owned = byLab(await findOwned(new ProcessRunner(), new LinuxHost())).get(labName) ?? [];
+  const { runner, host } = machineLifecycle();
+  requireRoot(host, 'exec');
+  const owned = byLab(await findOwned(runner, host)).get(labName) ?? [];
   if (!owned.some((o) => o.node === node)) {
     throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
   }
-  return runAttached(['ip', 'netns', 'exec', namespaceOf(labName, node), ...rest]);
+  return runner.attached(['ip', 'netns', 'exec', namespaceOf(labName, node), ...rest]);
 }
 
 /** `lvslab fault LAB|FILE KIND TARGET [VALUE]`: one fault on a lab running on this host. */

@@ -6,8 +6,9 @@ export const VM_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   modules: { type: 'string' },
   accel: { type: 'string', default: 'auto' },
   memory: { type: 'string', default: '1024' },
+  cpus: { type: 'string', default: '2' },
   timeout: { type: 'string', default: '1800' },
   'show-console': { type: 'boolean', default: false },
 };
 
-export const VM_USAGE = '[--kernel PATH [--modules DIR]] [--accel auto|kvm|tcg] [--memory MB] [--timeout SECONDS] [--show-console]';
+export const VM_USAGE = '[--kernel PATH [--modules DIR]] [--accel auto|kvm|tcg] [--memory MB] [--cpus N] [--timeout SECONDS] [--show-console]';

@@ -1,19 +1,31 @@
-/** `lvslab vm`: run a command (or a shell) in the IPVS microVM. */
+/** `lvslab vm`: run a command (or a shell) in the IPVS microVM, or keep one running for other lvslab processes (--serve). */
 import { fetchDefaultKernel } from '../vm/kernel.js';
+import { serveGuest } from '../guest/serve.js';
 import { parseVerbArgs, UsageError } from './args.js';
-import { log, runWithVmOptions, VM_OPTIONS, VM_USAGE } from './vm-options.js';
+import { log, requestFromOptions, runWithVmOptions, VM_OPTIONS, VM_USAGE } from './vm-options.js';
+
+const USAGE = `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | --serve SOCKET | -- CMD...]`;
 
 export async function vmVerb(args: string[]): Promise<number> {
   const { values, rest } = parseVerbArgs(
     args,
-    { ...VM_OPTIONS, shell: { type: 'boolean' }, 'fetch-kernel': { type: 'boolean' } },
-    `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | -- CMD...]`,
+    { ...VM_OPTIONS, shell: { type: 'boolean' }, serve: { type: 'string' }, 'fetch-kernel': { type: 'boolean' } },
+    USAGE,
   );
   if (values['fetch-kernel']) {
     await fetchDefaultKernel(log);
-    if (!values.shell && rest.length === 0) return 0;
+    if (!values.shell && values.serve === undefined && rest.length === 0) return 0;
   }
-  if (!values.shell && rest.length === 0) throw new UsageError(`lvslab vm needs --shell or -- CMD...\nusage: lvslab vm ${VM_USAGE} [--shell | -- CMD...]`);
+  const modes = [values.shell === true, values.serve !== undefined, rest.length > 0].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError(`lvslab vm needs one of --shell, --serve SOCKET or -- CMD...\nusage: ${USAGE}`);
+  if (typeof values.serve === 'string') {
+    const socket = values.serve;
+    const request = await requestFromOptions([], values, { stdout: process.stdout, stderr: process.stderr });
+    const outcome = await serveGuest(socket, request, () =>
+      log(`the microVM serves lvslab at ${socket}: run lvslab with LVSLAB_GUEST=${socket} to build labs in it; stop this process to power it off`),
+    );
+    return outcome.exitCode;
+  }
   const outcome = await runWithVmOptions(values.shell ? undefined : rest, values, { stdout: process.stdout, stderr: process.stderr });
   return outcome.exitCode;
 }

@@ -13,3 +13,6 @@ export const CLI_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 export const PROBE_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'verify', 'probe.js');
 /** The throughput benchmark's load generator, run inside a client's namespace. */
 export const LOAD_CLIENT_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'bench', 'load-client.js');
+
+/** The resident guest's agent (src/guest/agent.ts), run inside the microVM. */
+export const AGENT_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'guest', 'agent.js');

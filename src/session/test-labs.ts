@@ -2,8 +2,8 @@
  * `lvslab test` on a machine with IPVS: for each topology, up -> verify -> down, every step a TAP
  * point. The lab is always taken down, and the host must be exactly as before afterwards.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { labDown, labUp, type LifecycleOptions } from '../apply/lab-lifecycle.js';
+import { readdir } from 'node:fs/promises';
+import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../apply/lab-lifecycle.js';
 import { SERVICE_SCRIPT } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
 import { TapWriter } from '../report/tap.js';
@@ -23,22 +23,25 @@ export async function hostSnapshot(options: LifecycleOptions): Promise<string> {
     .split('\n')
     .map((l) => l.replace(/state \S+ /, '').replace(/qdisc \S+ /, ''))
     .join('\n');
-  return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}\n${await labLeftovers(options.stateDir)}`;
+  return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}\n${await labLeftovers(options)}`;
 }
 
 /** The programs a lab runs in its namespaces: none may outlive it. */
 const LAB_PROGRAMS = ['keepalived', 'socat', 'tcpdump'];
 
-/** Lab programs still running anywhere on the host, and the files under the state folder (pid files, configs, logs). */
-async function labLeftovers(stateDir: string | undefined): Promise<string> {
+/**
+ * Lab programs still running anywhere on the lab machine, the files under its run folder (pid files,
+ * configs, logs), and lvslab's own records when they are kept apart (a resident guest's, on this side).
+ */
+async function labLeftovers({ host, stateDir }: LifecycleOptions): Promise<string> {
   const counts = new Map<string, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    const program = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+  for (const program of await host.programs()) {
     if (LAB_PROGRAMS.includes(program)) counts.set(program, (counts.get(program) ?? 0) + 1);
   }
-  const files = stateDir ? await readdir(stateDir, { recursive: true }).catch(() => [] as string[]) : [];
-  return `processes: ${LAB_PROGRAMS.map((p) => `${p} ${counts.get(p) ?? 0}`).join(', ')}\nfiles under ${stateDir}: ${files.sort().join(' ') || 'none'}`;
+  const listed = (dir: string, files: string[]) => `files under ${dir}: ${files.join(' ') || 'none'}`;
+  const lines = [`processes: ${LAB_PROGRAMS.map((p) => `${p} ${counts.get(p) ?? 0}`).join(', ')}`, listed(STATE_DIR, await host.filesUnder(STATE_DIR))];
+  if (stateDir && stateDir !== STATE_DIR) lines.push(listed(stateDir, (await readdir(stateDir, { recursive: true }).catch(() => [] as string[])).sort()));
+  return lines.join('\n');
 }
 
 export async function testLabs(

@@ -14,9 +14,6 @@ import { faultActions } from '../plan/faults.js';
 import type { HostView } from '../apply/host.js';
 import { injectFault } from '../apply/inject-fault.js';
 import type { CommandRunner } from '../apply/runner.js';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { neighbourMac } from './parse-observations.js';
 import type { TimelineSpec } from './probe.js';
@@ -25,11 +22,11 @@ import { readUntil } from './read-until.js';
 /** A probe through the VIP this often (ms), each given this long to answer. */
 export const PROBE_EVERY_MS = 100;
 const PROBE_TIMEOUT_MS = 1000;
-/** The download that spans the failover: this many bytes at this rate (bytes/s), about 10 s. */
-export const SPANNING_BYTES = 2_000_000;
+/** The download that spans the failover: this many bytes at this rate (bytes/s), about 15 s: longer than the wait for the sync (8 s) and the takeover. */
+export const SPANNING_BYTES = 3_000_000;
 const SPANNING_RATE = 200_000;
 /**
- * How long the download may take: 10 s of transfer, the wait for the sync, the takeover and TCP's backed-off
+ * How long the download may take: 15 s of transfer, the wait for the sync, the takeover and TCP's backed-off
  * retransmissions after it. A download still running then has not survived (and does not hold up verify).
  */
 const DOWNLOAD_MAX_S = 40;
@@ -48,7 +45,7 @@ export interface FailoverObservation {
   /** The gateway's neighbour entry for the VIP after the takeover, and the MACs it could be. */
   gatewayMac?: string;
   macs: Record<string, string>;
-  /** The probes through the VIP, and when the link went down (epoch ms). */
+  /** The probes through the VIP, and when the link went down (epoch ms, both by the lab machine's clock). */
   probes: Timed[];
   faultAt: number;
   download: { bytes: number; node?: string; error?: string; /** The backup listed its connection before the failover. */ synced?: boolean };
@@ -143,7 +140,8 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
   const holdersBefore = await read();
   const macs = Object.fromEntries(await Promise.all(directorsOf(lab).map(async (d) => [d.name, await macOf(d, runner)] as const)));
   const budgetMs = takeoverBudget(lab) * 1000;
-  const files = await mkdtemp(join(tmpdir(), 'lvslab-failover-'));
+  // The prober's files live on the lab machine, where it runs.
+  const files = (await runner.run(['mktemp', '-d', '/tmp/lvslab-failover-XXXXXX'])).stdout.trim();
   const spec: TimelineSpec = {
     target: { protocol: 'tcp', vip: service.vip, port: service.port, count: 1 },
     everyMs: PROBE_EVERY_MS,
@@ -161,7 +159,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       timeout: 180_000,
     });
     await readUntil(
-      async () => existsSync(spec.startedFile!),
+      async () => (await runner.run(['test', '-e', spec.startedFile!])).exitCode === 0,
       (started) => started,
       Date.now(),
       Date.now() + 30_000,
@@ -187,13 +185,15 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
           )
         ).seen !== undefined
       : (await new Promise((resolve) => setTimeout(resolve, 2000)), false);
+    // The probes' times are the lab machine's clock (a microVM's may differ from this one's).
+    const faultAtThere = Number((await runner.run(['date', '+%s%3N'])).stdout.trim());
     const faultAt = Date.now();
     await fault('link-down');
     const takeover = await readUntil(read, (h) => h.length === 1 && h[0] === backup.name, faultAt, faultAt + budgetMs + 3000);
     const gatewayMac = neighbourMac((await runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show'])).stdout, service.vip);
     // A few more seconds of probes after the takeover, so that the gap ends in the probes' window.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    await writeFile(spec.stopFile!, '');
+    await runner.run(['touch', spec.stopFile!]);
     const [probed, downloaded] = await Promise.all([probing, downloading]);
     await fault('link-up');
     // The master preempts: it takes the VIP back within a few adverts.
@@ -212,13 +212,13 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       gatewayMac,
       macs,
       probes: probed.exitCode === 0 ? (JSON.parse(probed.stdout) as Timed[]) : [],
-      faultAt,
+      faultAt: faultAtThere,
       download: { ...parseDownload(downloaded), synced },
       holdersRestored: restored.last,
     };
   } finally {
     await runner.run(['ip', 'netns', 'exec', client.namespace, 'sysctl', '-q', '-w', `net.ipv4.tcp_rmem=${rmem}`]);
-    await rm(files, { recursive: true, force: true });
+    await runner.run(['rm', '-rf', files]);
   }
 }
 

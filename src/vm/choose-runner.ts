@@ -23,6 +23,8 @@ export async function chooseRunner(choice: RunnerChoice): Promise<RunnerDecision
   if (choice === 'host') return { runner: 'host', why: 'asked for --runner host' };
   if (choice === 'vm') return { runner: 'vm', why: 'asked for --runner vm' };
   if (process.env.LVSLAB_IN_VM === '1') return { runner: 'host', why: 'already inside the lvslab microVM' };
+  // Labs are built from here, in the resident microVM this variable names (`lvslab vm --serve`).
+  if (process.env.LVSLAB_GUEST) return { runner: 'host', why: `labs run in the resident microVM at ${process.env.LVSLAB_GUEST} (LVSLAB_GUEST)` };
   const ipvs = await ipvsOnHost();
   return ipvs.usable ? { runner: 'host', why: ipvs.why } : { runner: 'vm', why: `${ipvs.why}: using the microVM` };
 }

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { startProcess } from '../apply/runner.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
@@ -52,6 +52,11 @@ export interface VmRequest {
   network?: 'user' | 'isolated';
   /** The virtual machine (machine.ts): microvm unless LVSLAB_VM_MACHINE says pc. */
   machine?: MachineKind;
+  /**
+   * A command that talks back (the resident guest's agent): it gets the out port read-write, named by
+   * LVSLAB_CHANNEL; `channel` gets the host's end once qemu connects it; its own stdout and stderr both go to `stderr`.
+   */
+  channel?: (socket: Socket) => void;
 }
 
 function foreignRoot(request: Pick<VmRequest, 'root'>): boolean {
@@ -92,7 +97,11 @@ const CARRIED_ENV = /^(PATH|HOME|TERM|LANG|LC_[A-Z]+|TZ|CI|NODE_OPTIONS|NO_COLOR
  * serial port (a tty), so without it the guest would draw spinner frames into a host's log file.
  */
 export function guestEnvironment(env: NodeJS.ProcessEnv, hostStderrIsTty = process.stderr.isTTY === true): Record<string, string> {
-  const carried = Object.fromEntries(Object.entries(env).filter(([k, v]) => CARRIED_ENV.test(k) && v !== undefined)) as Record<string, string>;
+  // A resident guest's socket is this host's: inside another microVM it names nothing.
+  const carried = Object.fromEntries(Object.entries(env).filter(([k, v]) => CARRIED_ENV.test(k) && k !== 'LVSLAB_GUEST' && v !== undefined)) as Record<
+    string,
+    string
+  >;
   return { ...carried, PATH: systemPath(env.PATH), LVSLAB_PROGRESS: progressStyle(env, hostStderrIsTty) };
 }
 
@@ -114,7 +123,7 @@ export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'st
 }
 
 /** The script the guest's init runs inside the chroot; it must end by powering off. */
-export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env' | 'machine'>): string {
+export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env' | 'machine'> & { duplex?: boolean }): string {
   const exports = Object.entries({ ...request.env, LVSLAB_IN_VM: '1' }).map(([k, v]) => `export ${k}=${quoteArgument(v)}`);
   const { prepare, out, err } = machine(request.machine ?? 'microvm').guestStreams;
   const run = request.argv
@@ -122,7 +131,9 @@ export function guestScript(request: Pick<VmRequest, 'argv' | 'cwd' | 'env' | 'm
         prepare,
         `cd ${quoteArgument(request.cwd)} 2>${err} || { echo "lvslab vm: ${request.cwd} is not visible in the guest" >${err}; echo 126 > ` +
           `${GUEST_RUN_DIR}/exit; poweroff_now; }`,
-        `${request.argv.map(quoteArgument).join(' ')} </dev/null >${out} 2>${err}`,
+        request.duplex
+          ? `LVSLAB_CHANNEL=${out} ${request.argv.map(quoteArgument).join(' ')} </dev/null >${err} 2>&1`
+          : `${request.argv.map(quoteArgument).join(' ')} </dev/null >${out} 2>${err}`,
       ]
     : [
         `cd ${quoteArgument(request.cwd)} 2>/dev/null || cd /`,
@@ -217,11 +228,12 @@ async function bootPlan(request: VmRequest, accel: 'kvm' | 'tcg', tscKhz: number
 }
 
 /** A unix socket that qemu connects a serial port to; what arrives is handed to `sink`. */
-function serialSink(path: string, sink: (chunk: Buffer) => void): Promise<{ server: Server; closed: Promise<void> }> {
+function serialSink(path: string, sink: (chunk: Buffer) => void, onSocket?: (socket: Socket) => void): Promise<{ server: Server; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
     let markClosed: () => void = () => undefined;
     const closed = new Promise<void>((r) => (markClosed = r));
     const server = createServer((socket) => {
+      onSocket?.(socket);
       socket.on('data', sink);
       socket.on('close', () => markClosed());
     });
@@ -264,7 +276,7 @@ function watchSignals(): () => void {
 
 async function boot(request: VmRequest, accel: 'kvm' | 'tcg', tscKhz: number | undefined, runDir: string, handshake: boolean): Promise<Attempt> {
   const plan = await bootPlan(request, accel, tscKhz);
-  await writeFile(join(runDir, 'guest.sh'), guestScript({ ...request, machine: plan.machine.kind }));
+  await writeFile(join(runDir, 'guest.sh'), guestScript({ ...request, machine: plan.machine.kind, duplex: request.channel !== undefined }));
   let consoleText = '';
   const sinks = request.argv
     ? await Promise.all([
@@ -272,7 +284,7 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', tscKhz: number | u
           consoleText = (consoleText + chunk.toString()).slice(-65536);
           if (request.showConsole) request.stderr.write(chunk);
         }),
-        serialSink(join(runDir, 'out.sock'), (chunk) => request.stdout.write(chunk)),
+        serialSink(join(runDir, 'out.sock'), (chunk) => request.stdout.write(chunk), request.channel),
         serialSink(join(runDir, 'err.sock'), (chunk) => request.stderr.write(chunk)),
       ])
     : await Promise.all([serialSink(join(runDir, 'out.sock'), () => undefined), serialSink(join(runDir, 'err.sock'), () => undefined)]);

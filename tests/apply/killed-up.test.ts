@@ -42,6 +42,9 @@ class DyingRunner implements CommandRunner {
   run(argv: readonly string[], options?: RunOptions) {
     return this.step(() => this.machine.run(argv, options));
   }
+  attached(argv: readonly string[]) {
+    return this.step(() => this.machine.attached(argv));
+  }
   start(argv: readonly string[]) {
     return this.step(() => this.machine.start(argv));
   }

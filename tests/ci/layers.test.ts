@@ -8,7 +8,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/model/package-root.js';
 
-export const LAYERS = ['model', 'modes', 'load', 'validate', 'plan', 'apply', 'vm', 'verify', 'report', 'session', 'vagrant', 'bench', 'cli', 'scripts'];
+export const LAYERS = [
+  'model',
+  'modes',
+  'load',
+  'validate',
+  'plan',
+  'apply',
+  'vm',
+  'guest',
+  'verify',
+  'report',
+  'session',
+  'vagrant',
+  'bench',
+  'cli',
+  'scripts',
+];
 
 const SRC = join(PACKAGE_ROOT, 'src');
 

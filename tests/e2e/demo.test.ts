@@ -1,15 +1,13 @@
 /**
- * `lvslab demo` end to end (inside the microVM, or on a host with IPVS): every row of its table.
+ * `lvslab demo` end to end (its labs in the resident microVM, or on a host with IPVS): every row of its table.
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { CLI_ENTRY } from '../../src/model/package-root.js';
-import { ipvsOnHost } from '../../src/vm/choose-runner.js';
+import { requireLabMachine } from '../helpers/lab-machine.js';
 
-test.before('this machine can run labs (never skipped)', async () => {
-  if (!(await ipvsOnHost()).usable || process.getuid?.() !== 0) throw new Error('the integration suite needs root and IPVS');
-});
+test.before('this machine can run labs (never skipped)', requireLabMachine);
 
 test("lvslab demo shows each mode's request path, reply path, director share, peer and port mapping, and writes the diagrams", async (t) => {
   const result = await execa(process.execPath, [CLI_ENTRY, 'demo', '--runner', 'host', '--out', '/tmp/demo'], { reject: false });

@@ -4,21 +4,21 @@
  * with keepalived leaves no process, pid file or namespace behind, also after `kill -9` of `up`.
  */
 import test from 'ava';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { injectFault } from '../../src/apply/inject-fault.js';
-import { labDown, labUp, machineLifecycle, runningLab } from '../../src/apply/lab-lifecycle.js';
+import { labDown, labUp, runningLab } from '../../src/apply/lab-lifecycle.js';
+import { machineLifecycle } from '../../src/session/lab-machine.js';
 import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
 import { faultActions, type Fault } from '../../src/plan/faults.js';
 import { hostSnapshot } from '../../src/session/test-labs.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { KEEPALIVED_CASES, registerBrokenLabs } from '../helpers/broken-labs.js';
 import { TOPOLOGIES } from '../helpers/paths.js';
+import { existsOnLab, inNs, onLab } from '../helpers/lab-machine.js';
 
 const FILE = join(TOPOLOGIES, 'dr-keepalived.yaml');
 const cli = (...args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args], { reject: false });
-const inNs = (ns: string, ...argv: string[]) => execa('ip', ['netns', 'exec', ns, ...argv]);
 
 registerBrokenLabs(KEEPALIVED_CASES);
 
@@ -60,12 +60,12 @@ test.serial('every fault kind acts on a running keepalived lab, and says what it
   for (const node of ['rs2', 'client']) t.notRegex((await inNs(`dr-keepalived-${node}`, 'tc', 'qdisc', 'show', 'dev', 'eth0')).stdout, /netem/);
 
   await fault({ kind: 'link-down', target: 'rs2' });
-  t.regex((await execa('ip', ['-n', 'dr-keepalived-rs2', '-o', 'link', 'show', 'dev', 'eth0'])).stdout, /state DOWN/);
+  t.regex((await onLab(['ip', '-n', 'dr-keepalived-rs2', '-o', 'link', 'show', 'dev', 'eth0'])).stdout, /state DOWN/);
   await fault({ kind: 'link-up', target: 'rs2' });
-  t.notRegex((await execa('ip', ['-n', 'dr-keepalived-rs2', '-o', 'link', 'show', 'dev', 'eth0'])).stdout, /state DOWN/);
+  t.notRegex((await onLab(['ip', '-n', 'dr-keepalived-rs2', '-o', 'link', 'show', 'dev', 'eth0'])).stdout, /state DOWN/);
 
   t.regex((await fault({ kind: 'kill-keepalived', target: 'director' }))[0], /^director: killed [1-9]\d* keepalived process\(es\)$/);
-  t.deepEqual((await execa('ip', ['netns', 'pids', 'dr-keepalived-director'])).stdout, '', 'no keepalived left in the director');
+  t.deepEqual(await o.host.pidsIn(['dr-keepalived-director']), [], 'no keepalived left in the director');
   // Usage errors (exit 2) and faults on other targets are unit tests; here what needs a machine.
 
   await labDown(lab.name, o);
@@ -82,8 +82,8 @@ test.serial('kill -9 of lvslab up as keepalived starts: down removes the lab, ke
     const up = execa(process.execPath, [CLI_ENTRY, 'up', FILE, '--runner', 'host'], { reject: false });
     const path = `/run/lvslab/dr-keepalived/director/${file}`;
     const deadline = Date.now() + 60_000;
-    while (!existsSync(path) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    t.true(existsSync(path), `${path} appeared while up ran`);
+    while (!(await existsOnLab(path)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    t.true(await existsOnLab(path), `${path} appeared while up ran`);
     up.kill('SIGKILL');
     await up;
     await labDown('dr-keepalived', o);

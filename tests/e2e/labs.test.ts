@@ -1,6 +1,6 @@
 /**
- * Integration: real namespaces, real IPVS, real packets. Needs root and a kernel with IPVS; the suite
- * runs this inside the microVM when the host has none. It never skips: without IPVS it fails.
+ * Integration: real namespaces, real IPVS, real packets. Needs root and a kernel with IPVS, or the
+ * resident microVM the suite starts when the host has none. It never skips: without IPVS it fails.
  */
 import test, { type ExecutionContext } from 'ava';
 import { writeFile } from 'node:fs/promises';
@@ -8,15 +8,16 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { executePlan } from '../../src/apply/execute-plan.js';
 import { StepFailedError } from '../../src/apply/errors.js';
-import { labDown, labUp, machineLifecycle, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import { labDown, labUp, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import { machineLifecycle } from '../../src/session/lab-machine.js';
 import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
-import { ipvsOnHost } from '../../src/vm/choose-runner.js';
 import { probeFrom } from '../../src/verify/run-probe.js';
 import { probeTargets, reachabilityChecks } from '../../src/verify/reachability.js';
 import { hostSnapshot } from '../../src/session/test-labs.js';
 import { SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
+import { inNs, onLab, requireLabMachine, tryOnLab } from '../helpers/lab-machine.js';
 
 /** The four modes; dr-wrr8, dr-keepalived and dr-pair go through up, verify and down in the suite's labs stage (`lvslab test`), with the same host check. */
 const LIFECYCLE = SHIPPED.filter((name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair'].includes(name));
@@ -25,11 +26,7 @@ const options = (): LifecycleOptions => machineLifecycle();
 const planOptions = { serviceScript: SERVICE_SCRIPT };
 const cli = (...args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args], { reject: false });
 
-test.before('this machine can run labs: root and a kernel with IPVS (never skipped)', async () => {
-  if (process.getuid?.() !== 0) throw new Error('the integration suite needs root');
-  const ipvs = await ipvsOnHost();
-  if (!ipvs.usable) throw new Error(`the integration suite needs IPVS: ${ipvs.why}. Run it through \`npm test\`, which uses the microVM.`);
-});
+test.before('this machine can run labs: root and a kernel with IPVS, or the resident microVM (never skipped)', requireLabMachine);
 
 test.afterEach.always('no lab is left behind, whatever happened', async () => {
   await labDown({ all: true }, options());
@@ -66,19 +63,19 @@ test.serial(
   "a host whose own namespace has an eth0 (every Vagrant VM, Debian 12's kernel 6.1): the lab's eth0s still come up, the host's is untouched",
   async (t) => {
     // Linux 6.1 checks a new veth's first name against the namespace ip runs in, even when the device goes elsewhere.
-    const hostHas = async () => (await execa('ip', ['link', 'show', 'dev', 'eth0'], { reject: false })).exitCode === 0;
-    const made = !(await hostHas()) && process.env.LVSLAB_IN_VM === '1';
+    const hostHas = async () => (await tryOnLab(['ip', 'link', 'show', 'dev', 'eth0'])).exitCode === 0;
+    const made = !(await hostHas()) && (process.env.LVSLAB_IN_VM === '1' || process.env.LVSLAB_GUEST !== undefined);
     // Only inside the microVM may the suite add an interface to the root namespace; a real host brings its own eth0, or none.
-    if (made) await execa('ip', ['link', 'add', 'eth0', 'type', 'dummy']);
+    if (made) await onLab(['ip', 'link', 'add', 'eth0', 'type', 'dummy']);
     if (!(await hostHas())) t.log('this host has no eth0 of its own: the lab is built without the clash');
     try {
-      const before = (await execa('ip', ['-d', 'link', 'show', 'dev', 'eth0'], { reject: false })).stdout;
+      const before = (await tryOnLab(['ip', '-d', 'link', 'show', 'dev', 'eth0'])).stdout;
       const lab = await loadLab(join(TOPOLOGIES, 'nat.yaml'));
       t.is((await labUp(lab, planOptions, options())).status, 'created');
       await labDown(lab.name, options());
-      t.is((await execa('ip', ['-d', 'link', 'show', 'dev', 'eth0'], { reject: false })).stdout, before);
+      t.is((await tryOnLab(['ip', '-d', 'link', 'show', 'dev', 'eth0'])).stdout, before);
     } finally {
-      if (made) await execa('ip', ['link', 'del', 'eth0']);
+      if (made) await onLab(['ip', 'link', 'del', 'eth0']);
     }
   },
 );
@@ -106,16 +103,16 @@ test.serial('an up that fails at the last service, after the others started, lea
 });
 
 test.serial("up refuses a namespace of the same name that is not lvslab's, creates nothing, and down --all leaves it alone", async (t) => {
-  await execa('ip', ['netns', 'add', 'dr-client']);
+  await onLab(['ip', 'netns', 'add', 'dr-client']);
   try {
     const result = await cli('up', join(TOPOLOGIES, 'dr.yaml'), '--runner', 'host');
     t.is(result.exitCode, 1);
     t.regex(result.stderr, /dr-client exist and are not lvslab's/);
-    t.deepEqual((await execa('ip', ['netns', 'list'])).stdout.trim().split('\n'), ['dr-client']);
+    t.deepEqual((await onLab(['ip', 'netns', 'list'])).stdout.trim().split('\n'), ['dr-client']);
     t.is((await cli('down', '--all')).exitCode, 0);
-    t.deepEqual((await execa('ip', ['netns', 'list'])).stdout.trim().split('\n'), ['dr-client']);
+    t.deepEqual((await onLab(['ip', 'netns', 'list'])).stdout.trim().split('\n'), ['dr-client']);
   } finally {
-    await execa('ip', ['netns', 'del', 'dr-client']);
+    await onLab(['ip', 'netns', 'del', 'dr-client']);
   }
 });
 
@@ -183,19 +180,19 @@ test.serial('the CLI exits 1 when verify finds a broken lab, and when test canno
   const file = '/tmp/clifail.yaml';
   await writeFile(file, 'name: clifail\nmode: dr\nrealServers: 2\nservices:\n  - { port: 80 }\n');
   t.is((await cli('up', file, '--runner', 'host')).exitCode, 0);
-  await execa('ip', ['netns', 'exec', 'clifail-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'wlc']);
+  await inNs('clifail-director', 'ipvsadm', '-E', '-t', '10.10.0.100:80', '-s', 'wlc');
   const verify = await cli('verify', file, '--runner', 'host');
   t.is(verify.exitCode, 1, verify.stdout);
   t.regex(verify.stdout, /the director's live IPVS table is the one the topology declares\s+FAIL/);
   t.is((await cli('down', 'clifail')).exitCode, 0);
   // A namespace in the way that is not lvslab's: up refuses, test reports it and exits 1.
-  await execa('ip', ['netns', 'add', 'clifail-client']);
+  await onLab(['ip', 'netns', 'add', 'clifail-client']);
   try {
     const run = await cli('test', file, '--runner', 'host');
     t.is(run.exitCode, 1, run.stdout);
     t.regex(run.stdout, /✘ clifail: up and verify complete/);
     t.regex(run.stdout, /^\d+ passed, [1-9]\d* failed$/m);
   } finally {
-    await execa('ip', ['netns', 'del', 'clifail-client']);
+    await onLab(['ip', 'netns', 'del', 'clifail-client']);
   }
 });

@@ -4,33 +4,20 @@
  * files, so that the suite can run them in two microVMs at once); registerBrokenLabs makes them tests.
  */
 import test, { type ExecutionContext } from 'ava';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { LinuxHost } from '../../src/apply/host.js';
-import { labDown, machineLifecycle, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import { labDown, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import { machineLifecycle } from '../../src/session/lab-machine.js';
 import type { Lab } from '../../src/model/lab.js';
 import { withLab } from '../../src/session/with-lab.js';
 import { SERVICE_SCRIPT } from '../../src/model/package-root.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
-import { ipvsOnHost } from '../../src/vm/choose-runner.js';
 import type { CheckResult } from '../../src/verify/result.js';
 import { verifyLab, type VerifyPart } from '../../src/verify/run-verify.js';
 import { TOPOLOGIES } from './paths.js';
+import { inNs, killIn, onLab, requireLabMachine, startOnLab } from './lab-machine.js';
 
 const options = (): LifecycleOptions => machineLifecycle();
-
-/** The processes of a namespace whose command line contains a word. */
-async function processesIn(namespace: string, word: string): Promise<number[]> {
-  const matching = [];
-  for (const pid of await new LinuxHost().pidsIn([namespace])) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(word)) matching.push(pid);
-  }
-  return matching;
-}
-
-const inNs = (ns: string, ...argv: string[]) => execa('ip', ['netns', 'exec', ns, ...argv]);
 
 /** A real server that answers ARP for every address it holds, the VIP on lo included. */
 const answersArpForAll = (ns: string) =>
@@ -85,13 +72,9 @@ export const SERVING_CASES: BrokenCase[] = [
     title: '"only ever sees the VIP" fails when a DR real server answers UDP from its own address',
     topology: 'dr',
     breakIt: async () => {
-      for (const pid of await processesIn('dr-rs1', 'UDP-RECVFROM')) process.kill(pid, 'SIGKILL');
+      await killIn('dr-rs1', 'UDP-RECVFROM');
       // Bound to every address, the reply leaves from the route's source: the RIP, not the VIP.
-      execa('ip', ['netns', 'exec', 'dr-rs1', 'socat', 'UDP-RECVFROM:80,fork', `EXEC:${SERVICE_SCRIPT} rs1 udp 0.0.0.0 80`], {
-        detached: true,
-        stdio: 'ignore',
-        reject: false,
-      }).unref();
+      await startOnLab(['ip', 'netns', 'exec', 'dr-rs1', 'socat', 'UDP-RECVFROM:80,fork', `EXEC:${SERVICE_SCRIPT} rs1 udp 0.0.0.0 80`]);
       await new Promise((r) => setTimeout(r, 500));
     },
     fails: [{ name: /^udp 10\.10\.0\.100:80: client only ever sees the VIP as its peer$/, where: /^client$/, observed: /10\.10\.0\.10:80/ }],
@@ -100,14 +83,14 @@ export const SERVING_CASES: BrokenCase[] = [
     title: '"every real server serves" fails and names the real server whose service is stopped',
     topology: TCP_ONLY('stopped', 'nat'),
     breakIt: async () => {
-      for (const pid of await processesIn('stopped-rs2', 'socat')) process.kill(pid, 'SIGKILL');
+      await killIn('stopped-rs2', 'socat');
     },
     fails: [{ name: /every real server with weight > 0 serves client$/, where: /^rs2$/ }],
   },
   {
     title: '"every real server serves" fails when the VIP is removed from one DR real server',
     topology: TCP_ONLY('novip', 'dr'),
-    breakIt: () => execa('ip', ['-n', 'novip-rs1', 'addr', 'del', '10.10.0.100/32', 'dev', 'lo']),
+    breakIt: () => onLab(['ip', '-n', 'novip-rs1', 'addr', 'del', '10.10.0.100/32', 'dev', 'lo']),
     fails: [{ name: /every real server with weight > 0 serves client$/, where: /^rs1$/ }],
   },
   {
@@ -167,7 +150,7 @@ export const PATH_CASES: BrokenCase[] = [
     breakIt: async () => {
       // The replies' source is the VIP, the director's own address: without accept_local it drops them as martians.
       await inNs('detour-director', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.accept_local=1', 'net.ipv4.conf.eth0.accept_local=1');
-      for (const rs of ['rs1', 'rs2']) await execa('ip', ['-n', `detour-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.2']);
+      for (const rs of ['rs1', 'rs2']) await onLab(['ip', '-n', `detour-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.2']);
     },
     fails: [
       { name: /reply path rs[12] -> gateway -> client/, where: /^rs[12] -> gateway$/ },
@@ -182,7 +165,7 @@ export const PATH_CASES: BrokenCase[] = [
   {
     title: 'the NAT reply checks fail, naming the real server, when it routes replies around the director',
     topology: TCP_ONLY('bypass', 'nat'),
-    breakIt: () => execa('ip', ['-n', 'bypass-rs1', 'route', 'replace', 'default', 'via', '10.10.0.1']),
+    breakIt: () => onLab(['ip', '-n', 'bypass-rs1', 'route', 'replace', 'default', 'via', '10.10.0.1']),
     fails: [
       { name: /^tcp 10\.10\.0\.100:80 answers client through the VIP$/, where: /^client -> 10\.10\.0\.100$/ },
       { name: /^tcp 10\.10\.0\.100:80: a 1 MiB reply reaches client$/, where: /^client -> 10\.10\.0\.100$/ },
@@ -207,8 +190,8 @@ export const PATH_CASES: BrokenCase[] = [
           'net.ipv4.conf.eth0.arp_ignore=1',
           'net.ipv4.conf.eth0.arp_announce=2',
         );
-        await execa('ip', ['-n', `natdr-${rs}`, 'addr', 'add', '10.10.0.100/32', 'dev', 'lo']);
-        await execa('ip', ['-n', `natdr-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.1']);
+        await onLab(['ip', '-n', `natdr-${rs}`, 'addr', 'add', '10.10.0.100/32', 'dev', 'lo']);
+        await onLab(['ip', '-n', `natdr-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.1']);
         await inNs('natdr-director', 'ipvsadm', '-e', '-t', '10.10.0.100:80', '-r', `${rip}:80`, '-g');
       }
     },
@@ -223,7 +206,7 @@ export const PATH_CASES: BrokenCase[] = [
     topology: TCP_ONLY('hijack', 'dr'),
     breakIt: async () => {
       // The director gives up the VIP and rs1 answers ARP for it: the gateway sends requests straight to rs1.
-      await execa('ip', ['-n', 'hijack-director', 'addr', 'del', '10.10.0.100/32', 'dev', 'eth0']);
+      await onLab(['ip', '-n', 'hijack-director', 'addr', 'del', '10.10.0.100/32', 'dev', 'eth0']);
       await answersArpForAll('hijack-rs1');
     },
     fails: [
@@ -261,11 +244,7 @@ export const PATH_CASES: BrokenCase[] = [
     title: '"port mapping is honoured" fails when a member is re-pointed to another port',
     topology: TCP_ONLY('mapping', 'nat', ', realPort: 8080'),
     breakIt: async () => {
-      execa('ip', ['netns', 'exec', 'mapping-rs1', 'socat', 'TCP-LISTEN:80,fork,reuseaddr', `EXEC:${SERVICE_SCRIPT} rs1 tcp 0.0.0.0 80`], {
-        detached: true,
-        stdio: 'ignore',
-        reject: false,
-      }).unref();
+      await startOnLab(['ip', 'netns', 'exec', 'mapping-rs1', 'socat', 'TCP-LISTEN:80,fork,reuseaddr', `EXEC:${SERVICE_SCRIPT} rs1 tcp 0.0.0.0 80`]);
       await inNs('mapping-director', 'ipvsadm', '-d', '-t', '10.10.0.100:80', '-r', '10.10.0.10:8080');
       await inNs('mapping-director', 'ipvsadm', '-a', '-t', '10.10.0.100:80', '-r', '10.10.0.10:80', '-m');
       await new Promise((r) => setTimeout(r, 500));
@@ -310,7 +289,7 @@ export const PATH_CASES: BrokenCase[] = [
   {
     title: 'FULLNAT: a real server whose gateway is the director is named',
     topology: TCP_ONLY('fngw', 'fullnat'),
-    breakIt: () => execa('ip', ['-n', 'fngw-rs1', 'route', 'replace', 'default', 'via', '10.10.0.2']),
+    breakIt: () => onLab(['ip', '-n', 'fngw-rs1', 'route', 'replace', 'default', 'via', '10.10.0.2']),
     fails: [{ name: /^rs1's default gateway is not the director$/, where: /^rs1$/, observed: /via 10\.10\.0\.2/ }],
   },
 ];
@@ -320,7 +299,7 @@ PATH_CASES.push(
     title: 'the NAT hook walk fails when every real server routes its replies around the director',
     topology: TCP_ONLY('natwalk', 'nat'),
     breakIt: async () => {
-      for (const rs of ['rs1', 'rs2']) await execa('ip', ['-n', `natwalk-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.1']);
+      for (const rs of ['rs1', 'rs2']) await onLab(['ip', '-n', `natwalk-${rs}`, 'route', 'replace', 'default', 'via', '10.10.0.1']);
     },
     fails: [
       {
@@ -346,8 +325,8 @@ PATH_CASES.push(
         'net.ipv4.conf.all.rp_filter=0',
         'net.ipv4.conf.eth0.rp_filter=0',
       );
-      await execa('ip', ['-n', 'tuntcp-gateway', 'route', 'add', 'default', 'via', '10.10.0.2', 'table', '100']);
-      await execa('ip', ['-n', 'tuntcp-gateway', 'rule', 'add', 'iif', 'eth2', 'from', '10.10.0.100', 'lookup', '100']);
+      await onLab(['ip', '-n', 'tuntcp-gateway', 'route', 'add', 'default', 'via', '10.10.0.2', 'table', '100']);
+      await onLab(['ip', '-n', 'tuntcp-gateway', 'rule', 'add', 'iif', 'eth2', 'from', '10.10.0.100', 'lookup', '100']);
     },
     fails: [
       {
@@ -375,8 +354,7 @@ export const KEEPALIVED_CASES: BrokenCase[] = [
     parts: ['health'],
     // SIGKILL: keepalived cannot clean up, the table stays as it was and nobody checks any more.
     breakIt: async () => {
-      for (const pid of (await execa('ip', ['netns', 'pids', 'dr-keepalived-director'])).stdout.split('\n').filter(Boolean))
-        process.kill(Number(pid), 'SIGKILL');
+      await killIn('dr-keepalived-director');
     },
     fails: [
       {
@@ -392,9 +370,10 @@ export const KEEPALIVED_CASES: BrokenCase[] = [
     topology: NAT_HTTP_CHECK,
     parts: ['health'],
     breakIt: async () => {
-      await execa('ip', ['netns', 'exec', 'nathttp-rs1', 'nft', '-f', '-'], {
-        input: 'table ip dropchecks {\n  chain input {\n    type filter hook input priority 0;\n    ip saddr 10.10.0.2 tcp dport 8080 drop\n  }\n}\n',
-      });
+      await onLab(
+        ['ip', 'netns', 'exec', 'nathttp-rs1', 'nft', '-f', '-'],
+        'table ip dropchecks {\n  chain input {\n    type filter hook input priority 0;\n    ip saddr 10.10.0.2 tcp dport 8080 drop\n  }\n}\n',
+      );
       // The checker gives up on rs1 within its budget (5.5 s, longer on a busy guest); verify starts after that.
       const deadline = Date.now() + 30_000;
       while (/ -r 10\.10\.0\.10:8080 /.test((await inNs('nathttp-director', 'ipvsadm', '-S', '-n')).stdout) && Date.now() < deadline) {
@@ -427,7 +406,7 @@ const verifiedHealthy = new Set<string>();
 /** Registers each case as a test: build the lab, verify it healthy, break it, verify, and expect the named checks to fail. */
 export function registerBrokenLabs(cases: BrokenCase[]): void {
   test.before('this machine can run labs (never skipped)', async () => {
-    if (!(await ipvsOnHost()).usable || process.getuid?.() !== 0) throw new Error('the integration suite needs root and IPVS');
+    await requireLabMachine();
   });
   test.afterEach.always(async () => {
     await labDown({ all: true }, options());
@@ -485,9 +464,10 @@ export const PAIR_CASES: BrokenCase[] = [
     topology: 'dr-pair',
     parts: ['failover'],
     breakIt: async () => {
-      await execa('ip', ['netns', 'exec', 'dr-pair-director2', 'nft', '-f', '-'], {
-        input: 'table ip dropvrrp {\n  chain input {\n    type filter hook input priority 0;\n    ip protocol vrrp drop\n  }\n}\n',
-      });
+      await onLab(
+        ['ip', 'netns', 'exec', 'dr-pair-director2', 'nft', '-f', '-'],
+        'table ip dropvrrp {\n  chain input {\n    type filter hook input priority 0;\n    ip protocol vrrp drop\n  }\n}\n',
+      );
       // The backup declares the master dead after three adverts and the skew (3.6 s).
       await new Promise((resolve) => setTimeout(resolve, 5000));
     },
@@ -505,7 +485,7 @@ export const PAIR_CASES: BrokenCase[] = [
     topology: 'dr-pair',
     parts: ['failover'],
     breakIt: async () => {
-      for (const pid of (await execa('ip', ['netns', 'pids', 'dr-pair-director2'])).stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+      await killIn('dr-pair-director2');
     },
     fails: [
       {

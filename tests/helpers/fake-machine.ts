@@ -19,7 +19,7 @@ export class FakeMachine implements CommandRunner, HostView {
   readonly aliases = new Map<string, string>();
   readonly processes = new Map<number, string>();
   /** The program each started process runs (`ip netns exec <ns> <program> ...`). */
-  readonly programs = new Map<number, string>();
+  readonly programOfPid = new Map<number, string>();
   readonly modules = new Set<string>();
   readonly killed: number[] = [];
   root = true;
@@ -71,8 +71,12 @@ export class FakeMachine implements CommandRunner, HostView {
     if (this.fails(argv)) throw new Error(this.failWhen!.stderr);
     const pid = this.nextPid++;
     this.processes.set(pid, argv[3]); // ip netns exec <ns> ...
-    this.programs.set(pid, argv[4]);
+    this.programOfPid.set(pid, argv[4]);
     return { pid };
+  }
+
+  async attached(argv: readonly string[]): Promise<number> {
+    return (await this.run(argv)).exitCode;
   }
 
   /** What a capture returns, by the namespace it runs in. */
@@ -93,13 +97,13 @@ export class FakeMachine implements CommandRunner, HostView {
     return [...this.processes].filter(([, ns]) => namespaces.includes(ns)).map(([pid]) => pid);
   }
 
-  kill(pid: number): void {
+  async kill(pid: number): Promise<void> {
     this.killed.push(pid);
     this.processes.delete(pid);
   }
 
   async programOf(pid: number): Promise<string | undefined> {
-    return this.processes.has(pid) ? this.programs.get(pid) : undefined;
+    return this.processes.has(pid) ? this.programOfPid.get(pid) : undefined;
   }
 
   /** Pids the fake treats as running; every other recorded `up` counts as dead. */
@@ -109,8 +113,16 @@ export class FakeMachine implements CommandRunner, HostView {
     return this.livePids.has(pid);
   }
 
-  moduleLoaded(name: string): boolean {
+  async moduleLoaded(name: string): Promise<boolean> {
     return this.modules.has(name);
+  }
+
+  async programs(): Promise<string[]> {
+    return [...this.processes.keys()].map((pid) => this.programOfPid.get(pid) ?? '?');
+  }
+
+  async filesUnder(): Promise<string[]> {
+    return [];
   }
 
   isRoot(): boolean {

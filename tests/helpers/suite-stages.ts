@@ -3,10 +3,10 @@
  * never reaches ava (which would then run its default glob, every test). Unit: a file per folder at least.
  */
 const EXPECTED = {
-  unit: ['apply', 'bench', 'ci', 'cli', 'modes', 'plan', 'report', 'scripts', 'session', 'vagrant', 'validate', 'verify', 'vm'].map(
+  unit: ['apply', 'bench', 'ci', 'cli', 'guest', 'modes', 'plan', 'report', 'scripts', 'session', 'vagrant', 'validate', 'verify', 'vm'].map(
     (dir) => `dist/tests/${dir}/`,
   ),
-  microvm: ['dist/tests/vm/microvm.boot.test.js', 'dist/tests/vm/kvm-fallback.boot.test.js'],
+  microvm: ['dist/tests/vm/microvm.boot.test.js', 'dist/tests/vm/kvm-fallback.boot.test.js', 'dist/tests/vm/resident.boot.test.js'],
   e2e: ['demo', 'director-pair', 'keepalived', 'labs', 'verifier-fails-dr', 'verifier-fails-nat', 'verifier-fails-tun-fullnat'].map(
     (name) => `dist/tests/e2e/${name}.test.js`,
   ),

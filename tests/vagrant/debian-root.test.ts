@@ -30,6 +30,9 @@ class ScriptedRunner implements CommandRunner {
   capture(): never {
     throw new Error('not used');
   }
+  attached(): never {
+    throw new Error('not used');
+  }
 }
 
 test.beforeEach(() => {

@@ -24,6 +24,9 @@ class RsyncOnly implements CommandRunner {
   capture(): never {
     throw new Error('not used');
   }
+  attached(): never {
+    throw new Error('not used');
+  }
 }
 
 /** A guest that answers every step with the given outcome: passes unless told which step fails and what it prints. */

@@ -1,0 +1,111 @@
+/**
+ * The resident guest's agent: runs inside the microVM, reads requests from its channel (a virtio serial
+ * port the host writes to) and answers them with the guest's own runner and host view. One process for
+ * a whole suite stage: Node starts once under emulation, not once per lvslab command.
+ */
+import { openSync, read, writeSync } from 'node:fs';
+import { ProcessRunner, type Capture } from '../apply/runner.js';
+import { LinuxHost } from '../apply/host.js';
+import { AGENT_READY, lineReader, type Envelope, type GuestAnswers, type GuestRequest, type Reply } from './protocol.js';
+
+const runner = new ProcessRunner();
+const host = new LinuxHost();
+const captures = new Map<string, Capture>();
+
+async function answer(request: GuestRequest, id: string): Promise<GuestAnswers[GuestRequest['op']]> {
+  switch (request.op) {
+    case 'run':
+      return runner.run(request.argv, { input: request.input, timeout: request.timeout, cwd: request.cwd });
+    case 'start':
+      return runner.start(request.argv, { log: request.log });
+    case 'capture':
+      captures.set(id, await runner.capture(request.argv));
+      return { capture: id };
+    case 'capture-stop': {
+      const capture = captures.get(request.capture);
+      if (!capture) throw new Error(`no capture ${request.capture} runs`);
+      captures.delete(request.capture);
+      return { output: await capture.stop() };
+    }
+    case 'namespaces':
+      return host.listNamespaces();
+    case 'pids-in':
+      return host.pidsIn(request.namespaces);
+    case 'kill':
+      await host.kill(request.pid);
+      return null;
+    case 'program-of':
+      return (await host.programOf(request.pid)) ?? null;
+    case 'module-loaded':
+      return host.moduleLoaded(request.name);
+    case 'programs':
+      return host.programs();
+    case 'files-under':
+      return host.filesUnder(request.dir);
+    case 'release':
+      for (const [key, capture] of captures) {
+        if (key.startsWith(`${request.owner}:`)) {
+          captures.delete(key);
+          await capture.stop().catch(() => undefined);
+        }
+      }
+      return null;
+  }
+}
+
+/** Answers the requests read by `onChunk`'s caller, writing each answer with `send`. */
+function answering(send: (reply: Reply) => void): (chunk: Buffer) => void {
+  return lineReader((text) => {
+    let request: Envelope;
+    try {
+      request = JSON.parse(text) as Envelope;
+    } catch {
+      process.stderr.write(`lvslab guest agent: not a request: ${text.slice(0, 200)}\n`);
+      return;
+    }
+    answer(request, request.id).then(
+      (value) => request.op !== 'release' && send({ id: request.id, ok: true, value }),
+      (error: Error) => send({ id: request.id, ok: false, error: error.message }),
+    );
+  });
+}
+
+/** The guest's channel: a virtio serial port, read and written through one descriptor (a port opens once). */
+function servePort(port: string): void {
+  const fd = openSync(port, 'r+');
+  const send = (reply: Reply) => {
+    const bytes = Buffer.from(`${JSON.stringify(reply)}\n`);
+    for (let sent = 0; sent < bytes.length;) sent += writeSync(fd, bytes, sent);
+  };
+  const onLine = answering(send);
+  const buffer = Buffer.alloc(65536);
+  // A read of 0 bytes means the host end is not connected yet (or between clients): try again shortly.
+  const pump = () =>
+    read(fd, buffer, 0, buffer.length, null, (error, bytes) => {
+      if (error) {
+        process.stderr.write(`lvslab guest agent: ${port}: ${error.message}\n`);
+        process.exit(1);
+      }
+      if (bytes > 0) onLine(buffer.subarray(0, bytes));
+      if (bytes === 0) setTimeout(pump, 20);
+      else pump();
+    });
+  send(AGENT_READY);
+  pump();
+}
+
+/** Standard input and output as the channel: the agent's own tests run it on the host this way. */
+function serveStdio(): void {
+  const send = (reply: Reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
+  process.stdin.on('data', answering(send));
+  process.stdin.on('end', () => process.exit(0));
+  send(AGENT_READY);
+}
+
+const port = process.env.LVSLAB_CHANNEL;
+if (!port) {
+  process.stderr.write('lvslab guest agent: LVSLAB_CHANNEL names no port (it runs inside the microVM, started by lvslab)\n');
+  process.exit(2);
+}
+if (port === '-') serveStdio();
+else servePort(port);

@@ -1,0 +1,121 @@
+/**
+ * The resident guest's channel, without a VM: the agent runs here on standard input and output, and
+ * the host's link (and the broker between many clients and one agent) talks to it as it would to the
+ * guest. What only a booted guest shows (the serial port, a guest that dies) is in tests/vm/resident.boot.test.ts.
+ */
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GuestLink, connectGuest, socketWire } from '../../src/guest/guest-link.js';
+import { GuestHost, GuestRunner } from '../../src/guest/guest-machine.js';
+import { createBroker } from '../../src/guest/serve.js';
+import { AGENT_ENTRY } from '../../src/model/package-root.js';
+import { VmError } from '../../src/vm/vm-error.js';
+
+function agent(): ChildProcess {
+  const child = spawn(process.execPath, [AGENT_ENTRY], { env: { ...process.env, LVSLAB_CHANNEL: '-' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin!.on('error', () => undefined); // written to after a test killed it
+  return child;
+}
+
+function linked(): { link: GuestLink; child: ChildProcess } {
+  const child = agent();
+  return { child, link: new GuestLink({ input: child.stdout!, output: child.stdin! }, 'a test agent') };
+}
+
+test('a command: its exit status, stdout and stderr apart, its input', async (t) => {
+  const { link, child } = linked();
+  const runner = new GuestRunner(link);
+  const result = await runner.run(['sh', '-c', 'cat; echo to-err >&2; exit 3'], { input: 'fed\n' });
+  t.deepEqual(result, { exitCode: 3, stdout: 'fed\n', stderr: 'to-err\n' });
+  t.is((await runner.run(['/nonexistent/program'])).exitCode, 127);
+  t.is(runner.spawned, 2);
+  child.kill();
+});
+
+test('a hung command ends at its timeout, and the agent answers others meanwhile', async (t) => {
+  const { link, child } = linked();
+  const runner = new GuestRunner(link);
+  const hung = runner.run(['sleep', '30'], { timeout: 500 });
+  t.is((await runner.run(['echo', 'meanwhile'])).stdout, 'meanwhile\n');
+  const result = await hung;
+  t.is(result.exitCode, 127);
+  t.regex(result.stderr, /timed out after 500 milliseconds: sleep 30/);
+  child.kill();
+});
+
+test('a daemon starts in the background; one that dies at start-up is an error with its words', async (t) => {
+  const { link, child } = linked();
+  const runner = new GuestRunner(link);
+  const host = new GuestHost(link);
+  const { pid } = await runner.start(['sleep', '30']);
+  t.is(await host.programOf(pid), 'sleep');
+  t.true((await host.programs()).includes('sleep'));
+  await host.kill(pid);
+  await t.throwsAsync(runner.start(['sh', '-c', 'echo cannot bind >&2; exit 1']), { message: /exited at start-up with status 1: cannot bind/ });
+  child.kill();
+});
+
+test('a capture runs until stopped and returns what it printed', async (t) => {
+  const { link, child } = linked();
+  const runner = new GuestRunner(link);
+  const capture = await runner.capture(['sh', '-c', 'echo listening on lo >&2; echo packet one; exec sleep 30']);
+  t.is(await capture.stop(), 'packet one\n');
+  child.kill();
+});
+
+test("the host view's questions are answered by the agent; whether lvslab's own process lives is asked here", async (t) => {
+  const { link, child } = linked();
+  const host = new GuestHost(link);
+  t.true(Array.isArray(await host.listNamespaces()));
+  t.deepEqual(await host.pidsIn(['lvslab-no-such-namespace']), []);
+  t.is(await host.programOf(2 ** 22 + 1), undefined);
+  t.is(typeof (await host.moduleLoaded('lvslab_no_such_module')), 'boolean');
+  t.deepEqual(await host.filesUnder('/nonexistent/lvslab'), []);
+  t.true(host.alive(process.pid));
+  t.true(host.isRoot());
+  child.kill();
+});
+
+test('an agent that dies mid-command fails what waits with a VmError (exit 125), and every later request too', async (t) => {
+  const { link, child } = linked();
+  const runner = new GuestRunner(link);
+  const waiting = runner.run(['sleep', '30']);
+  setTimeout(() => child.kill('SIGKILL'), 300);
+  await t.throwsAsync(waiting, { instanceOf: VmError, message: /the resident microVM at a test agent stopped/ });
+  await t.throwsAsync(runner.run(['true']), { instanceOf: VmError });
+});
+
+test('the broker: two clients of one agent get their own answers; a client that leaves has its captures stopped', async (t) => {
+  const child = agent();
+  const socket = join(mkdtempSync(join(tmpdir(), 'lvslab-broker-')), 'guest.sock');
+  const ready = new Promise<void>((resolve) => {
+    const broker = createBroker(
+      (line) => child.stdin!.write(line),
+      () => broker.server.listen(socket, resolve),
+    );
+    child.stdout!.on('data', broker.receive);
+    t.teardown(() => broker.stop());
+  });
+  await ready;
+  const [one, two] = [new GuestRunner(connectGuest(socket)), new GuestRunner(connectGuest(socket))];
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).run(['echo', String(i)])));
+  t.deepEqual(
+    answers.map((a) => a.stdout),
+    Array.from({ length: 20 }, (_, i) => `${i}\n`),
+  );
+  // A client that goes away mid-capture: the broker tells the agent, which stops it.
+  const leaving = connect(socket);
+  const leaver = new GuestRunner(new GuestLink(socketWire(leaving), socket));
+  await leaver.capture(['sh', '-c', 'echo listening on lo >&2; exec sleep 300.4242']);
+  const running = async () => (await one.run(['pgrep', '-f', 'sleep 300.4242'])).exitCode === 0;
+  t.true(await running());
+  leaving.destroy();
+  const deadline = Date.now() + 5000;
+  while ((await running()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.false(await running(), 'the capture ended with its client');
+  child.kill();
+});

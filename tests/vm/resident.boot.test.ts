@@ -1,0 +1,100 @@
+/**
+ * The resident guest booted for real: `lvslab vm --serve SOCKET` and lvslab processes on the host that
+ * reach it through LVSLAB_GUEST. Slow: run by the suite's "microvm" stage.
+ */
+import test from 'ava';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { connectGuest } from '../../src/guest/guest-link.js';
+import { GuestHost, GuestRunner } from '../../src/guest/guest-machine.js';
+import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
+import { TOPOLOGIES } from '../helpers/paths.js';
+
+interface Served {
+  socket: string;
+  broker: ResultPromise;
+  said: () => string;
+}
+
+/** Boots a resident guest (one vCPU) and waits for its socket. */
+async function serve(): Promise<Served> {
+  const socket = join(mkdtempSync(join(tmpdir(), 'lvslab-resident-')), 'guest.sock');
+  const broker = execa(process.execPath, [CLI_ENTRY, 'vm', '--serve', socket, '--accel', 'tcg', '--cpus', '1'], {
+    cwd: PACKAGE_ROOT,
+    reject: false,
+    timeout: 600_000,
+  });
+  let said = '';
+  broker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+  const deadline = Date.now() + 120_000;
+  while (!existsSync(socket) && Date.now() < deadline && broker.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  if (!existsSync(socket)) {
+    broker.kill('SIGKILL');
+    throw new Error(`the resident guest did not come up: ${said}`);
+  }
+  return { socket, broker, said: () => said };
+}
+
+const cli = (socket: string, ...args: string[]) =>
+  execa(process.execPath, [CLI_ENTRY, ...args], { cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_GUEST: socket }, timeout: 300_000 });
+
+test.serial('commands run as root in the guest with its IPVS kernel; statuses and streams come back apart; a lab lives across lvslab processes', async (t) => {
+  const guest = await serve();
+  t.teardown(() => void guest.broker.kill('SIGTERM'));
+  const link = connectGuest(guest.socket);
+  const runner = new GuestRunner(link);
+  t.deepEqual(await runner.run(['sh', '-c', 'id -u; modprobe ip_vs && head -1 /proc/net/ip_vs; echo to-err >&2; exit 7']), {
+    exitCode: 7,
+    stdout: '0\nIP Virtual Server version 1.2.1 (size=4096)\n',
+    stderr: 'to-err\n',
+  });
+  // A lab brought up by one lvslab process is there for the next ones: exec, and down.
+  const up = await cli(guest.socket, 'up', join(TOPOLOGIES, 'dr.yaml'));
+  t.is(up.exitCode, 0, up.stderr);
+  t.regex(up.stderr, /building lab dr: done/);
+  const curl = await cli(guest.socket, 'exec', 'dr', 'client', '--', 'curl', '-s', '--max-time', '5', 'http://10.10.0.100/');
+  t.regex(curl.stdout, /^node=rs[12] peer=198\.51\.100\.10:\d+ local=10\.10\.0\.100:80$/m);
+  t.is((await cli(guest.socket, 'down', 'dr')).exitCode, 0);
+  t.deepEqual(await new GuestHost(link).listNamespaces(), []);
+  link.close();
+  await guest.broker.kill('SIGTERM');
+  t.false(existsSync(guest.socket), 'the socket goes with the guest');
+});
+
+test.serial('two resident guests at once share nothing', async (t) => {
+  const [one, two] = await Promise.all([serve(), serve()]);
+  t.teardown(() => void [one, two].forEach((g) => g.broker.kill('SIGTERM')));
+  const [a, b] = [connectGuest(one.socket), connectGuest(two.socket)];
+  await new GuestRunner(a).run(['ip', 'netns', 'add', 'lvslab-only-in-one']);
+  await new GuestRunner(a).run(['sh', '-c', 'echo one > /run/lvslab-mark']);
+  t.deepEqual(await new GuestHost(a).listNamespaces(), ['lvslab-only-in-one']);
+  t.deepEqual(await new GuestHost(b).listNamespaces(), []);
+  t.is((await new GuestRunner(b).run(['cat', '/run/lvslab-mark'])).exitCode, 1);
+  [a, b].forEach((l) => l.close());
+});
+
+test.serial('a guest that dies under a running lvslab: it exits 125 and says the microVM stopped; the broker says so too', async (t) => {
+  const guest = await serve();
+  t.teardown(() => void guest.broker.kill('SIGKILL'));
+  const missing = cli(guest.socket, 'exec', 'nolab', 'nonode', '--', 'true');
+  t.is((await missing).exitCode, 1, 'a lab that is not there is an ordinary failure');
+  const waiting = execa(process.execPath, ['-e', `${GUEST_WAIT}`], { cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_GUEST: guest.socket } });
+  await new Promise((r) => setTimeout(r, 3000));
+  const qemu = (await execa('pgrep', ['-P', String(guest.broker.pid), 'qemu-system'], { reject: false })).stdout.trim();
+  t.regex(qemu, /^\d+$/, 'the broker runs qemu');
+  process.kill(Number(qemu), 'SIGKILL');
+  const result = await waiting;
+  t.is(result.exitCode, 125, result.stderr);
+  t.regex(result.stderr, /the resident microVM at .*guest\.sock stopped/);
+  const broker = await guest.broker;
+  t.is(broker.exitCode, 125, guest.said());
+});
+
+/** A host process waiting on a command in the guest, exiting as lvslab's CLI does on a VmError. */
+const GUEST_WAIT = `
+import('${join(PACKAGE_ROOT, 'dist/src/session/lab-machine.js')}').then(async ({ machineLifecycle }) => {
+  try { await machineLifecycle().runner.run(['sleep', '60']); process.exit(0); }
+  catch (error) { process.stderr.write(error.message + '\\n'); process.exit(error.name === 'VmError' ? 125 : 1); }
+});`;
