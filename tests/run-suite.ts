@@ -1,9 +1,9 @@
 /**
  * The whole test suite, as `npm test` runs it:
  *   unit     ava on the host: no root, no network (pure stages, recording fake runner)
- *   microvm  ava on the host: the microVM runner and the resident guest, booted for real (at the same time as unit)
+ *   microvm  ava on the host: the microVM runner and the resident guest, booted for real
  *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else against two resident microVMs at once
- *   labs     `lvslab test` of dr-wrr8, dr-keepalived and dr-pair: the user's path, on a resident microVM
+ *   labs     `lvslab test` of dr-wrr8, dr-keepalived, dr-pair and nat-pair: the user's path, on a resident microVM
  *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers)
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
@@ -25,12 +25,20 @@ const STAGES = ['unit', 'microvm', 'e2e', 'labs', 'bench'] as const;
 type Stage = (typeof STAGES)[number];
 
 /**
- * The e2e files that run in the second microVM; the first runs the lab lifecycle, keepalived and the
- * NAT, TUN and FULLNAT broken labs. Measured 2026-11-28 (runs vary by a third on a busy machine): lifecycle 150-251 s, demo 74-104 s,
- * DR broken labs 182-250 s, NAT 75-120 s, TUN and FULLNAT 70-85 s; 2026-12-01: keepalived about 150 s, the
- * director pair about 190 s (one vCPU). The labs stage follows in whichever microVM ends first.
+ * Seconds each job of the lanes took on a resident guest with one vCPU (CI, 2026-12-01; runs vary by a
+ * third on a busy machine). The lanes take the longest first, so that they end close together.
  */
-const SECOND_VM = ['demo', 'verifier-fails-dr', 'director-pair'];
+const MEASURED_SECONDS: Record<string, number> = {
+  demo: 266,
+  'verifier-fails-dr': 262,
+  'director-pair': 250,
+  labs: 227,
+  'verifier-fails-nat': 173,
+  'lvslab test dr-wrr8 dr-keepalived dr-pair': 163,
+  keepalived: 155,
+  'lvslab test nat-pair': 150,
+  'verifier-fails-tun-fullnat': 110,
+};
 
 const AVA = join(PACKAGE_ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
 const DIST_TESTS = join(PACKAGE_ROOT, 'dist', 'tests');
@@ -191,20 +199,32 @@ function merged(stage: Stage, results: StageResult[], seconds: number): StageRes
 }
 
 /**
- * Without IPVS on the host, e2e (two groups) and labs run as one queue on two lanes, each lane a resident
- * microVM: the tests and lvslab run here, only the labs' commands in the guests. labs uses the lane whose
- * e2e half ends first. bench runs alone after them, inside a microVM of its own: its throughput figures
- * need the machine to itself (beside another microVM, NAT measured 0 Mbit/s and the shape checks failed).
+ * Without IPVS on the host, e2e (a job per file) and labs (two jobs) run as one queue on two lanes, each
+ * lane a resident microVM: the tests and lvslab run here, only the labs' commands in the guests; a lane
+ * takes the next job as soon as it is free, longest first. bench runs alone after them, inside a microVM
+ * of its own: its throughput figures need the machine to itself (beside another microVM, NAT measured
+ * 0 Mbit/s and the shape checks failed).
  */
 async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   const started = Date.now();
-  const jobs: Array<{ stage: Stage; run: (env: Record<string, string>) => Promise<StageResult> }> = [];
+  const jobs: Array<{ stage: Stage; name: string; run: (env: Record<string, string>) => Promise<StageResult> }> = [];
   if (stages.includes('e2e')) {
-    for (const [i, group] of e2eGroups().entries()) {
-      jobs.push({ stage: 'e2e', run: (env) => runAvaOnHost('e2e', group, true, env, `ava (e2e, group ${i + 1})`) });
+    for (const file of stageFiles(
+      'e2e',
+      testFiles(DIST_TESTS).filter((f) => f.includes('/e2e/')),
+    )) {
+      const name = file.replace(/^.*\/(.*)\.test\.js$/, '$1');
+      jobs.push({ stage: 'e2e', name, run: (env) => runAvaOnHost('e2e', [file], true, env, `ava (e2e, ${name})`) });
     }
   }
-  if (stages.includes('labs')) jobs.push({ stage: 'labs', run: (env) => runCliOnHost('labs', GUEST_ARGV.labs, 'lvslab test with a resident microVM', env) });
+  if (stages.includes('labs')) {
+    for (const topologies of LABS_STAGE) {
+      const name = `lvslab test ${topologies.join(' ')}`;
+      jobs.push({ stage: 'labs', name, run: (env) => runCliOnHost('labs', labsArgv(topologies), `${name} with a resident microVM`, env) });
+    }
+  }
+  // Longest first (unmeasured ones first of all: they may be the longest).
+  jobs.sort((a, b) => (MEASURED_SECONDS[b.name] ?? Infinity) - (MEASURED_SECONDS[a.name] ?? Infinity));
   const ended = new Map<Stage, number>();
   const results = await inTwoLanes(
     jobs.map((job) => async (env) => {
@@ -227,22 +247,17 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   return [...inLanes, await runInMicroVm('bench', GUEST_ARGV.bench, 'lvslab bench --quick in the microVM')];
 }
 
-/** The e2e files in two groups, one per microVM. */
-function e2eGroups(): string[][] {
-  const files = stageFiles(
-    'e2e',
-    testFiles(DIST_TESTS).filter((f) => f.includes('/e2e/')),
-  );
-  const second = (f: string) => SECOND_VM.some((name) => f.endsWith(`/${name}.test.js`));
-  return [files.filter((f) => !second(f)), files.filter(second)];
-}
+/**
+ * The labs stage: the user's path (`lvslab test`) on the labs nothing else verifies in full (the four modes
+ * are fully verified by the e2e demo test): weighted rr, and keepalived's health checks and the pairs'
+ * failover together with every traffic check. Two jobs, so that the lanes can share them.
+ */
+const LABS_STAGE = [['dr-wrr8', 'dr-keepalived', 'dr-pair'], ['nat-pair']];
 
-/** What the labs and bench stages run: the user's path (`lvslab test`), and the LVS claim's shape. */
+const labsArgv = (topologies: string[]) => [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies.map((n) => `topologies/${n}.yaml`)];
+
+/** What the bench stage runs: the LVS claim's shape. */
 const GUEST_ARGV = {
-  // The four modes are fully verified by the e2e demo test; here the user's path (`lvslab test`: one
-  // boot, TAP across the VM boundary) verifies the labs nothing else verifies in full: weighted rr, and
-  // keepalived's health checks and a pair's failover together with every traffic check.
-  labs: [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...['dr-wrr8', 'dr-keepalived', 'dr-pair'].map((n) => `topologies/${n}.yaml`)],
   bench: [process.execPath, CLI_ENTRY, 'bench', '--quick', '--tap', '--runner', 'host', '--out', '/tmp/lvslab-bench'],
 };
 
@@ -276,7 +291,7 @@ async function runStage(stage: Stage): Promise<StageResult> {
         ),
       );
     case 'labs':
-      return runCliOnHost(stage, GUEST_ARGV.labs, 'lvslab test');
+      return runCliOnHost(stage, labsArgv(LABS_STAGE.flat()), 'lvslab test');
     case 'bench':
       return runCliOnHost(stage, GUEST_ARGV.bench, 'lvslab bench');
   }
@@ -291,18 +306,9 @@ async function main(): Promise<number> {
   say(`# IPVS on this host: ${ipvs.usable ? 'yes' : 'no'} (${ipvs.why})${ipvs.usable ? '' : '; e2e and labs run in the microVM'}`);
   const results: StageResult[] = [];
   const inGuest: Stage[] = ipvs.usable ? [] : ['e2e', 'labs', 'bench'];
-  const here = stages.filter((s) => !inGuest.includes(s));
-  const guarded = (stage: Stage) =>
-    runStage(stage).catch((error: Error) => ({ stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }) as StageResult);
-  // unit (Node on one core) and microvm (mostly one guest booting at a time) share the two cores; their lines carry their stage.
-  const together: Stage[] = here.filter((s) => s === 'unit' || s === 'microvm');
-  if (together.length > 0) {
-    say(`# stages ${together.join(' and ')}${together.length > 1 ? ', at once' : ''}`);
-    results.push(...(await Promise.all(together.map(guarded))));
-  }
-  for (const stage of here.filter((s) => !together.includes(s))) {
+  for (const stage of stages.filter((s) => !inGuest.includes(s))) {
     say(`# stage ${stage}`);
-    results.push(await guarded(stage));
+    results.push(await runStage(stage).catch((error: Error) => ({ stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 })));
   }
   const guestStages = stages.filter((s) => inGuest.includes(s));
   if (guestStages.length > 0) {

@@ -78,9 +78,12 @@ async function measureOffload(runner: CommandRunner, lab: Lab, config: BenchConf
   return rows;
 }
 
-async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchConfig): Promise<ThroughputRow> {
+async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchConfig, retry = true): Promise<ThroughputRow> {
   for (const command of limitCommands(lab, config.rates)) await must(runner, command.argv, command.input);
   const service = lab.services[0];
+  // A first Node start in a fresh guest reads Node and the client from the host share: seconds more than the
+  // 1.5 s of a warm one, so the first mode's clients missed most of their window (measured: 0.6 Mbit/s for 5).
+  await must(runner, ['ip', 'netns', 'exec', lab.clients[0].namespace, process.execPath, LOAD_CLIENT_ENTRY, '--warm-up']);
   // Node starts in about 1.5 s under emulation; the window opens after that and the warm-up.
   const windowStart = Date.now() + (CLIENT_START_SECONDS + config.warmupSeconds) * 1000;
   const spec: LoadSpec = {
@@ -96,6 +99,15 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
         JSON.parse(await must(runner, ['ip', 'netns', 'exec', client.namespace, process.execPath, LOAD_CLIENT_ENTRY, JSON.stringify(spec)])) as LoadResult,
     ),
   );
+  // A client that started after its window opened measured its own slow start: measured again, once.
+  if (results.some((r) => r.lateMs > 0)) {
+    const late = Math.max(...results.map((r) => r.lateMs));
+    if (retry) {
+      progress.note(`${lab.name}: a load client started ${late} ms into its window; measuring again`);
+      return measureThroughput(runner, lab, config, false);
+    }
+    throw new Error(`${lab.name}: the load clients started ${late} ms into their window twice: the machine is too busy to measure throughput`);
+  }
   const perServer: Record<string, number> = {};
   for (const r of results) for (const [node, n] of Object.entries(r.servers)) perServer[node] = (perServer[node] ?? 0) + n;
   return {
@@ -126,7 +138,9 @@ async function measureScale(servers: number): Promise<ScaleRow> {
   const up = await progress.task(`${lab.name}: up`, () =>
     timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...lifecycle(upRunner), recreate: true })),
   );
-  const verify = await progress.task(`${lab.name}: verify`, () => timed(() => verifyLab(lab, verifyRunner))).catch((error: unknown) => error as Error);
+  const verify = await progress
+    .task(`${lab.name}: verify`, () => timed(() => verifyLab(lab, verifyRunner, lifecycle(verifyRunner).host)))
+    .catch((error: unknown) => error as Error);
   const down = await progress.task(`${lab.name}: down`, () => timed(() => labDown(lab.name, lifecycle(downRunner))));
   if (verify instanceof Error) throw verify;
   return {

@@ -25,12 +25,15 @@ export interface LoadResult {
   errors: number;
   /** Which real server answered each connection (from the service's first line), counted. */
   servers: Record<string, number>;
+  /** Milliseconds this client started after its window opened (its downloads had no warm-up): the figure is not one. */
+  lateMs: number;
 }
 
 /** Far more than any link of the lab carries in a window: a download never ends by itself. */
 const ENDLESS_BYTES = 1 << 30;
 
 function measure(spec: LoadSpec): Promise<LoadResult> {
+  const lateMs = Math.max(0, Date.now() - spec.windowStart);
   const sockets = new Set<Socket>();
   const servers: Record<string, number> = {};
   let counting = false;
@@ -79,14 +82,15 @@ function measure(spec: LoadSpec): Promise<LoadResult> {
         // Timers fire late under load: the window is what was actually counted.
         const seconds = (Date.now() - started) / 1000;
         for (const socket of sockets) socket.destroy();
-        resolve({ bytes, seconds, errors, servers });
+        resolve({ bytes, seconds, errors, servers, lateMs });
       },
       Math.max(0, spec.windowEnd - Date.now()),
     );
   });
 }
 
-if (process.argv[1]?.endsWith('load-client.js')) {
+// `--warm-up`: start and end, so that the next start finds Node and this file in the guest's page cache.
+if (process.argv[1]?.endsWith('load-client.js') && process.argv[2] !== '--warm-up') {
   measure(JSON.parse(process.argv[2] ?? '{}') as LoadSpec).then(
     (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
     (error: unknown) => {

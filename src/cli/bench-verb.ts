@@ -44,7 +44,7 @@ export async function benchVerb(args: string[]): Promise<number> {
     return runClusterBench(benchConfig(quick), process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host');
   };
   const note = 'the labs run in the microVM, the tables and plots are made here';
-  const answer = await computeWhereIpvsIs(whereFrom(values), ['bench', '--json', ...(quick ? ['--quick'] : [])], here, note);
+  const answer = await computeWhereIpvsIs(whereFrom(values, { whole: true }), ['bench', '--json', ...(quick ? ['--quick'] : [])], here, note);
   if ('exitCode' in answer) return answer.exitCode;
   if (values.json) {
     console.log(JSON.stringify(answer.value));

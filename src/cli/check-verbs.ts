@@ -49,7 +49,7 @@ async function verifyHere(lab: Lab, file: string, values: ParsedArgs['values']):
     throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${file}\` first (or \`lvslab test ${file}\` for up -> verify -> down)`);
   if (state === 'differs')
     throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
-  const results = await progress.task(`verifying lab ${lab.name} (probes, captures, downloads)`, () => verifyLab(lab, options.runner));
+  const results = await progress.task(`verifying lab ${lab.name} (probes, captures, downloads)`, () => verifyLab(lab, options.runner, options.host));
   if (values.json) console.log(JSON.stringify(results, null, 2));
   else if (values.junit)
     process.stdout.write(

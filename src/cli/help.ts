@@ -72,7 +72,7 @@ export const VERB_HELP: Record<string, VerbHelp> = {
     usage: 'lvslab fault LAB|FILE KIND TARGET [VALUE]',
     summary: 'break a running lab on purpose: a service, a link, keepalived, loss, delay',
     details:
-      'Acts on a lab running on this host (inside the microVM: `lvslab vm --shell`, then `lvslab up` and `lvslab fault` there). Kinds:\n  ' +
+      'Acts on a running lab: on this host, or in the resident microVM LVSLAB_GUEST names (`lvslab vm --serve SOCKET`). Kinds:\n  ' +
       Object.values(FAULT_USAGE).join('\n  ') +
       '\nloss and delay use netem on every interface of the node; `clear` removes them. Needs root.',
   },

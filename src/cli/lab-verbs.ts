@@ -65,9 +65,16 @@ export async function upVerb(args: string[]): Promise<number> {
   const lab = await loadLab(positionals[0]);
   const note =
     'a lab in the microVM lives only as long as the VM: this brings it up, shows its status and powers off. ' +
-    'For a lab to explore, run `lvslab vm --shell` and `lvslab up` inside it.';
+    'For a lab to explore, keep a microVM running: `lvslab vm --serve SOCKET`, then lvslab with LVSLAB_GUEST=SOCKET.';
   const inVm = ['up', positionals[0], '--show-status'];
-  return runWhereIpvsIs(whereFrom(values), inVm, () => upHere(lab, positionals[0], values), { stdout: process.stdout, stderr: process.stderr }, note);
+  return runWhereIpvsIs(
+    whereFrom(values),
+    inVm,
+    () => upHere(lab, positionals[0], values),
+    { stdout: process.stdout, stderr: process.stderr },
+    note,
+    () => upHere(lab, positionals[0], { ...values, 'show-status': true }),
+  );
 }
 
 /** up on this host. */

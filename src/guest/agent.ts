@@ -3,14 +3,17 @@
  * port the host writes to) and answers them with the guest's own runner and host view. One process for
  * a whole suite stage: Node starts once under emulation, not once per lvslab command.
  */
-import { openSync, read, writeSync } from 'node:fs';
-import { ProcessRunner, type Capture } from '../apply/runner.js';
+import type { ChildProcess } from 'node:child_process';
+import { openSync, writeSync } from 'node:fs';
+import { ProcessRunner, startProcess, type Capture } from '../apply/runner.js';
 import { LinuxHost } from '../apply/host.js';
 import { AGENT_READY, lineReader, type Envelope, type GuestAnswers, type GuestRequest, type Reply } from './protocol.js';
 
 const runner = new ProcessRunner();
 const host = new LinuxHost();
 const captures = new Map<string, Capture>();
+/** How the agent ends (its channel may have a reader to stop first). */
+let stop = () => process.exit(0);
 
 async function answer(request: GuestRequest, id: string): Promise<GuestAnswers[GuestRequest['op']]> {
   switch (request.op) {
@@ -42,6 +45,10 @@ async function answer(request: GuestRequest, id: string): Promise<GuestAnswers[G
       return host.programs();
     case 'files-under':
       return host.filesUnder(request.dir);
+    case 'shutdown':
+      // After the answer is written (writes are synchronous); the guest script then powers off.
+      setImmediate(stop);
+      return null;
     case 'release':
       for (const [key, capture] of captures) {
         if (key.startsWith(`${request.owner}:`)) {
@@ -78,20 +85,23 @@ function servePort(port: string): void {
     for (let sent = 0; sent < bytes.length;) sent += writeSync(fd, bytes, sent);
   };
   const onLine = answering(send);
-  const buffer = Buffer.alloc(65536);
-  // A read of 0 bytes means the host end is not connected yet (or between clients): try again shortly.
-  const pump = () =>
-    read(fd, buffer, 0, buffer.length, null, (error, bytes) => {
-      if (error) {
-        process.stderr.write(`lvslab guest agent: ${port}: ${error.message}\n`);
-        process.exit(1);
-      }
-      if (bytes > 0) onLine(buffer.subarray(0, bytes));
-      if (bytes === 0) setTimeout(pump, 20);
-      else pump();
-    });
+  // The port is read by a `cat` of its own: a read blocked in Node's thread pool kept exit() waiting for
+  // that thread (the guest never powered off). cat ends at a read of 0 bytes (the host end not connected
+  // yet): it is started again shortly.
+  let reader: ChildProcess | undefined;
+  const read = () => {
+    reader = startProcess(['cat'], [fd, 'pipe', 'inherit']);
+    reader.stdout!.on('data', onLine);
+    reader.once('exit', () => reader && setTimeout(read, 20));
+  };
+  stop = () => {
+    const last = reader;
+    reader = undefined;
+    last?.kill('SIGKILL');
+    process.exit(0);
+  };
   send(AGENT_READY);
-  pump();
+  read();
 }
 
 /** Standard input and output as the channel: the agent's own tests run it on the host this way. */

@@ -18,7 +18,9 @@ export type GuestRequest =
   | { op: 'programs' }
   | { op: 'files-under'; dir: string }
   /** A client left: the captures it started are stopped (sent by the broker, never answered). */
-  | { op: 'release'; owner: string };
+  | { op: 'release'; owner: string }
+  /** The agent answers, then exits: the guest powers off. */
+  | { op: 'shutdown' };
 
 /** What each request answers with. */
 export interface GuestAnswers {
@@ -34,6 +36,7 @@ export interface GuestAnswers {
   programs: string[];
   'files-under': string[];
   release: null;
+  shutdown: null;
 }
 
 export type Envelope = GuestRequest & { id: string };

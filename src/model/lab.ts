@@ -125,6 +125,11 @@ export interface Vrrp {
   sync: boolean;
   /** Per director, in the order of `directors` (the master first). */
   priorities: number[];
+  /**
+   * Where the real servers route through the director (NAT): their gateway, an address that moves with the
+   * VIP (the last host of the directors' network), so that replies reach whichever director is master.
+   */
+  gateway?: string;
 }
 
 export interface Lab {

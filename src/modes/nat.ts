@@ -9,11 +9,8 @@ export const nat: LvsMode = {
     modules: [],
     repliesBypassDirector: false,
     portMapping: true,
-    directorPair: {
-      why:
-        'the real servers route their replies through the director, so a pair needs a floating gateway address on their network, ' +
-        'which lvslab does not build yet',
-    },
+    // The real servers' gateway floats with the VIP (the last host of the directors' network).
+    directorPair: true,
     realServerSees: 'client',
     realServerGateway: 'director',
     sameSegment: "in nat mode a real server's default gateway is the director, so it must sit on the director's network",

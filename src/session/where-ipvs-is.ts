@@ -2,7 +2,9 @@
  * The conductor's first job: where a lab runs. The one place that decides between this host (its
  * kernel has IPVS) and the microVM, and that runs a verb's work on the chosen side. Verbs hand it their
  * work for this host and the arguments that re-run the same verb inside the guest; no verb branches on
- * the runner. (The resident guest of a faster microVM plugs in here.)
+ * the runner. In the microVM the work runs here with a guest of this process's own as the lab machine
+ * (`withGuest`: Node never under emulation); without `withGuest` (LVSLAB_VM_PATH=whole, and bench, whose
+ * load clients are lab programs of their own) the verb itself runs inside the guest.
  */
 import { Writable } from 'node:stream';
 import type { VmOutcome } from '../vm/launch.js';
@@ -17,6 +19,8 @@ export interface Where {
   choice: RunnerChoice;
   /** Runs this CLI with verbArgs and `--runner host` in the microVM, with the user's VM options. */
   runSelf(verbArgs: string[], streams: VmStreams): Promise<VmOutcome>;
+  /** Runs work here with a microVM of this process's own as the lab machine, powered off after. */
+  withGuest?: <T>(work: () => Promise<T>) => Promise<T>;
   log(line: string): void;
 }
 
@@ -41,7 +45,9 @@ export async function onSide<T>(where: Where, work: { here: () => Promise<T>; in
  * host files).
  */
 export function computeWhereIpvsIs<T>(where: Where, verbArgs: string[], here: () => Promise<T>, vmNote: string): Promise<Answer<T>> {
+  const { withGuest } = where;
   const inVm = async (): Promise<Answer<T>> => {
+    if (withGuest) return { value: await withGuest(here) };
     let json = '';
     const sink = new Writable({ write: (chunk, _enc, next) => ((json += chunk.toString()), next()) });
     const outcome = await where.runSelf(verbArgs, { stdout: sink, stderr: process.stderr });
@@ -53,9 +59,21 @@ export function computeWhereIpvsIs<T>(where: Where, verbArgs: string[], here: ()
   return onSide<Answer<T>>(where, { here: async () => ({ value: await here() }), inVm }, vmNote);
 }
 
-/** A verb whose output streams (TAP, a status): `here()` on this host, or the same verb with `verbArgs` in the microVM, its output going to `streams`. */
-export function runWhereIpvsIs(where: Where, verbArgs: string[], here: () => Promise<number>, streams: VmStreams, vmNote: string): Promise<number> {
+/**
+ * A verb whose output streams (TAP, a status): `here()` on this host, or in the microVM `inGuest()` (default
+ * `here`) with a guest of its own, or the same verb with `verbArgs` inside it, its output going to `streams`.
+ */
+export function runWhereIpvsIs(
+  where: Where,
+  verbArgs: string[],
+  here: () => Promise<number>,
+  streams: VmStreams,
+  vmNote: string,
+  inGuest: () => Promise<number> = here,
+): Promise<number> {
+  const { withGuest } = where;
   const inVm = async () => {
+    if (withGuest) return withGuest(inGuest);
     const outcome = await where.runSelf(verbArgs, streams);
     where.log(`the microVM ran under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}`);
     return outcome.exitCode;

@@ -4,7 +4,7 @@
  */
 import type { Lab } from '../model/lab.js';
 import type { CommandRunner } from '../apply/runner.js';
-import { LinuxHost, type HostView } from '../apply/host.js';
+import type { HostView } from '../apply/host.js';
 import { judgeFailover, observeFailover } from './failover.js';
 import { judgeHealth, observeHealth } from './health.js';
 import { judge } from './judge.js';
@@ -16,12 +16,7 @@ export const VERIFY_PARTS = ['traffic', 'health', 'failover'] as const;
 export type VerifyPart = (typeof VERIFY_PARTS)[number];
 
 /** Observes the lab while traffic crosses it and judges what was seen; then keepalived's parts, where the lab has them. */
-export async function verifyLab(
-  lab: Lab,
-  runner: CommandRunner,
-  host: HostView = new LinuxHost(),
-  parts: readonly VerifyPart[] = VERIFY_PARTS,
-): Promise<CheckResult[]> {
+export async function verifyLab(lab: Lab, runner: CommandRunner, host: HostView, parts: readonly VerifyPart[] = VERIFY_PARTS): Promise<CheckResult[]> {
   const results = parts.includes('traffic') ? judge(lab, await observeLab(lab, runner)) : [];
   const health = parts.includes('health') ? await observeHealth(lab, runner, host) : undefined;
   if (health) results.push(...judgeHealth(lab, health));

@@ -19,8 +19,11 @@ import { hostSnapshot } from '../../src/session/test-labs.js';
 import { SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
 import { inNs, onLab, requireLabMachine, tryOnLab } from '../helpers/lab-machine.js';
 
-/** The four modes; dr-wrr8, dr-keepalived and dr-pair go through up, verify and down in the suite's labs stage (`lvslab test`), with the same host check. */
-const LIFECYCLE = SHIPPED.filter((name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair'].includes(name));
+/**
+ * The four modes; dr-wrr8, dr-keepalived, dr-pair and nat-pair go through up, verify and down in the suite's
+ * labs stage (`lvslab test`), with the same host check.
+ */
+const LIFECYCLE = SHIPPED.filter((name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair', 'nat-pair'].includes(name));
 
 const options = (): LifecycleOptions => machineLifecycle();
 const planOptions = { serviceScript: SERVICE_SCRIPT };

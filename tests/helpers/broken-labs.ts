@@ -498,4 +498,19 @@ export const PAIR_CASES: BrokenCase[] = [
       { name: /^a download under way at the failover completes through the backup/, where: /^client -> 10\.10\.0\.100 -> / },
     ],
   },
+  {
+    title: "a NAT pair whose backup's sync daemon is stopped: the download under way breaks at the failover, the backup never knew it",
+    topology: 'nat-pair',
+    parts: ['failover'],
+    breakIt: async () => {
+      await inNs('nat-pair-director2', 'ipvsadm', '--stop-daemon', 'backup');
+    },
+    fails: [
+      {
+        name: /^a download under way at the failover completes through the backup \(connections synced\)$/,
+        where: /^client -> 10\.10\.0\.100 -> /,
+        observed: /the backup did not list its connection before the failover/,
+      },
+    ],
+  },
 ];

@@ -136,6 +136,17 @@ test("a pair: each director's config has the VRRP instance (the first MASTER), t
   t.deepEqual(configTest(backup, 'pair-backup'), { status: 0, said: '' });
 });
 
+test("a NAT pair: the real servers' floating gateway moves with the VIP in the VRRP instance; keepalived's config test accepts it", (t) => {
+  const lab = validateLoaded(
+    parseTopology('name: hanat\nmode: nat\ndirectors: 2\nkeepalived: true\nservices:\n  - { port: 80, realPort: 8080 }\n', 'hanat.yaml'),
+  );
+  const conf = keepalivedConf(lab, lab.backups![0]);
+  const block = conf.slice(conf.indexOf('  virtual_ipaddress {'), conf.indexOf('  virtual_ipaddress {') + 4);
+  t.deepEqual(block, ['  virtual_ipaddress {', '    10.10.0.100/32 dev eth0', '    10.10.0.254/32 dev eth0', '  }']);
+  t.true(conf.includes('  lb_kind NAT'));
+  t.deepEqual(configTest(conf, 'pair-nat'), { status: 0, said: '' });
+});
+
 test('a pair: adverts under a second take VRRP version 3; without sync no sync daemon', (t) => {
   const conf = keepalivedConf(pairOf('\n  vrrp: { advertInterval: 0.2 }\n  sync: false'));
   t.true(conf.includes('  vrrp_version 3') && conf.includes('  advert_int 0.2'));

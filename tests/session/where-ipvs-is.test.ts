@@ -65,3 +65,32 @@ test('onSide runs exactly one side', async (t) => {
   await onSide(where('vm').w, work, 'note');
   t.deepEqual(sides, ['here', 'vm']);
 });
+
+test("with a guest of the process's own, the work runs here inside it, never the verb in the guest; a streamed verb runs its guest variant", async (t) => {
+  const { w, calls } = where('vm');
+  const entered: string[] = [];
+  const guested: Where = {
+    ...w,
+    withGuest: async (work) => {
+      entered.push('guest up');
+      try {
+        return await work();
+      } finally {
+        entered.push('guest off');
+      }
+    },
+  };
+  t.deepEqual(await computeWhereIpvsIs(guested, ['demo', '--json'], async () => (entered.push('work'), { rows: 4 }), 'note'), { value: { rows: 4 } });
+  const out = new PassThrough();
+  const status = await runWhereIpvsIs(
+    guested,
+    ['up', 'x.yaml'],
+    async () => t.fail('the plain variant') as never,
+    { stdout: out, stderr: out },
+    'note',
+    async () => 3,
+  );
+  t.is(status, 3);
+  t.deepEqual(calls, [], 'the verb never ran inside the guest');
+  t.deepEqual(entered, ['guest up', 'work', 'guest off', 'guest up', 'guest off']);
+});

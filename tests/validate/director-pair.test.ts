@@ -42,15 +42,11 @@ test('a list names the directors, their addresses and priorities; vrrp and sync 
   t.deepEqual(l.keepalived?.vrrp, { routerId: 7, advertInterval: 0.2, sync: false, priorities: [200, 20] });
 });
 
-test('a pair without keepalived, beside director, in nat or fullnat, on two networks, or with the master not first is refused in words', (t) => {
+test('a pair without keepalived, beside director, in fullnat, on two networks, or with the master not first is refused in words', (t) => {
   t.deepEqual(problems('directors: 2\n'), ['3:12 directors: a director pair needs keepalived, whose VRRP moves the VIP: add `keepalived: true`']);
   t.deepEqual(problems('director: { name: d }\ndirectors: 2\nkeepalived: true\n'), [
     '3:11 director: `director` and `directors` cannot both be set: `directors` makes a VRRP pair, `director` one director',
   ]);
-  t.regex(
-    problems('directors: 2\nkeepalived: true\n', 'nat')[0],
-    /^3:12 directors: a director pair does not work in nat mode yet: the real servers route their replies through the director/,
-  );
   t.regex(problems('directors: 2\nkeepalived: true\n', 'fullnat')[0], /^3:12 directors: a director pair does not work in fullnat mode yet: its source NAT/);
   t.deepEqual(
     problems(
@@ -75,5 +71,20 @@ test('vrrp and sync need a pair; the pair is two directors; names and addresses 
   ]);
   t.deepEqual(problems('directors:\n  - { address: 10.10.0.5 }\n  - { address: 10.10.0.5 }\nkeepalived: true\n'), [
     '5:16 directors.1.address: address 10.10.0.5 is already used by director1',
+  ]);
+});
+
+test("nat: the real servers' gateway is an address that floats with the VIP (the last host of the directors' network), held by the master", (t) => {
+  const l = lab('directors: 2\nkeepalived: true\nrealServers: 2\n', 'nat');
+  t.is(l.keepalived?.vrrp?.gateway, '10.10.0.254');
+  t.deepEqual(
+    l.realServers.map((rs) => rs.defaultGateway),
+    ['10.10.0.254', '10.10.0.254'],
+  );
+  t.is(lab('directors: 2\nkeepalived: true\n', 'dr').keepalived?.vrrp?.gateway, undefined, 'dr real servers route through the router');
+  t.is(lab('keepalived: true\n', 'nat').realServers[0].defaultGateway, '10.10.0.2', 'one director: the director itself');
+  t.deepEqual(problems('directors: 2\nkeepalived: true\nrealServers:\n  - { address: 10.10.0.254 }\n', 'nat'), [
+    '6:16 realServers.0.address: address 10.10.0.254 is the director pair\'s floating gateway for the real servers (the last host of "lan", held by ' +
+      'the VRRP master with the VIP); rs1 cannot have it: choose another address',
   ]);
 });

@@ -59,7 +59,8 @@ test.serial('commands run as root in the guest with its IPVS kernel; statuses an
   t.is((await cli(guest.socket, 'down', 'dr')).exitCode, 0);
   t.deepEqual(await new GuestHost(link).listNamespaces(), []);
   link.close();
-  await guest.broker.kill('SIGTERM');
+  guest.broker.kill('SIGTERM');
+  await guest.broker;
   t.false(existsSync(guest.socket), 'the socket goes with the guest');
 });
 
@@ -98,3 +99,22 @@ import('${join(PACKAGE_ROOT, 'dist/src/session/lab-machine.js')}').then(async ({
   try { await machineLifecycle().runner.run(['sleep', '60']); process.exit(0); }
   catch (error) { process.stderr.write(error.message + '\\n'); process.exit(error.name === 'VmError' ? 125 : 1); }
 });`;
+
+test.serial(
+  "--runner vm: a guest of the verb's own, lvslab on the host: lvslab test builds, verifies and takes down a lab, and the guest powers off",
+  async (t) => {
+    const verb = execa(process.execPath, [CLI_ENTRY, 'test', '--runner', 'vm', '--accel', 'tcg', '--cpus', '1', join(TOPOLOGIES, 'nat.yaml')], {
+      cwd: PACKAGE_ROOT,
+      reject: false,
+      timeout: 300_000,
+    });
+    const run = await verb;
+    t.is(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
+    t.regex(run.stdout, /^ {2}✔ nat: tcp 10\.10\.0\.100:80 answers client2 through the VIP$/m);
+    t.regex(run.stdout, /^ {2}✔ nat: down leaves namespaces and links exactly as before$/m);
+    t.regex(run.stdout, /^\d+ passed, 0 failed$/m);
+    // The guest's agent ran the commands; the verb itself ran here.
+    t.regex(run.stderr, /the microVM is up: lvslab runs on this host, the labs' commands run in the guest/);
+    t.is((await execa('pgrep', ['-f', `runs/${verb.pid}-`], { reject: false })).stdout, '', 'no qemu of it left running');
+  },
+);

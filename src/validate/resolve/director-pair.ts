@@ -21,7 +21,7 @@ export function resolveDirectorPair({ raw, report }: ResolveContext, { director,
   if (raw.director !== undefined) report(['director'], '`director` and `directors` cannot both be set: `directors` makes a VRRP pair, `director` one director');
   if (!raw.keepalived) report(['directors'], 'a director pair needs keepalived, whose VRRP moves the VIP: add `keepalived: true`');
   const pair = lvsMode(raw.mode).facts.directorPair;
-  if (pair !== true) report(['directors'], `a director pair does not work in ${raw.mode} mode yet: ${pair.why}; use dr or tun`);
+  if (pair !== true) report(['directors'], `a director pair does not work in ${raw.mode} mode yet: ${pair.why}; use dr, tun or nat`);
   const all = [director, ...backups];
   for (const b of backups) {
     if (b.network !== director.network)
