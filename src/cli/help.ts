@@ -122,7 +122,7 @@ export const VERB_HELP: Record<string, VerbHelp> = {
       [
         '--serve SOCKET',
         'keep the microVM running for every lvslab started with LVSLAB_GUEST=SOCKET: labs live in it between commands, ' +
-          'lvslab runs on this host (no Node under emulation); SIGTERM powers it off',
+          'lvslab runs on this host (no Node under emulation); SIGTERM powers it off (no time limit unless --timeout is given)',
       ],
       ['--fetch-kernel', "fetch Debian's kernel for the guest (apt-get download)"],
       ...VM,

@@ -4,6 +4,9 @@ import { serveGuest } from '../guest/serve.js';
 import { parseVerbArgs, UsageError } from './args.js';
 import { log, requestFromOptions, runWithVmOptions, VM_OPTIONS, VM_USAGE } from './vm-options.js';
 
+/** A week: setTimeout's limit is about 24 days, and no lab session is longer. */
+const SERVE_FOREVER_SEC = 7 * 24 * 3600;
+
 const USAGE = `lvslab vm ${VM_USAGE} [--fetch-kernel] [--shell | --serve SOCKET | -- CMD...]`;
 
 export async function vmVerb(args: string[]): Promise<number> {
@@ -21,6 +24,8 @@ export async function vmVerb(args: string[]): Promise<number> {
   if (typeof values.serve === 'string') {
     const socket = values.serve;
     const request = await requestFromOptions([], values, { stdout: process.stdout, stderr: process.stderr });
+    // A guest kept for labs lives until it is stopped; a time limit only when asked for.
+    if (!args.some((a) => a === '--timeout' || a.startsWith('--timeout='))) request.timeoutSec = SERVE_FOREVER_SEC;
     const outcome = await serveGuest(socket, request, () =>
       log(`the microVM serves lvslab at ${socket}: run lvslab with LVSLAB_GUEST=${socket} to build labs in it; stop this process to power it off`),
     );
