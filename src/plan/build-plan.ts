@@ -129,10 +129,12 @@ function sysctlStep(lab: Lab, node: Node): Step {
   // IPVS connections must be visible to netfilter for fullnat's source NAT.
   if (node.role === 'director') settings.push(['net.ipv4.vs.conntrack', facts.vsConntrack ? 1 : 0]);
   if (node.role === 'director' && lab.keepalived) settings.push(['net.ipv4.ip_local_port_range', DIRECTOR_LOCAL_PORTS.join(' ')]);
-  // A NAT pair's real servers take the new master's gratuitous ARP for their floating gateway at once: with
-  // the default locktime (1 s) an entry updated just before is kept, and replies went to the dead master
-  // until keepalived's next burst 5 s later (measured: a 15 s outage).
-  if (node.role === 'realServer' && lab.keepalived?.vrrp?.gateway) for (const i of node.interfaces) settings.push([`net.ipv4.neigh.${i.name}.locktime`, 0]);
+  // In a pair, whoever sends to an address that moves (the gateway to the VIP; a NAT pair's real servers to
+  // their floating gateway) takes the new master's gratuitous ARP at once: with the default locktime (1 s)
+  // an entry updated just before is kept, and traffic went to the dead master until keepalived's next
+  // burst 5 s later (measured: outages of 12-15 s).
+  const followsVrrp = node.role === 'gateway' || (node.role === 'realServer' && lab.keepalived?.vrrp?.gateway !== undefined);
+  if (lab.keepalived?.vrrp && followsVrrp) for (const i of node.interfaces) settings.push([`net.ipv4.neigh.${i.name}.locktime`, 0]);
   return {
     phase: 'nodes',
     node: node.name,

@@ -7,8 +7,12 @@ export interface ReadOutcome<T> {
   last: T;
 }
 
-/** How long between two reads: a read takes a few hundred ms under emulation already. */
-const PAUSE_MS = 100;
+/**
+ * How long between two reads. A read is a process or two on the lab machine; driven from the host (a
+ * resident guest), 100 ms between reads kept a one-vCPU guest busy with reads alone, and the failover's
+ * prober starved (measured: most probes unanswered even before the fault).
+ */
+const PAUSE_MS = 400;
 
 export async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, t0: number, deadline: number): Promise<ReadOutcome<T>> {
   for (;;) {
