@@ -1,4 +1,6 @@
 /** `lvslab vm`: run a command (or a shell) in the IPVS microVM, or keep one running for other lvslab processes (--serve). */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fetchDefaultKernel } from '../vm/kernel.js';
 import { serveGuest } from '../guest/serve.js';
 import { parseVerbArgs, UsageError } from './args.js';
@@ -23,6 +25,7 @@ export async function vmVerb(args: string[]): Promise<number> {
   if (modes !== 1) throw new UsageError(`lvslab vm needs one of --shell, --serve SOCKET or -- CMD...\nusage: ${USAGE}`);
   if (typeof values.serve === 'string') {
     const socket = values.serve;
+    if (!existsSync(dirname(resolve(socket)))) throw new UsageError(`lvslab vm --serve: the folder of ${socket} does not exist; nothing was started`);
     const request = await requestFromOptions([], values, { stdout: process.stdout, stderr: process.stderr });
     // A guest kept for labs lives until it is stopped; a time limit only when asked for.
     if (!args.some((a) => a === '--timeout' || a.startsWith('--timeout='))) request.timeoutSec = SERVE_FOREVER_SEC;

@@ -64,6 +64,11 @@ export async function serveGuest(socketPath: string, request: Omit<VmRequest, 'a
       server.listen(socketPath, onReady);
     },
   );
+  // A socket that cannot be made (no permission, say): said in words, and the microVM stopped with this process.
+  server.on('error', (error) => {
+    process.stderr.write(`lvslab vm --serve: cannot listen on ${socketPath}: ${error.message}\n`);
+    process.kill(process.pid, 'SIGTERM');
+  });
   const stdout = new Writable({ write: (chunk, _enc, next) => (receive(chunk as Buffer), next()) });
   await rm(guestStateDir(socketPath), { recursive: true, force: true });
   // A signal ends this process from inside runInVm: the socket and the records go with it.

@@ -62,6 +62,7 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['vm', '--memory', 'lots', '--', 'true'], /--memory must be a positive whole number; got "lots"/],
   [['vm', '--cpus', '0', '--', 'true'], /--cpus must be a positive whole number; got "0"/],
   [['vm', '--shell', '--serve', '/tmp/lvslab.sock'], /lvslab vm needs one of --shell, --serve SOCKET or -- CMD/],
+  [['vm', '--serve', '/nonexistent/lvslab/g.sock'], /^lvslab vm --serve: the folder of \/nonexistent\/lvslab\/g\.sock does not exist; nothing was started/],
   [['validate'], /lvslab validate needs at least one FILE/],
   [['fault', 'dr'], /^usage: lvslab fault LAB\|FILE KIND TARGET \[VALUE\]/],
   [['fault', 'dr', 'unplug', 'rs1'], /^unknown fault "unplug"; faults:\n {2}kill-service RS: /],
