@@ -3,7 +3,7 @@
  *   unit     ava on the host: no root, no network (pure stages, recording fake runner)
  *   microvm  ava on the host: the microVM runner and the resident guest, booted for real
  *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else against two resident microVMs at once
- *   labs     `lvslab test` of dr-wrr8, dr-keepalived, dr-pair and nat-pair: the user's path, on a resident microVM
+ *   labs     `lvslab test` of dr-wrr8, dr-keepalived, dr-pair, nat-pair and dr-own: the user's path, on a resident microVM
  *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers)
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
@@ -36,7 +36,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'verifier-fails-nat': 173,
   'lvslab test dr-wrr8 dr-keepalived dr-pair': 163,
   keepalived: 155,
-  'lvslab test nat-pair': 150,
+  'lvslab test nat-pair dr-own': 300,
   'verifier-fails-tun-fullnat': 110,
 };
 
@@ -252,7 +252,10 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
  * are fully verified by the e2e demo test): weighted rr, and keepalived's health checks and the pairs'
  * failover together with every traffic check. Two jobs, so that the lanes can share them.
  */
-const LABS_STAGE = [['dr-wrr8', 'dr-keepalived', 'dr-pair'], ['nat-pair']];
+const LABS_STAGE = [
+  ['dr-wrr8', 'dr-keepalived', 'dr-pair'],
+  ['nat-pair', 'dr-own'],
+];
 
 const labsArgv = (topologies: string[]) => [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies.map((n) => `topologies/${n}.yaml`)];
 

@@ -100,6 +100,8 @@ export interface Keepalived {
   files: Record<string, KeepalivedFiles>;
   /** A director pair's VRRP instance; none for one director. */
   vrrp?: Vrrp;
+  /** Per director: the keepalived.conf the topology brought (`keepalived.config`), run as written; lvslab writes one otherwise. */
+  own?: Record<string, { file: string; lines: string[] }>;
 }
 
 export interface KeepalivedFiles {

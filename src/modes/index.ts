@@ -12,5 +12,8 @@ export function lvsMode(name: Mode): LvsMode {
   return LVS_MODES[name];
 }
 
+/** keepalived's lb_kind for each ipvsadm forwarding flag (FULLNAT is NAT plus its source NAT rule). */
+export const KEEPALIVED_LB_KIND = { '-m': 'NAT', '-g': 'DR', '-i': 'TUN' } as const;
+
 export type { Hop, LvsMode, ModeFacts, PathPlaces } from './lvs-mode.js';
 export { portRules, realServerRules } from './mode-rules.js';

@@ -8,10 +8,7 @@
 import { dirname } from 'node:path';
 import { directorsOf, type HealthCheck, type Lab, type Node, type Service, type ServiceMember } from '../model/lab.js';
 import type { Step } from '../model/step.js';
-import { lvsMode } from '../modes/index.js';
-
-/** keepalived's lb_kind for each ipvsadm forwarding flag (FULLNAT is NAT plus its source NAT rule). */
-const LB_KIND = { '-m': 'NAT', '-g': 'DR', '-i': 'TUN' } as const;
+import { KEEPALIVED_LB_KIND, lvsMode } from '../modes/index.js';
 
 /** What a udp check sends ("lvslab\n" in hex); the real servers' service answers any datagram. */
 export const UDP_CHECK_PAYLOAD = Buffer.from('lvslab\n').toString('hex');
@@ -48,7 +45,7 @@ function virtualServerLines(lab: Lab, service: Service): string[] {
   const body = [
     `delay_loop ${check.interval}`,
     `lb_algo ${service.scheduler}`,
-    `lb_kind ${LB_KIND[lvsMode(lab.mode).facts.forwardingFlag]}`,
+    `lb_kind ${KEEPALIVED_LB_KIND[lvsMode(lab.mode).facts.forwardingFlag]}`,
     `protocol ${service.protocol.toUpperCase()}`,
     ...(service.persistence ? [`persistence_timeout ${service.persistence}`] : []),
     ...service.members.flatMap((m) => [`real_server ${m.address} ${m.port} {`, ...indent([`weight ${m.weight}`, ...checkerLines(check, m)]), '}']),
@@ -81,8 +78,13 @@ function vrrpLines(lab: Lab, director: Node, index: number): string[] {
   ];
 }
 
-/** One director's keepalived.conf: the pair's VRRP instance (if any), one virtual_server per service, a checker per real server. */
+/**
+ * One director's keepalived.conf: the file the topology brought, as written; else the pair's VRRP instance (if any), one
+ * virtual_server per service, a checker per real server.
+ */
 export function keepalivedConf(lab: Lab, director: Node = lab.director): string[] {
+  const own = lab.keepalived?.own?.[director.name];
+  if (own) return own.lines;
   const index = directorsOf(lab).indexOf(director);
   const vrrp = lab.keepalived?.vrrp;
   const globals = [

@@ -67,6 +67,8 @@ function fitsType(data: unknown, option: SchemaNode): boolean {
       return typeof data === 'number';
     case 'boolean':
       return typeof data === 'boolean';
+    case 'string':
+      return typeof data === 'string';
     case 'array':
       return Array.isArray(data);
     case 'object':

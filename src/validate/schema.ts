@@ -46,6 +46,13 @@ const networkName: SchemaNode = {
 };
 const weight: SchemaNode = { type: 'integer', minimum: 0, maximum: 65535, description: 'IPVS weight; 0 takes the real server out of rotation.' };
 const port: SchemaNode = { type: 'integer', minimum: 1, maximum: 65535 };
+const confFile: SchemaNode = {
+  type: 'string',
+  pattern: '^[^\n]+$',
+  maxLength: 4096,
+  'x-allowed': 'a path to a keepalived.conf',
+  description: 'A keepalived.conf file.',
+};
 const seconds = (description: string, fallback: number): SchemaNode => ({ type: 'number', minimum: 0.1, maximum: 60, default: fallback, description });
 
 /** keepalived's checker for a service; the defaults take a dead service out within 1.5 s, a silent one within 5.5 s. */
@@ -228,6 +235,14 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
               type: 'boolean',
               default: true,
               description: "A pair's IPVS sync daemon (lvs_sync_daemon): the backup knows the master's connections, so they survive a failover.",
+            },
+            config: {
+              description:
+                'Bring your own keepalived.conf: a file (one director) or a list of one file per director (a pair: the master first), relative to ' +
+                "the topology. The directors run them as written; the lab's services, VRRP instance and priorities come from them (no `services`, " +
+                '`vip`, `check`, `vrrp` or `sync` beside it). lvslab reads global_defs, vrrp_instance and virtual_server with TCP_CHECK, HTTP_GET or ' +
+                'UDP_CHECK, and refuses anything else with its file:line.',
+              anyOf: [{ ...confFile }, { type: 'array', minItems: 1, maxItems: 2, items: confFile }],
             },
           },
         },

@@ -72,5 +72,5 @@ test('the shape of a check: numbers in range, known keys, a path without spaces 
   t.deepEqual(problems('keepalived:\n  check: { type: http, path: "/a b" }\n'), [
     'keepalived.check.path: "/a b" is not valid; expected a URL path such as /health (letters, digits and ._~%/?=&:@+,;-)',
   ]);
-  t.deepEqual(problems('keepalived:\n  chek: {}\n'), ['keepalived.chek: unknown key "chek"; allowed: check, vrrp, sync; did you mean "check"?']);
+  t.deepEqual(problems('keepalived:\n  chek: {}\n'), ['keepalived.chek: unknown key "chek"; allowed: check, vrrp, sync, config; did you mean "check"?']);
 });

@@ -44,6 +44,8 @@ export interface RawService {
   realServers?: string[];
   weights?: Record<string, number>;
   check?: RawCheck;
+  /** From an own keepalived.conf: the members by address (real_server lines), instead of realServers and weights. */
+  members?: Array<{ address: string; port: number; weight: number }>;
 }
 export interface RawTopology {
   name: string;
@@ -56,7 +58,7 @@ export interface RawTopology {
   directors?: number | RawDirector[];
   realServers?: number | RawRealServer[];
   services?: RawService[];
-  keepalived?: boolean | { check?: RawCheck; vrrp?: RawVrrp; sync?: boolean };
+  keepalived?: boolean | { check?: RawCheck; vrrp?: RawVrrp; sync?: boolean; config?: string | string[] };
 }
 
 export const DEFAULT_NETWORKS: Record<string, RawNetwork> = {

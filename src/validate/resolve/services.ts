@@ -1,11 +1,11 @@
 /** Resolver 6: the virtual services: unique, members that exist (once each), weights, ports the mode allows. */
-import type { Service } from '../../model/lab.js';
+import type { Service, ServiceMember } from '../../model/lab.js';
 import { formatIPv4 } from '../../model/ipv4.js';
 import { lvsMode, portRules } from '../../modes/index.js';
 import { didYouMean } from '../did-you-mean.js';
 import type { Addresses } from './addresses.js';
 import type { Placements } from './nodes.js';
-import type { RawService, ResolveContext } from './raw.js';
+import { listed, type RawService, type ResolveContext } from './raw.js';
 
 export function resolveServices({ raw, report }: ResolveContext, { servers }: Placements, { serviceVips }: Addresses, rawServices: RawService[]): Service[] {
   const mode = lvsMode(raw.mode);
@@ -20,6 +20,17 @@ export function resolveServices({ raw, report }: ResolveContext, { servers }: Pl
     serviceKeys.add(key);
     const realPort = s.realPort ?? s.port;
     for (const problem of portRules(raw.mode, mode.facts, s.port, realPort, ['services', i, 'realPort'])) report(problem.path, problem.message);
+    if (s.members) {
+      services.push({
+        protocol,
+        vip: vip ?? '',
+        port: s.port,
+        scheduler: s.scheduler ?? 'rr',
+        persistence: s.persistence,
+        members: membersByAddress(i, s.members),
+      });
+      continue;
+    }
     const memberNames = s.realServers ?? serverNames;
     for (const [j, name] of memberNames.entries()) {
       if (!serverNames.includes(name))
@@ -49,4 +60,17 @@ export function resolveServices({ raw, report }: ResolveContext, { servers }: Pl
   }
 
   return services;
+
+  /** An own keepalived.conf names its real servers by address: each must be one of the lab's, once. */
+  function membersByAddress(i: number, written: NonNullable<RawService['members']>): ServiceMember[] {
+    const known = servers.filter((x) => x.address !== undefined).map((x) => ({ name: x.name, address: formatIPv4(x.address!) }));
+    return written.flatMap((m, j) => {
+      const server = known.find((x) => x.address === m.address);
+      const path = ['services', i, 'members', j];
+      if (!server) report(path, `no real server of the lab has address ${m.address}; real servers: ${listed(known.map((x) => `${x.name} ${x.address}`))}`);
+      else if (written.findIndex((other) => other.address === m.address) !== j) report(path, `real server ${m.address} is listed twice in this virtual server`);
+      else return [{ realServer: server.name, address: m.address, port: m.port, weight: m.weight }];
+      return [];
+    });
+  }
 }
