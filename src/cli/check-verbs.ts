@@ -19,6 +19,9 @@ import { TopologyError } from '../model/problems.js';
 import { observedPaths, type ObservedPaths } from '../verify/judge.js';
 import { observeLab } from '../verify/observe.js';
 import { verifyLab } from '../verify/run-verify.js';
+import { runScenarios, scenariosNamed } from '../verify/scenario.js';
+import type { CheckResult } from '../model/observation.js';
+import type { LifecycleOptions } from '../apply/lab-lifecycle.js';
 import { testLabs } from '../session/test-labs.js';
 import { computeWhereIpvsIs, onSide, runWhereIpvsIs } from '../session/where-ipvs-is.js';
 import { withLab } from '../session/with-lab.js';
@@ -40,16 +43,28 @@ export async function verifyVerb(args: string[]): Promise<number> {
   return onSide(whereFrom(values), { here: () => verifyHere(lab, positionals[0], values), inVm }, note);
 }
 
+/** The lab must be running from this file (verify and scenario act on a running lab). */
+async function requireRunning(lab: Lab, file: string, options: LifecycleOptions, verb: string): Promise<void> {
+  const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
+  if (state === 'absent')
+    throw new LabStateError(
+      `lab ${lab.name} is not running: run \`lvslab up ${file}\` first (or \`lvslab test ${file}\` for up -> ${verb.split(' ')[1]} -> down)`,
+    );
+  if (state === 'differs')
+    throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
+}
+
 /** verify on this host: the lab must be running from this file. */
 async function verifyHere(lab: Lab, file: string, values: ParsedArgs['values']): Promise<number> {
   const options = machineLifecycle();
   requireRoot(options.host, 'verify');
-  const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
-  if (state === 'absent')
-    throw new LabStateError(`lab ${lab.name} is not running: run \`lvslab up ${file}\` first (or \`lvslab test ${file}\` for up -> verify -> down)`);
-  if (state === 'differs')
-    throw new LabStateError(`lab ${lab.name} is running with a different topology than ${file}: run \`lvslab up --recreate ${file}\` first`);
+  await requireRunning(lab, file, options, 'lvslab verify');
   const results = await progress.task(`verifying lab ${lab.name} (probes, captures, downloads)`, () => verifyLab(lab, options.runner, options.host));
+  return printChecks(lab, results, values);
+}
+
+/** Check rows as the flags ask (JSON, JUnit, TAP, or the table); exit 1 on any failed row. */
+function printChecks(lab: Lab, results: CheckResult[], values: ParsedArgs['values']): number {
   if (values.json) console.log(JSON.stringify(results, null, 2));
   else if (values.junit)
     process.stdout.write(
@@ -62,6 +77,30 @@ async function verifyHere(lab: Lab, file: string, values: ParsedArgs['values']):
     tap.end();
   } else console.log(renderChecks(results));
   return results.every((r) => r.ok) ? 0 : 1;
+}
+
+export async function scenarioVerb(args: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(
+    args,
+    { tap: { type: 'boolean' }, json: { type: 'boolean' }, junit: { type: 'boolean' } },
+    'lvslab scenario FILE [NAME...] [--tap|--json|--junit]',
+  );
+  if (positionals.length === 0) throw new UsageError('lvslab scenario needs a FILE (and the names of the scenarios to run: all when none)');
+  const [file, ...names] = positionals;
+  const lab = await loadLab(file);
+  let scenarios;
+  try {
+    scenarios = scenariosNamed(lab, names);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const options = machineLifecycle();
+  requireRoot(options.host, 'scenario');
+  await requireRunning(lab, file, options, 'lvslab scenario');
+  const results = await progress.task(`running ${scenarios.length} scenario(s) on lab ${lab.name}`, () =>
+    runScenarios(lab, options.runner, options.host, scenarios),
+  );
+  return printChecks(lab, results, values);
 }
 
 /** Observes a lab (running, or brought up for the occasion and taken down) and returns its paths. */

@@ -87,6 +87,19 @@ export const VERB_HELP: Record<string, VerbHelp> = {
       'servers see). Exit 1 on any failed check.',
     options: [['--tap', 'TAP'], ['--json', 'JSON'], ['--junit', 'JUnit XML'], RUNNER, ...VM],
   },
+  scenario: {
+    usage: 'lvslab scenario FILE [NAME...] [--tap|--json|--junit]',
+    summary: "run the topology's scenarios (faults, load, expectations) on the running lab",
+    details:
+      'Runs the `scenarios:` of FILE (all, or the ones named) on its running lab: on this host, or in the resident microVM LVSLAB_GUEST ' +
+      "names. Each fault, load and expectation is a row like verify's; a failed step ends its scenario. The lab is left as the last step " +
+      'left it. `lvslab test` runs every scenario after verify. Exit 1 on any failed row. Needs root.',
+    options: [
+      ['--tap', 'TAP'],
+      ['--json', 'JSON'],
+      ['--junit', 'JUnit XML'],
+    ],
+  },
   graph: {
     usage: 'lvslab graph FILE [--out DIR] [--runner auto|host|vm]',
     summary: 'SVG and Mermaid of the lab with the observed request and reply paths',
@@ -94,7 +107,7 @@ export const VERB_HELP: Record<string, VerbHelp> = {
   },
   test: {
     usage: 'lvslab test FILE... [--tap|--junit] [--runner auto|host|vm]',
-    summary: 'up -> verify -> down for each topology',
+    summary: 'up -> verify -> scenarios -> down for each topology',
     details: 'Ends with `N passed, N failed`; exit 1 on any failure, and when the host is not left exactly as it was.',
     options: [['--tap', 'TAP'], ['--junit', 'JUnit XML'], RUNNER, ...VM],
   },

@@ -22,6 +22,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   exec: async () => (await import('./lab-verbs.js')).execVerb,
   fault: async () => (await import('./lab-verbs.js')).faultVerb,
   verify: async () => (await import('./check-verbs.js')).verifyVerb,
+  scenario: async () => (await import('./check-verbs.js')).scenarioVerb,
   graph: async () => (await import('./check-verbs.js')).graphVerb,
   test: async () => (await import('./check-verbs.js')).testVerb,
   demo: async () => (await import('./demo-verb.js')).demoVerb,

@@ -2,6 +2,7 @@
  * The resolved lab: what `validate` produces from a topology file once every default is filled in
  * and every rule holds. Every later stage (plan, apply, verify, report) reads only this.
  */
+import type { Scenario } from './scenario.js';
 
 export const MODES = ['nat', 'dr', 'tun', 'fullnat'] as const;
 export type Mode = (typeof MODES)[number];
@@ -150,6 +151,8 @@ export interface Lab {
   realServers: RealServer[];
   services: Service[];
   keepalived?: Keepalived;
+  /** Timelines of faults, load and expectations (`scenarios:`), in the topology's order. */
+  scenarios?: Scenario[];
 }
 
 /** Every node of the lab in a stable order: clients, gateway, directors, real servers. */

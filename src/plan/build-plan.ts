@@ -32,8 +32,11 @@ export interface PlanOptions {
 export { TUN_ADVMSS } from '../modes/tun.js';
 
 export function labHash(lab: Lab): string {
-  const { source: _source, ...rest } = lab;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 12);
+  // What is built, not where it was written: the topology's and configs' paths and the scenarios (run later) do not count.
+  const { source: _source, scenarios: _scenarios, ...rest } = lab;
+  const own = lab.keepalived?.own;
+  const built = own ? { ...rest, keepalived: { ...lab.keepalived, own: Object.values(own).map((o) => o.lines) } } : rest;
+  return createHash('sha256').update(JSON.stringify(built)).digest('hex').slice(0, 12);
 }
 
 /** socat's EXEC address cannot carry these characters in the script's path. */

@@ -6,36 +6,14 @@
 import { allNodes, type Lab, type Node } from '../model/lab.js';
 import type { Step } from '../model/step.js';
 import type { Plan } from './build-plan.js';
+import { FaultTargetError, type Fault } from '../model/fault.js';
 
-export const FAULT_KINDS = ['kill-service', 'restore-service', 'link-down', 'link-up', 'kill-keepalived', 'loss', 'delay', 'clear'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** What each kind does and what it acts on, for help texts and errors. */
-export const FAULT_USAGE: Record<FaultKind, string> = {
-  'kill-service': "kill-service RS: stop the real server's services (its socat listeners)",
-  'restore-service': 'restore-service RS: start them again as `up` did',
-  'link-down': 'link-down NODE: take every interface of the node down',
-  'link-up': 'link-up NODE: bring them up again',
-  'kill-keepalived': 'kill-keepalived DIRECTOR: kill keepalived (SIGKILL: no goodbye, the table stays as it was)',
-  loss: 'loss NODE PERCENT: drop that share of the packets each interface of the node sends (netem)',
-  delay: 'delay NODE MS: delay every packet each interface of the node sends (netem)',
-  clear: 'clear NODE: remove loss and delay from the node',
-};
-
-export interface Fault {
-  kind: FaultKind;
-  target: string;
-  /** loss: percent (0-100]; delay: milliseconds. */
-  value?: number;
-}
+export { FAULT_KINDS, FAULT_USAGE, FaultTargetError, parseFault, type Fault, type FaultKind } from '../model/fault.js';
 
 export type FaultAction =
   | { kind: 'kill'; node: string; namespace: string; programs: string[] }
   | { kind: 'run'; node: string; argv: string[]; input?: string[]; /** stderr that still means done */ accept?: string }
   | { kind: 'start'; step: Step };
-
-/** A fault that cannot act on this lab: the words say what would. */
-export class FaultTargetError extends Error {}
 
 function nodeNamed(lab: Lab, name: string, role?: Node['role']): Node {
   const candidates = allNodes(lab).filter((n) => role === undefined || n.role === role);
@@ -55,7 +33,7 @@ function netem(node: Node, words: string[]): FaultAction[] {
   }));
 }
 
-function links(node: Node, state: 'up' | 'down'): FaultAction {
+function links(node: Node, state: 'up' | 'down'): Extract<FaultAction, { kind: 'run' }> {
   return {
     kind: 'run',
     node: node.name,
@@ -83,8 +61,17 @@ export function faultActions(lab: Lab, plan: Plan, fault: Fault): FaultAction[] 
       return [{ kind: 'kill', node: director.name, namespace: director.namespace, programs: ['keepalived'] }];
     }
     case 'link-down':
-    case 'link-up':
-      return [links(nodeNamed(lab, fault.target), fault.kind === 'link-up' ? 'up' : 'down')];
+      return [links(nodeNamed(lab, fault.target), 'down')];
+    case 'link-up': {
+      // A link going down takes the routes through it along (the default route above all): up puts the plan's routes back.
+      const node = nodeNamed(lab, fault.target);
+      const action = links(node, 'up');
+      const routes = plan.steps
+        .filter((s) => s.phase === 'nodes' && s.node === node.name)
+        .flatMap((s) => (s.input ?? []).filter((line) => line.startsWith('route add ')))
+        .map((line) => line.replace(/^route add /, 'route replace '));
+      return [{ ...action, input: [...(action.input ?? []), ...routes] }];
+    }
     case 'loss':
       return netem(nodeNamed(lab, fault.target), ['loss', `${fault.value}%`]);
     case 'delay':
@@ -100,26 +87,4 @@ export function faultActions(lab: Lab, plan: Plan, fault: Fault): FaultAction[] 
       }));
     }
   }
-}
-
-/** Parses `KIND TARGET [VALUE]` from the command line; throws FaultTargetError with the choices. */
-export function parseFault(words: string[]): Fault {
-  const [kind, target, value, ...rest] = words;
-  if (!(FAULT_KINDS as readonly string[]).includes(kind ?? '')) {
-    throw new FaultTargetError(`unknown fault ${JSON.stringify(kind ?? '')}; faults:\n  ${Object.values(FAULT_USAGE).join('\n  ')}`);
-  }
-  const k = kind as FaultKind;
-  const wantsValue = k === 'loss' || k === 'delay';
-  if (!target || rest.length > 0 || (wantsValue ? value === undefined : value !== undefined))
-    throw new FaultTargetError(`usage: lvslab fault LAB ${FAULT_USAGE[k]}`);
-  if (!wantsValue) return { kind: k, target };
-  const number = Number(value);
-  const ok = k === 'loss' ? /^[0-9]+(\.[0-9]+)?$/.test(value) && number > 0 && number <= 100 : /^[0-9]+$/.test(value) && number >= 1 && number <= 60_000;
-  if (!ok)
-    throw new FaultTargetError(
-      k === 'loss'
-        ? `loss takes a percent above 0 and at most 100, got ${JSON.stringify(value)}`
-        : `delay takes whole milliseconds from 1 to 60000, got ${JSON.stringify(value)}`,
-    );
-  return { kind: k, target, value: number };
 }

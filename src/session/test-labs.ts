@@ -11,6 +11,7 @@ import { TopologyError } from '../model/problems.js';
 import { loadLab } from '../validate/validate-topology.js';
 import type { CheckResult } from '../verify/result.js';
 import { verifyLab } from '../verify/run-verify.js';
+import { runScenarios } from '../verify/scenario.js';
 import type { Lab } from '../model/lab.js';
 
 export type Verifier = (lab: Lab, options: LifecycleOptions) => Promise<CheckResult[]>;
@@ -48,7 +49,8 @@ export async function testLabs(
   files: string[],
   tap: TapWriter,
   options: LifecycleOptions,
-  verify: Verifier = (lab, o) => verifyLab(lab, o.runner, o.host),
+  // verify, then the topology's scenarios (what they break, down takes away).
+  verify: Verifier = async (lab, o) => [...(await verifyLab(lab, o.runner, o.host)), ...(await runScenarios(lab, o.runner, o.host))],
 ): Promise<void> {
   for (const file of files) {
     let lab: Lab;

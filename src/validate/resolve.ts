@@ -2,7 +2,8 @@
  * Stage 2, validate/resolve: shape-checked YAML data becomes a typed Lab with every default filled
  * in, or every problem found is reported at once. Small resolvers in resolve/, run in this order
  * (problems are reported in it): networks, nodes, names, the nodes' networks, addresses, placements
- * (clients behind the gateway; the mode's rules, src/modes), services, health checks, a director pair; then the Lab is built.
+ * (clients behind the gateway; the mode's rules, src/modes), services, health checks, a director pair; then the Lab is built
+ * and its scenarios resolved against it.
  */
 import type { Lab, Network } from '../model/lab.js';
 import { contains, parseIPv4 } from '../model/ipv4.js';
@@ -18,6 +19,7 @@ import type { RawService, RawTopology, ResolveContext } from './resolve/raw.js';
 import { resolveServices } from './resolve/services.js';
 import { resolveHealthChecks } from './resolve/health-checks.js';
 import { resolveDirectorPair } from './resolve/director-pair.js';
+import { resolveScenarios } from './resolve/scenarios.js';
 
 export { DEFAULT_NETWORKS, type RawTopology } from './resolve/raw.js';
 
@@ -44,7 +46,11 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   );
   const vrrp = resolveDirectorPair(ctx, placements);
   if (problems.length > 0) return { problems };
-  return { lab: buildLab(raw, source, networks, placements, addresses, services, vrrp), problems: [] };
+  const lab = buildLab(raw, source, networks, placements, addresses, services, vrrp);
+  const scenarios = resolveScenarios(ctx, lab);
+  if (problems.length > 0) return { problems };
+  if (scenarios) lab.scenarios = scenarios;
+  return { lab, problems: [] };
 }
 
 /** True when the address lies in one of the lab's networks (used by status and verify). */

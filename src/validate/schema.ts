@@ -248,6 +248,81 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
         },
       ],
     },
+    scenarios: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      description:
+        'Named timelines run on the running lab by `lvslab scenario` (and by `lvslab test` after verify): steps of `fault`, `wait`, `load` ' +
+        'and `expect`, one key a step, each expectation judged where it stands.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'steps'],
+        properties: {
+          name: {
+            type: 'string',
+            pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',
+            maxLength: 40,
+            'x-allowed': 'lowercase letters and digits in words joined by - (at most 40)',
+            description: 'What `lvslab scenario FILE NAME` runs.',
+          },
+          steps: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 100,
+            description: 'In order; a step that fails ends its scenario.',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                fault: {
+                  type: 'string',
+                  pattern: '^[^\\n]+$',
+                  maxLength: 100,
+                  'x-allowed': 'KIND TARGET [VALUE], as `lvslab fault` takes them',
+                  description: 'A fault, as `lvslab fault LAB` takes it: `kill-service rs1`, `link-down director1`, `loss client 10`, ...',
+                },
+                wait: { type: 'number', minimum: 0.1, maximum: 300, description: 'Seconds to wait.' },
+                load: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['requests'],
+                  description: 'Requests to every service from the first client.',
+                  properties: {
+                    requests: { type: 'integer', minimum: 1, maximum: 200, description: 'Requests per service.' },
+                    answered: {
+                      description: 'What must be answered: all (default), none, or at least this percent.',
+                      anyOf: [
+                        { type: 'string', enum: ['all', 'none'] },
+                        { type: 'number', minimum: 0, maximum: 100 },
+                      ],
+                    },
+                  },
+                },
+                expect: {
+                  type: 'object',
+                  additionalProperties: false,
+                  description: 'One expectation: `out`, `in`, `vipOn` (with `within`) or `servedBy`.',
+                  properties: {
+                    out: { ...nodeName, description: "This real server leaves the IPVS table of the VIP's director (needs keepalived)." },
+                    in: { ...nodeName, description: 'This real server is in that table again (needs keepalived).' },
+                    vipOn: { ...nodeName, description: 'This director alone holds the VIP (needs a director pair).' },
+                    servedBy: { type: 'array', minItems: 1, items: nodeName, description: 'The last load was answered by these real servers only.' },
+                    within: {
+                      type: 'number',
+                      minimum: 0.1,
+                      maximum: 300,
+                      description: 'Seconds it may take; default: the check budget (out), interval + timeout (in), five adverts + 2 s (vipOn), plus 1 s.',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     services: {
       type: 'array',
       minItems: 1,

@@ -97,7 +97,8 @@ export function longestGap(probes: Timed[]): { ms: number; from?: number; to?: n
   return best;
 }
 
-async function holders(lab: Lab, runner: CommandRunner): Promise<string[]> {
+/** The directors holding the VIP now. */
+export async function holders(lab: Lab, runner: CommandRunner): Promise<string[]> {
   const vip = lab.services[0].vip;
   const reads = await Promise.all(
     directorsOf(lab).map(async (d) => {

@@ -15,7 +15,7 @@ const lvslab = (args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args],
 const VERBS = Object.keys(VERB_HELP);
 
 test('every verb has help', (t) => {
-  t.deepEqual([...VERBS].sort(), ['bench', 'demo', 'down', 'exec', 'fault', 'graph', 'plan', 'status', 'test', 'up', 'validate', 'verify', 'vm']);
+  t.deepEqual([...VERBS].sort(), ['bench', 'demo', 'down', 'exec', 'fault', 'graph', 'plan', 'scenario', 'status', 'test', 'up', 'validate', 'verify', 'vm']);
 });
 
 for (const verb of VERBS) {

@@ -4,6 +4,8 @@
  * with keepalived leaves no process, pid file or namespace behind, also after `kill -9` of `up`.
  */
 import test from 'ava';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { injectFault } from '../../src/apply/inject-fault.js';
@@ -41,6 +43,18 @@ test.serial('every fault kind acts on a running keepalived lab, and says what it
   const running = await runningLab(lab.name, o.stateDir);
   t.truthy(running, 'up keeps the running lab as data for lvslab fault');
   const fault = (f: Fault) => injectFault(faultActions(running!.lab, running!.plan, f), o.runner, o.host);
+
+  // A scenario whose expectation the lab does not meet (rs1 stays: nothing killed it): its row fails, the rest is not run, exit 1.
+  const wrong = join(mkdtempSync(join(tmpdir(), 'lvslab-scenario-')), 'dr-keepalived.yaml');
+  const scenario = '  - name: wrong\n    steps:\n      - expect: { out: rs1, within: 2 }\n      - load: { requests: 1 }\n';
+  writeFileSync(wrong, `${readFileSync(FILE, 'utf8')}scenarios:\n${scenario}`);
+  const failed = await cli('scenario', wrong, '--tap');
+  t.is(failed.exitCode, 1, failed.stderr);
+  t.regex(failed.stdout, /^not ok 1 - dr-keepalived: scenario wrong, step 1: rs1 leaves the IPVS table\n(.*\n){3}\s+observed: "still in the table after 2 s"/m);
+  t.regex(
+    failed.stdout,
+    /^not ok 2 - dr-keepalived: scenario wrong, step 2: load: 1 request\(s\) per service\n(.*\n){3}\s+observed: "not run: step 1 failed"/m,
+  );
 
   // Through the CLI once: what a user types.
   const kill = await cli('fault', 'dr-keepalived', 'kill-service', 'rs1');

@@ -30,6 +30,15 @@ test("kill-service kills the real server's socat listeners; restore-service kill
   t.is(restore.length, 2);
 });
 
+test("link-up puts back the routes the link took down with it (the node's default route, as the plan set it)", async (t) => {
+  t.deepEqual(await actions('nat', { kind: 'link-up', target: 'rs1' }), [
+    { kind: 'run', node: 'rs1', argv: ['ip', '-n', 'nat-rs1', '-batch', '-'], input: ['link set dev eth0 up', 'route replace default via 10.10.0.2'] },
+  ]);
+  t.deepEqual(await actions('dr', { kind: 'link-up', target: 'gateway' }), [
+    { kind: 'run', node: 'gateway', argv: ['ip', '-n', 'dr-gateway', '-batch', '-'], input: ['link set dev eth0 up', 'link set dev eth1 up'] },
+  ]);
+});
+
 test('links, loss, delay and clear act on every interface of the node, the gateway has two', async (t) => {
   t.deepEqual(await actions('dr', { kind: 'link-down', target: 'gateway' }), [
     { kind: 'run', node: 'gateway', argv: ['ip', '-n', 'dr-gateway', '-batch', '-'], input: ['link set dev eth0 down', 'link set dev eth1 down'] },

@@ -47,6 +47,16 @@ export interface RawService {
   /** From an own keepalived.conf: the members by address (real_server lines), instead of realServers and weights. */
   members?: Array<{ address: string; port: number; weight: number }>;
 }
+export interface RawStep {
+  fault?: string;
+  wait?: number;
+  load?: { requests: number; answered?: 'all' | 'none' | number };
+  expect?: { out?: string; in?: string; vipOn?: string; servedBy?: string[]; within?: number };
+}
+export interface RawScenario {
+  name: string;
+  steps: RawStep[];
+}
 export interface RawTopology {
   name: string;
   mode: Mode;
@@ -58,6 +68,7 @@ export interface RawTopology {
   directors?: number | RawDirector[];
   realServers?: number | RawRealServer[];
   services?: RawService[];
+  scenarios?: RawScenario[];
   keepalived?: boolean | { check?: RawCheck; vrrp?: RawVrrp; sync?: boolean; config?: string | string[] };
 }
 
