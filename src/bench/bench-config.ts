@@ -23,6 +23,8 @@ export interface BenchConfig {
   seconds: number;
   /** Lab cost: real-server counts of the DR labs brought up, verified and taken down. */
   scaleServers: number[];
+  /** High availability: a DR pair's failovers per advert interval (with sync; some without), removals per check interval. */
+  ha: { adverts: number[]; failovers: number; unsyncedFailovers: number; checkIntervals: number[]; removals: number };
 }
 
 const KIB = 1024;
@@ -47,5 +49,9 @@ export function benchConfig(quick: boolean): BenchConfig {
     warmupSeconds: 4,
     seconds: 4,
     scaleServers: quick ? [] : [2, 8, 16, 32, 64],
+    // 0.2 s: the lowest advert interval keepalived's VRRP version 3 is run at here (hundredths are allowed).
+    ha: quick
+      ? { adverts: [1], failovers: 1, unsyncedFailovers: 1, checkIntervals: [1], removals: 1 }
+      : { adverts: [1, 0.2], failovers: 5, unsyncedFailovers: 3, checkIntervals: [1, 2], removals: 3 },
   };
 }

@@ -66,6 +66,51 @@ function scaleTable(results: BenchResults): string[] {
   ];
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function haTable(results: BenchResults): string[] {
+  const { failovers, removals } = results.ha;
+  if (failovers.length === 0 && removals.length === 0) return [];
+  const spread = (values: Array<number | undefined>) => {
+    const seen = values.filter((v): v is number => v !== undefined);
+    const missing = values.length - seen.length;
+    if (seen.length === 0) return 'never';
+    return `${seconds(median(seen)!)} / ${seconds(Math.max(...seen))}${missing ? ` (${missing} never)` : ''}`;
+  };
+  const groups = [...new Set(failovers.map((f) => `${f.advertInterval}|${f.sync}`))].map((key) => {
+    const [advert, sync] = key.split('|');
+    return failovers.filter((f) => `${f.advertInterval}|${f.sync}` === key).map((f) => ({ ...f, advert, sync: sync === 'true' }));
+  });
+  const intervals = [...new Set(removals.map((r) => r.checkInterval))];
+  return [
+    '### High availability: a DR director pair failing over, and health checks (2 real servers)',
+    '',
+    "Each failover: the master's link goes down while a client probes the VIP every 100 ms and a 3 MB download is under way, then comes back.",
+    '',
+    '| advert interval | sync | failovers | takeover, median / max | client-visible outage, median / max | downloads intact | checks passed |',
+    '|---:|---|---:|---:|---:|---:|---:|',
+    ...groups.map(
+      (g) =>
+        `| ${g[0].advert} s | ${g[0].sync ? 'yes' : 'no'} | ${g.length} | ${spread(g.map((f) => f.takeoverMs))} | ${spread(g.map((f) => f.outageMs))} | ` +
+        `${g.filter((f) => f.downloadIntact).length}/${g.length} | ${g.reduce((n, f) => n + f.checksPassed, 0)}/${g.reduce((n, f) => n + f.checks, 0)} |`,
+    ),
+    '',
+    '| check interval | budget (interval + timeout + retries x (retryDelay + timeout)) | runs | removal, median / max |',
+    '|---:|---:|---:|---:|',
+    ...intervals.map((interval) => {
+      const runs = removals.filter((r) => r.checkInterval === interval);
+      return `| ${interval} s | ${seconds(runs[0].budgetMs)} | ${runs.length} | ${spread(runs.map((r) => r.removedMs))} |`;
+    }),
+    '',
+  ];
+}
+
 export function renderBenchReport(results: BenchResults): string {
   const checks = shapeChecks(results);
   return [
@@ -74,6 +119,7 @@ export function renderBenchReport(results: BenchResults): string {
     ...offloadTable(results),
     ...throughputTable(results),
     ...scaleTable(results),
+    ...haTable(results),
     '### The shape the LVS claim predicts',
     '',
     ...checks.map((c) => `- ${c.ok ? 'ok' : 'NOT MET'}: ${c.name} (${c.observed})`),

@@ -40,6 +40,34 @@ export interface ScaleRow {
   downProcesses: number;
 }
 
+/** One failover of a DR pair: the master's link down under load (verify's measurement), then back. */
+export interface FailoverRun {
+  advertInterval: number;
+  sync: boolean;
+  /** From the link going down to the first read that saw the backup hold the VIP; undefined: it never did. */
+  takeoverMs?: number;
+  takeoverBudgetMs: number;
+  /** The longest time clients got no answer through the VIP. */
+  outageMs: number;
+  /** The 3 MB download under way at the failover arrived whole. */
+  downloadIntact: boolean;
+  checksPassed: number;
+  checks: number;
+}
+
+/** One real server's removal: its service killed, keepalived's table read until it is gone. */
+export interface RemovalRun {
+  checkInterval: number;
+  budgetMs: number;
+  /** Undefined: it stayed past the budget (and the reads' overtime). */
+  removedMs?: number;
+}
+
+export interface HaResults {
+  failovers: FailoverRun[];
+  removals: RemovalRun[];
+}
+
 export interface BenchResults {
   config: BenchConfig;
   /** Where it was measured: "inside the lvslab microVM (TCG)" or "on this host". */
@@ -48,6 +76,7 @@ export interface BenchResults {
   offload: OffloadRow[];
   throughput: ThroughputRow[];
   scale: ScaleRow[];
+  ha: HaResults;
   seconds: number;
 }
 
@@ -110,5 +139,39 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   }
   const errors = throughput.reduce((n, r) => n + r.errors, 0);
   checks.push({ name: 'every download of the throughput runs completed without error', ok: errors === 0, observed: `${errors} failed` });
-  return checks;
+  return [...checks, ...haChecks(results)];
+}
+
+/** The HA claim: removal within the check budget, takeover within the VRRP budget, sync keeps a download, no sync loses it. */
+function haChecks({ ha, config }: BenchResults): ShapeCheck[] {
+  const ms = (n: number | undefined) => (n === undefined ? 'never' : `${(n / 1000).toFixed(1)} s`);
+  const synced = ha.failovers.filter((f) => f.sync);
+  const unsynced = ha.failovers.filter((f) => !f.sync);
+  const late = ha.removals.filter((r) => r.removedMs === undefined || r.removedMs > r.budgetMs);
+  const slow = synced.filter((f) => f.takeoverMs === undefined || f.takeoverMs > f.takeoverBudgetMs);
+  const expected = config.ha.adverts.length * config.ha.failovers;
+  return [
+    {
+      name:
+        `a dead real server leaves the table within its check budget ` +
+        `(${config.ha.removals} run(s) per check interval ${config.ha.checkIntervals.join(', ')} s)`,
+      ok: ha.removals.length === config.ha.removals * config.ha.checkIntervals.length && late.length === 0,
+      observed: ha.removals.map((r) => `${ms(r.removedMs)} of ${ms(r.budgetMs)}`).join(', ') || 'not measured',
+    },
+    {
+      name: `the backup takes the VIP within the VRRP budget in every failover (${expected} with sync)`,
+      ok: synced.length === expected && slow.length === 0,
+      observed: synced.map((f) => `${ms(f.takeoverMs)} of ${ms(f.takeoverBudgetMs)}`).join(', ') || 'not measured',
+    },
+    {
+      name: 'with sync, the download under way at a failover arrives whole every time',
+      ok: synced.length > 0 && synced.every((f) => f.downloadIntact),
+      observed: synced.length ? `${synced.filter((f) => f.downloadIntact).length}/${synced.length} intact` : 'not measured',
+    },
+    {
+      name: 'without sync, the download under way at a failover breaks every time',
+      ok: unsynced.length === config.ha.unsyncedFailovers && unsynced.every((f) => !f.downloadIntact),
+      observed: unsynced.length ? `${unsynced.filter((f) => !f.downloadIntact).length}/${unsynced.length} broken` : 'not measured',
+    },
+  ];
 }

@@ -1,9 +1,12 @@
 /**
  * The measurements of `lvslab bench`, on real labs (root and IPVS needed): what the director carries
- * per request, the cluster's throughput behind a rate-limited director, and what labs cost at scale.
+ * per request, the cluster's throughput behind a rate-limited director, what labs cost at scale, and a
+ * director pair's failovers and health checks (ha-bench.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { labDown, labUp } from '../apply/lab-lifecycle.js';
+import { runHaBench } from './ha-bench.js';
+import { withBenchLab } from './with-bench-lab.js';
 import { machineLifecycle as lifecycle } from '../session/lab-machine.js';
 import { ProcessRunner, type CommandRunner } from '../apply/runner.js';
 import type { Lab } from '../model/lab.js';
@@ -120,18 +123,6 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
   };
 }
 
-async function withLab<T>(lab: Lab, work: (runner: CommandRunner) => Promise<T>): Promise<T> {
-  const options = lifecycle();
-  await progress.task(`${lab.name}: building (${lab.mode}, ${lab.realServers.length} real servers)`, () =>
-    labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: true }),
-  );
-  try {
-    return await work(options.runner);
-  } finally {
-    await labDown(lab.name, options);
-  }
-}
-
 async function measureScale(servers: number): Promise<ScaleRow> {
   const lab = benchLab('dr', servers, 1);
   const [upRunner, verifyRunner, downRunner] = [new ProcessRunner(), new ProcessRunner(), new ProcessRunner()];
@@ -167,7 +158,7 @@ export async function runClusterBench(config: BenchConfig, where: string): Promi
   for (const mode of config.modes) {
     for (const servers of config.throughputServers) {
       const lab = benchLab(mode, servers, config.clients);
-      await withLab(lab, async (runner) => {
+      await withBenchLab(lab, async (runner) => {
         if (servers === config.offloadServers) {
           offload.push(...(await progress.task(`${lab.name}: counting the director's bytes per request`, () => measureOffload(runner, lab, config))));
         }
@@ -183,5 +174,6 @@ export async function runClusterBench(config: BenchConfig, where: string): Promi
   }
   const scale: ScaleRow[] = [];
   for (const servers of config.scaleServers) scale.push(await measureScale(servers));
-  return { config, where, kernel: await kernelRelease(), offload, throughput, scale, seconds: Math.round((performance.now() - started) / 1000) };
+  const ha = await runHaBench(config.ha);
+  return { config, where, kernel: await kernelRelease(), offload, throughput, scale, ha, seconds: Math.round((performance.now() - started) / 1000) };
 }

@@ -1,7 +1,7 @@
 /**
  * `lvslab demo`: the newcomer's main job. Brings up the four shipped modes one after another (in the
- * microVM where the host lacks IPVS), verifies each, and prints one side-by-side table; writes each
- * lab's path diagram and says where.
+ * microVM where the host lacks IPVS), verifies each, and prints one side-by-side table; then a DR director
+ * pair's failover under load (the HA row); writes each lab's path diagram and says where.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,12 +16,21 @@ import { progress } from '../report/progress.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { judge } from '../verify/judge.js';
 import { observeLab } from '../verify/observe.js';
-import { renderSummaryTable, summarize, type ModeSummary } from '../verify/summary.js';
+import { judgeFailover, observeFailover } from '../verify/failover.js';
+import { renderHaTable, renderSummaryTable, summarize, summarizeFailover, type HaSummary, type ModeSummary } from '../verify/summary.js';
 import { parseVerbArgs } from './args.js';
 import { RUNNER_OPTION, whereFrom } from './shared.js';
 import { VM_OPTIONS } from './vm-options.js';
 
-async function demoHere(): Promise<ModeSummary[]> {
+/** The pair whose failover makes the HA row. */
+const HA_LAB = 'dr-pair';
+
+interface DemoResult {
+  modes: ModeSummary[];
+  ha?: HaSummary;
+}
+
+async function demoHere(): Promise<DemoResult> {
   const options = machineLifecycle();
   requireRoot(options.host, 'demo');
   const rows: ModeSummary[] = [];
@@ -31,7 +40,10 @@ async function demoHere(): Promise<ModeSummary[]> {
     const observation = await withLab(lab, options, observe, { recreate: true, label: mode });
     rows.push(summarize(lab, observation, judge(lab, observation)));
   }
-  return rows;
+  const pair = await loadLab(join(PACKAGE_ROOT, 'topologies', `${HA_LAB}.yaml`));
+  const failover = () => progress.task(`${HA_LAB}: the master's link down under load, then back`, () => observeFailover(pair, options.runner, options.host));
+  const observation = await withLab(pair, options, failover, { recreate: true, label: HA_LAB });
+  return { modes: rows, ha: observation ? summarizeFailover(pair, observation, judgeFailover(pair, observation)) : undefined };
 }
 
 export async function demoVerb(args: string[]): Promise<number> {
@@ -47,9 +59,9 @@ export async function demoVerb(args: string[]): Promise<number> {
     'the four labs run in the microVM, the table and diagrams are made here',
   );
   if ('exitCode' in answer) return answer.exitCode;
-  const rows = answer.value;
+  const { modes: rows, ha } = answer.value;
   if (values.json) {
-    console.log(JSON.stringify(rows));
+    console.log(JSON.stringify(answer.value));
     return 0;
   }
   const dir = String(values.out);
@@ -60,9 +72,10 @@ export async function demoVerb(args: string[]): Promise<number> {
     await writeFile(join(dir, `${lab.name}.mmd`), renderMermaid(lab, row.paths));
   }
   console.log(renderSummaryTable(rows));
+  console.log(`\n${ha ? renderHaTable(ha) : `HA: no failover observed (${HA_LAB})`}`);
   console.log(
     `\n~ marks a hop the traffic did not take as the mode promises. Path diagrams: ${rows.map((r) => join(dir, `${r.lab}.svg`)).join(', ')} (and .mmd for ` +
       `Markdown).`,
   );
-  return rows.length === MODES.length && rows.every((r) => r.passed === r.checks) ? 0 : 1;
+  return rows.length === MODES.length && rows.every((r) => r.passed === r.checks) && ha !== undefined && ha.passed === ha.checks ? 0 : 1;
 }

@@ -26,10 +26,11 @@ const VM: Array<[string, string]> = [
 export const VERB_HELP: Record<string, VerbHelp> = {
   demo: {
     usage: 'lvslab demo [--out DIR] [--json] [--runner auto|host|vm]',
-    summary: 'the four modes side by side: up, verify, down; one table and path diagrams',
+    summary: 'the four modes side by side, then a director pair failing over: one table each, path diagrams',
     details:
       'Builds each shipped mode (NAT, DR, TUN, FULLNAT), verifies it with real traffic, takes it down, and prints one table: request and reply paths, the ' +
-      "director's share of reply bytes, what the real server saw, port mapping, checks.",
+      "director's share of reply bytes, what the real server saw, port mapping, checks. Then the HA row: dr-pair's master loses its link under " +
+      'load: the failover time, the longest client-visible outage, whether a download across it arrived intact, checks.',
     options: [['--out DIR', 'where the path diagrams go (default lvslab-demo)'], ['--json', 'the rows as JSON'], RUNNER, ...VM],
   },
   validate: {

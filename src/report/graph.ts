@@ -4,7 +4,7 @@
  * columns (clients, client networks, gateway, other networks, director and real servers), and Mermaid
  * text for Markdown.
  */
-import { allNodes, type Lab, type Node } from '../model/lab.js';
+import { allNodes, directorsOf, type Lab, type Node } from '../model/lab.js';
 import type { ObservedHop, ObservedPaths } from '../verify/judge.js';
 import { escapeXml } from './xml.js';
 
@@ -33,10 +33,12 @@ export function layout(lab: Lab): Layout {
   const nodes = new Map<string, { x: number; y: number }>();
   const top = 140;
   lab.clients.forEach((c, i) => nodes.set(c.name, { x: COLUMN.client, y: top + i * ROW }));
-  const right: Node[] = [lab.director, ...lab.networks.flatMap((n) => lab.realServers.filter((rs) => rs.interfaces[0].network === n.name))];
-  // Real servers on the director's network first, then each routed network's, in network order.
+  const directors = directorsOf(lab);
+  const servers: Node[] = lab.networks.flatMap((n) => lab.realServers.filter((rs) => rs.interfaces[0].network === n.name));
+  // The director(s) first, then the real servers on the director's network, then each routed network's, in network order.
   const lan = lab.director.interfaces[0].network;
-  right.sort((a, b) => (a === lab.director ? -1 : b === lab.director ? 1 : Number(a.interfaces[0].network !== lan) - Number(b.interfaces[0].network !== lan)));
+  servers.sort((a, b) => Number(a.interfaces[0].network !== lan) - Number(b.interfaces[0].network !== lan));
+  const right = [...directors, ...servers];
   right.forEach((n, i) => nodes.set(n.name, { x: COLUMN.server, y: top + i * ROW }));
   const bottom = Math.max(top + (lab.clients.length - 1) * ROW, top + (right.length - 1) * ROW);
   nodes.set(lab.gateway.name, { x: COLUMN.gateway, y: (top + bottom) / 2 });
@@ -128,7 +130,7 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
   }
   for (const node of allNodes(lab)) {
     const p = l.nodes.get(node.name)!;
-    const lines = [...node.interfaces.map((i) => i.address), ...(node === lab.director ? [`VIP ${lab.services[0].vip}`] : [])];
+    const lines = [...node.interfaces.map((i) => i.address), ...directorLines(lab, node, paths)];
     const height = BOX.h + LINE * (lines.length - 1);
     out.push(
       `<rect x="${p.x - BOX.w / 2}" y="${p.y - height / 2}" width="${BOX.w}" height="${height}" rx="8" fill="#f6f8fa" stroke="#333"/>`,
@@ -140,6 +142,20 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
   }
   out.push('</svg>');
   return out.join('\n') + '\n';
+}
+
+/**
+ * What a director's box says: the VIP on the one that holds it; in a VRRP pair, which is the master and
+ * whether the observed traffic went through it (verify's path runs through the master), and the backup as such.
+ */
+export function directorLines(lab: Lab, node: Node, paths: ObservedPaths | undefined): string[] {
+  // Through one director or the other: when the master carried the request, the backup carried none of it.
+  const masterCarried = paths?.request.some((h) => h.to === lab.director.name && h.carried);
+  if (node === lab.director) {
+    if (!lab.backups?.length) return [`VIP ${lab.services[0].vip}`];
+    return [`VIP ${lab.services[0].vip}`, paths ? `VRRP master: ${masterCarried ? 'carried the traffic' : 'did not carry it'}` : 'VRRP master'];
+  }
+  return lab.backups?.includes(node) ? [masterCarried ? 'VRRP backup: carried none' : 'VRRP backup'] : [];
 }
 
 /** The director's netfilter hooks as verify counted them, in one line. */
@@ -156,7 +172,8 @@ function pathText(hops: ObservedHop[]): string {
 
 export function renderMermaid(lab: Lab, paths: ObservedPaths | undefined): string {
   const lines = ['flowchart LR'];
-  for (const node of allNodes(lab)) lines.push(`  ${node.name}["${node.name}<br/>${node.interfaces.map((i) => i.address).join(' ')}"]`);
+  for (const node of allNodes(lab))
+    lines.push(`  ${node.name}["${[node.name, node.interfaces.map((i) => i.address).join(' '), ...directorLines(lab, node, paths)].join('<br/>')}"]`);
   for (const net of lab.networks) lines.push(`  net_${net.name}{{"${net.name} ${net.address}/${net.prefix}"}}`);
   let index = 0;
   const styles: string[] = [];

@@ -3,6 +3,7 @@
  * Pure: built from the observation and the judged checks.
  */
 import type { Lab } from '../model/lab.js';
+import { longestGap, SPANNING_BYTES, type FailoverObservation } from './failover.js';
 import { directorReplyBytes, observedPaths, type ObservedHop, type ObservedPaths } from './judge.js';
 import type { Observation } from './observe.js';
 import type { CheckResult } from './result.js';
@@ -69,4 +70,49 @@ export function renderSummaryTable(rows: ModeSummary[]): string {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** The HA row of `lvslab demo`: a director pair's failover, as verify measured it. */
+export interface HaSummary {
+  lab: string;
+  mode: Lab['mode'];
+  /** From the master's link going down to the backup holding the VIP; undefined when it never did. */
+  takeoverMs?: number;
+  /** The longest time clients got no answer through the VIP. */
+  outageMs: number;
+  /** The download under way at the failover: how much arrived, and through which real server. */
+  download: string;
+  passed: number;
+  checks: number;
+}
+
+export function summarizeFailover(lab: Lab, obs: FailoverObservation, results: CheckResult[]): HaSummary {
+  const d = obs.download;
+  return {
+    lab: lab.name,
+    mode: lab.mode,
+    takeoverMs: obs.takeoverMs,
+    outageMs: longestGap(obs.probes).ms,
+    download: `${d.bytes === SPANNING_BYTES && !d.error ? 'intact' : 'broken'}: ${d.bytes}/${SPANNING_BYTES} bytes${d.error ? `, ${d.error}` : ''}`,
+    passed: results.filter((r) => r.ok).length,
+    checks: results.length,
+  };
+}
+
+export function renderHaTable(row: HaSummary): string {
+  const header = ['HA', 'failover (master link down -> backup holds the VIP)', 'client-visible outage', 'download across the failover', 'checks'];
+  const cells = [
+    `${row.mode.toUpperCase()} pair (${row.lab})`,
+    row.takeoverMs === undefined ? 'no takeover' : `${(row.takeoverMs / 1000).toFixed(1)} s`,
+    `${(row.outageMs / 1000).toFixed(1)} s`,
+    row.download,
+    `${row.passed}/${row.checks}`,
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, cells[i].length));
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), line(cells)].join('\n');
 }

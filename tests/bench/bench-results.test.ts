@@ -1,8 +1,8 @@
 import test from 'ava';
 import { benchConfig } from '../../src/bench/bench-config.js';
-import { ratioOverNat, shapeChecks, type BenchResults, type OffloadRow, type ThroughputRow } from '../../src/bench/bench-results.js';
+import { ratioOverNat, shapeChecks, type BenchResults, type FailoverRun, type OffloadRow, type ThroughputRow } from '../../src/bench/bench-results.js';
 import type { Mode } from '../../src/model/lab.js';
-import { benchPlots, renderBenchReport } from '../../src/bench/bench-report.js';
+import { benchPlots, median, renderBenchReport } from '../../src/bench/bench-report.js';
 
 const MIB = 1024 * 1024;
 const row = (mode: Mode, servers: number, mbit: number, errors = 0): ThroughputRow => ({ mode, servers, mbit, errors, perServer: {} });
@@ -25,8 +25,23 @@ function healthy(): BenchResults {
     scale: [],
     throughput: [row('nat', 4, 4.8), row('dr', 4, 30.6), row('tun', 4, 30.6), row('fullnat', 4, 4.9)],
     offload: [offload('nat', 2.04), offload('dr', 0.016), offload('tun', 0.019), offload('fullnat', 2.04)],
+    ha: {
+      failovers: [failover(true, 3100, true), failover(false, 3300, false)],
+      removals: [{ checkInterval: 1, budgetMs: 5500, removedMs: 1900 }],
+    },
   };
 }
+
+const failover = (sync: boolean, takeoverMs: number | undefined, downloadIntact: boolean): FailoverRun => ({
+  advertInterval: 1,
+  sync,
+  takeoverMs,
+  takeoverBudgetMs: 6600,
+  outageMs: 4200,
+  downloadIntact,
+  checksPassed: 6,
+  checks: 6,
+});
 
 const failing = (r: BenchResults) =>
   shapeChecks(r)
@@ -99,4 +114,31 @@ test('the report has the offload and throughput tables, the ratios and the check
   );
   for (const p of plots) t.regex(p.svg, /^<svg [^>]*>[\s\S]*<\/svg>\n$/);
   t.regex(plots[0].svg, /director&apos;s limit/);
+});
+
+test('the HA claim fails on a late removal, a takeover past its budget or never, a synced download broken, an unsynced one intact', (t) => {
+  const r = healthy();
+  r.ha.removals = [{ checkInterval: 1, budgetMs: 5500, removedMs: undefined }];
+  r.ha.failovers = [failover(true, undefined, false), failover(false, 3300, true)];
+  t.deepEqual(failing(r), [
+    'a dead real server leaves the table within its check budget (1 run(s) per check interval 1 s) (never of 5.5 s)',
+    'the backup takes the VIP within the VRRP budget in every failover (1 with sync) (never of 6.6 s)',
+    'with sync, the download under way at a failover arrives whole every time (0/1 intact)',
+    'without sync, the download under way at a failover breaks every time (0/1 broken)',
+  ]);
+  const missing = healthy();
+  missing.ha = { failovers: [], removals: [] };
+  t.is(failing(missing).length, 4, 'runs that never happened fail as not measured');
+});
+
+test('the HA table: per advert interval and sync, the median and max of takeover and outage; removals per check interval', (t) => {
+  const r = healthy();
+  r.ha.failovers.push({ ...failover(true, 2500, true), outageMs: 6000 }, { ...failover(true, 5000, true), outageMs: 3000 });
+  const report = renderBenchReport(r);
+  t.regex(report, /\| 1 s \| yes \| 3 \| 3\.1 s \/ 5\.0 s \| 4\.2 s \/ 6\.0 s \| 3\/3 \| 18\/18 \|/);
+  t.regex(report, /\| 1 s \| no \| 1 \| 3\.3 s \/ 3\.3 s \| 4\.2 s \/ 4\.2 s \| 0\/1 \| 6\/6 \|/);
+  t.regex(report, /\| 1 s \| 5\.5 s \| 1 \| 1\.9 s \/ 1\.9 s \|/);
+  t.is(median([3, 1, 2]), 2);
+  t.is(median([4, 1, 3, 2]), 2.5);
+  t.is(median([]), undefined);
 });

@@ -9,7 +9,7 @@ import { requireLabMachine } from '../helpers/lab-machine.js';
 
 test.before('this machine can run labs (never skipped)', requireLabMachine);
 
-test("lvslab demo shows each mode's request path, reply path, director share, peer and port mapping, and writes the diagrams", async (t) => {
+test("lvslab demo shows each mode's request path, reply path, director share, peer and port mapping, the HA row, and writes the diagrams", async (t) => {
   const result = await execa(process.execPath, [CLI_ENTRY, 'demo', '--runner', 'host', '--out', '/tmp/demo'], { reject: false });
   t.is(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
   const rows = new Map(
@@ -48,4 +48,12 @@ test("lvslab demo shows each mode's request path, reply path, director share, pe
   for (const row of rows.values()) t.regex(row.checks, /^([1-9]\d+)\/\1$/);
   for (const lab of ['nat', 'dr', 'tun', 'fullnat']) t.true(existsSync(`/tmp/demo/${lab}.svg`) && existsSync(`/tmp/demo/${lab}.mmd`), lab);
   t.regex(result.stdout, /Path diagrams: \/tmp\/demo\/nat\.svg, \/tmp\/demo\/dr\.svg/);
+  // The HA row: dr-pair's master loses its link under load; the backup takes over, the download arrives whole.
+  const ha = result.stdout.split('\n').find((line) => line.startsWith('DR pair (dr-pair)'));
+  t.truthy(ha, result.stdout);
+  const [, takeover, outage, download, checks] = ha!.split(/ {2,}/);
+  t.regex(takeover, /^\d+\.\d s$/);
+  t.regex(outage, /^\d+\.\d s$/);
+  t.is(download, 'intact: 3000000/3000000 bytes');
+  t.regex(checks, /^([1-9]\d*)\/\1$/);
 });

@@ -49,3 +49,24 @@ test("the picture and the Mermaid text show the director's netfilter hooks as ve
   t.regex(text, /director_hooks\[\/"director's netfilter hooks: request prerouting → input → output → postrouting; reply none"\/\]/);
   t.regex(text, /director_hooks -\.- director/);
 });
+
+const pairPaths = (masterCarried: boolean): ObservedPaths => ({
+  lab: 'dr-pair',
+  mode: 'dr',
+  realServer: 'rs1',
+  request: [hop('client', 'gateway', 'outside'), hop('gateway', 'director1', 'lan', masterCarried), hop('director1', 'rs1', 'lan', masterCarried)],
+  reply: [hop('rs1', 'gateway', 'lan'), hop('gateway', 'client', 'outside')],
+});
+
+test('a director pair: both directors drawn, the master with the VIP and whether it carried the traffic, the backup as such', async (t) => {
+  const lab = await loadLab(join(TOPOLOGIES, 'dr-pair.yaml'));
+  const svg = renderSvg(lab, pairPaths(true));
+  for (const name of ['director1', 'director2']) t.regex(svg, new RegExp(`font-weight="bold">${name}</text>`));
+  t.regex(svg, /VRRP master: carried the traffic/);
+  t.regex(svg, /VRRP backup: carried none/);
+  t.is((svg.match(/>VIP 10\.10\.0\.100</g) ?? []).length, 1, 'the VIP on the master alone');
+  const idle = renderSvg(lab, pairPaths(false));
+  t.regex(idle, /VRRP master: did not carry it/);
+  t.notRegex(idle, /carried none/, 'when the master did not carry it, nothing is claimed of the backup');
+  t.regex(renderMermaid(lab, pairPaths(true)), /director2\["director2<br\/>10\.10\.0\.3<br\/>VRRP backup: carried none"\]/);
+});

@@ -12,6 +12,7 @@ import {
   type FailoverObservation,
   type Timed,
 } from '../../src/verify/failover.js';
+import { renderHaTable, summarizeFailover } from '../../src/verify/summary.js';
 
 const pair = (extra = ''): Lab => validateLoaded(parseTopology(`name: ha\nmode: dr\ndirectors: 2\nkeepalived:${extra || ' true'}\n`, 'ha.yaml'));
 const probe = (at: number, ok: boolean): Timed => ({ protocol: 'tcp', target: '10.10.0.100:80', ok, node: ok ? 'rs1' : undefined, ms: 5, at });
@@ -80,4 +81,24 @@ test('without sync the download is expected to break, and a download that surviv
   const results = judgeFailover(noSync, { ...healthy, download: { bytes: 300_000, node: 'rs1', error: 'curl exit status 56' } });
   t.deepEqual([results[4].name, results[4].ok], ['without sync, a download under way at the failover breaks (the backup does not know its connection)', true]);
   t.false(judgeFailover(noSync, healthy)[4].ok);
+});
+
+test("the demo's HA row: the takeover, the longest outage, the download intact or broken, the checks", (t) => {
+  const lab = pair();
+  const row = summarizeFailover(lab, healthy, judgeFailover(lab, healthy));
+  t.deepEqual(row, {
+    lab: 'ha',
+    mode: 'dr',
+    takeoverMs: 3900,
+    outageMs: 4100,
+    download: `intact: ${SPANNING_BYTES}/${SPANNING_BYTES} bytes`,
+    passed: 6,
+    checks: 6,
+  });
+  const table = renderHaTable(row).split('\n');
+  t.is(table.length, 3);
+  t.regex(table[2], new RegExp(`^DR pair \\(ha\\) +3\\.9 s +4\\.1 s +intact: ${SPANNING_BYTES}/${SPANNING_BYTES} bytes +6/6$`));
+  const broken = { ...healthy, takeoverMs: undefined, download: { bytes: 1000, error: 'curl exit status 18' } };
+  const failed = summarizeFailover(lab, broken, judgeFailover(lab, broken));
+  t.regex(renderHaTable(failed), /no takeover +4\.1 s +broken: 1000\/3000000 bytes, curl exit status 18 +4\/6/);
 });
