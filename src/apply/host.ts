@@ -9,7 +9,8 @@ export interface HostView {
   listNamespaces(): Promise<string[]>;
   /** Processes whose network namespace is one of these named namespaces. */
   pidsIn(namespaces: readonly string[]): Promise<number[]>;
-  kill(pid: number): Promise<void>;
+  /** SIGKILL by default; SIGSTOP freezes a process so that it cannot react to what happens to the others. */
+  kill(pid: number, signal?: KillSignal): Promise<void>;
   /** The program a process runs (its comm), when it still exists. */
   programOf(pid: number): Promise<string | undefined>;
   /** Whether a process still exists (an `up` whose intent record is left behind may have died). */
@@ -21,6 +22,8 @@ export interface HostView {
   /** The files under a folder, as paths relative to it (none when it does not exist). */
   filesUnder(dir: string): Promise<string[]>;
 }
+
+export type KillSignal = 'SIGKILL' | 'SIGSTOP';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -55,9 +58,9 @@ export class LinuxHost implements HostView {
     return pids;
   }
 
-  async kill(pid: number): Promise<void> {
+  async kill(pid: number, signal: KillSignal = 'SIGKILL'): Promise<void> {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(pid, signal);
     } catch {
       // exited meanwhile
     }

@@ -6,14 +6,16 @@ import type { HostView } from './host.js';
 import type { CommandRunner } from './runner.js';
 
 async function killPrograms(action: Extract<FaultAction, { kind: 'kill' }>, host: HostView): Promise<string> {
-  let killed = 0;
+  const victims: number[] = [];
   for (const pid of await host.pidsIn([action.namespace])) {
     const program = await host.programOf(pid);
-    if (program && action.programs.includes(program)) {
-      await host.kill(pid);
-      killed++;
-    }
+    if (program && action.programs.includes(program)) victims.push(pid);
   }
+  // Frozen first, then killed: no goodbye. Killed one by one (each a round trip to a microVM), keepalived's
+  // children had time to clean up once their parent died (the table emptied, the VIP dropped: seen in CI).
+  for (const pid of victims) await host.kill(pid, 'SIGSTOP');
+  for (const pid of victims) await host.kill(pid);
+  const killed = victims.length;
   return killed > 0
     ? `${action.node}: killed ${killed} ${action.programs.join('/')} process(es)`
     : `${action.node}: no ${action.programs.join('/')} was running`;

@@ -35,7 +35,7 @@ async function answer(request: GuestRequest, id: string): Promise<GuestAnswers[G
     case 'pids-in':
       return host.pidsIn(request.namespaces);
     case 'kill':
-      await host.kill(request.pid);
+      await host.kill(request.pid, request.signal);
       return null;
     case 'program-of':
       return (await host.programOf(request.pid)) ?? null;

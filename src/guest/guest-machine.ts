@@ -4,7 +4,7 @@
  * of lvslab's own is alive (an `up` that left an intent record) is asked here, where lvslab runs.
  */
 import type { Capture, CommandRunner, RunOptions, RunResult, StartOptions } from '../apply/runner.js';
-import { LinuxHost, type HostView } from '../apply/host.js';
+import { LinuxHost, type HostView, type KillSignal } from '../apply/host.js';
 import type { GuestLink } from './guest-link.js';
 
 export class GuestRunner implements CommandRunner {
@@ -50,8 +50,8 @@ export class GuestHost implements HostView {
     return this.link.ask({ op: 'pids-in', namespaces: [...namespaces] });
   }
 
-  async kill(pid: number): Promise<void> {
-    await this.link.ask({ op: 'kill', pid });
+  async kill(pid: number, signal: KillSignal = 'SIGKILL'): Promise<void> {
+    await this.link.ask({ op: 'kill', pid, signal });
   }
 
   async programOf(pid: number): Promise<string | undefined> {

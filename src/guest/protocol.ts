@@ -4,6 +4,7 @@
  * its id, in whatever order the work ends. Ids are strings so that a broker can prefix them per client.
  */
 import type { RunOptions, RunResult, StartOptions } from '../apply/runner.js';
+import type { KillSignal } from '../apply/host.js';
 
 export type GuestRequest =
   | ({ op: 'run'; argv: string[] } & RunOptions)
@@ -12,7 +13,7 @@ export type GuestRequest =
   | { op: 'capture-stop'; capture: string }
   | { op: 'namespaces' }
   | { op: 'pids-in'; namespaces: string[] }
-  | { op: 'kill'; pid: number }
+  | { op: 'kill'; pid: number; signal?: KillSignal }
   | { op: 'program-of'; pid: number }
   | { op: 'module-loaded'; name: string }
   | { op: 'programs' }

@@ -216,8 +216,10 @@ function serviceStep(rs: RealServer, protocol: Service['protocol'], bound: strin
     phase: 'services',
     node: rs.name,
     title: `${protocol} service on ${bound}:${port}`,
-    // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only.
-    argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '10', address, `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`],
+    // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only. -T 60: a connection idle
+    // that long ends; 10 s was too short: a download stalled by a failover (TCP's retransmission backoff after a few
+    // seconds without the VIP) was closed by socat as idle, and arrived cut short (seen in lvslab demo's HA row).
+    argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '60', address, `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`],
     daemon: true,
   };
 }

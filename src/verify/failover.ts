@@ -122,7 +122,16 @@ function parseDownload(result: { exitCode: number; stdout: string }): FailoverOb
 }
 
 /** The download's own client ports, below Linux's ephemeral range: the backup's synced entry is found by them. */
-const DOWNLOAD_PORTS = [30000, 30099] as const;
+/**
+ * The download's own client ports: ten, from a random multiple of ten between 20000 and 32759 (below Linux's
+ * ephemeral range, so the probes never take one), the backup's synced entry found by them. Fixed ports were
+ * wrong: a second failover's download reused the first's port, and a backup without sync still held the first
+ * download's synced entry (TIME_WAIT, same four-tuple): it forwarded the second one, which "survived" (seen in CI).
+ */
+export function downloadPorts(random = Math.random()): [number, number] {
+  const first = 20000 + 10 * Math.floor(random * 1276);
+  return [first, first + 9];
+}
 /**
  * How long to wait for the backup to know the download's connection: the master's sync daemon sends what it
  * has gathered every 2 s (IPVS_SYNC_FLUSH_TIME), and a failover before that broke the download (measured).
@@ -170,17 +179,20 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       Date.now(),
       Date.now() + 30_000,
     );
+    const ports = downloadPorts();
     const downloading = runner.run(
       [
         ...['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n'],
-        ...['--local-port', DOWNLOAD_PORTS.join('-'), '--limit-rate', String(SPANNING_RATE), '--connect-timeout', '3', '--max-time', String(DOWNLOAD_MAX_S)],
+        ...['--local-port', ports.join('-'), '--limit-rate', String(SPANNING_RATE), '--connect-timeout', '3', '--max-time', String(DOWNLOAD_MAX_S)],
         `http://${service.vip}:${service.port}/?bytes=${SPANNING_BYTES}`,
       ],
       { timeout: 180_000 },
     );
     // The failover comes once the backup knows the download (or, without sync, a moment after it began).
-    const ours = (line: string) =>
-      line.includes(` ESTABLISHED `) && new RegExp(` ${client.interfaces[0].address.replaceAll('.', '\\.')}:300\\d\\d `).test(line);
+    const ours = (line: string) => {
+      const port = Number(new RegExp(` ${client.interfaces[0].address.replaceAll('.', '\\.')}:(\\d+) `).exec(line)?.[1]);
+      return line.includes(` ESTABLISHED `) && port >= ports[0] && port <= ports[1];
+    };
     const synced = lab.keepalived.vrrp.sync
       ? (
           await readUntil(

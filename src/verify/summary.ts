@@ -93,7 +93,11 @@ export function summarizeFailover(lab: Lab, obs: FailoverObservation, results: C
     mode: lab.mode,
     takeoverMs: obs.takeoverMs,
     outageMs: longestGap(obs.probes).ms,
-    download: `${d.bytes === SPANNING_BYTES && !d.error ? 'intact' : 'broken'}: ${d.bytes}/${SPANNING_BYTES} bytes${d.error ? `, ${d.error}` : ''}`,
+    // The body is the padding asked for plus the service's first line.
+    download:
+      !d.error && d.bytes >= SPANNING_BYTES
+        ? `intact: all ${SPANNING_BYTES} bytes`
+        : `broken: ${Math.min(d.bytes, SPANNING_BYTES)} of ${SPANNING_BYTES} bytes${d.error ? `, ${d.error}` : ''}`,
     passed: results.filter((r) => r.ok).length,
     checks: results.length,
   };

@@ -74,7 +74,7 @@ test('modules already loaded are not loaded again; missing ones are, and reporte
 
 test('a failing step stops the run, kills the services started so far and removes every namespace', async (t) => {
   const machine = new FakeMachine();
-  machine.failWhen = { contains: 'dr-rs2 socat -T 10 UDP', stderr: 'socat: bind: Address already in use' };
+  machine.failWhen = { contains: 'dr-rs2 socat -T 60 UDP', stderr: 'socat: bind: Address already in use' };
   const plan = await drPlan();
   const error = await t.throwsAsync(executePlan(plan, { runner: machine, host: machine }), { instanceOf: StepFailedError });
   t.is(error!.step.node, 'rs2');

@@ -16,6 +16,22 @@ test('kill touches only the named programs in the named namespace', async (t) =>
   t.deepEqual(await injectFault([{ kind: 'kill', node: 'rs1', namespace: 'lab-rs1', programs: ['socat'] }], machine, machine), ['rs1: no socat was running']);
 });
 
+test('every process of a kill is frozen before any is killed: a parent dying first gives its children no time for a goodbye', async (t) => {
+  const machine = new FakeMachine();
+  const order: string[] = [];
+  const kill = machine.kill.bind(machine);
+  machine.kill = async (pid, signal) => {
+    order.push(`${signal ?? 'SIGKILL'} ${pid}`);
+    await kill(pid, signal);
+  };
+  const parent = (await machine.start(['ip', 'netns', 'exec', 'lab-director', 'keepalived', '-n'])).pid;
+  const child = (await machine.start(['ip', 'netns', 'exec', 'lab-director', 'keepalived', '-n'])).pid;
+  t.deepEqual(await injectFault([{ kind: 'kill', node: 'director', namespace: 'lab-director', programs: ['keepalived'] }], machine, machine), [
+    'director: killed 2 keepalived process(es)',
+  ]);
+  t.deepEqual(order, [`SIGSTOP ${parent}`, `SIGSTOP ${child}`, `SIGKILL ${parent}`, `SIGKILL ${child}`]);
+});
+
 test('start runs a step as a daemon, with its log; run says what it ran, without the namespace prefix', async (t) => {
   const machine = new FakeMachine();
   const step = {

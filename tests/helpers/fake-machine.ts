@@ -4,7 +4,7 @@
  * executor's ordering, rollback, idempotence and ownership to be observable.
  */
 import type { CommandRunner, RunOptions, RunResult, StartOptions } from '../../src/apply/runner.js';
-import type { HostView } from '../../src/apply/host.js';
+import type { HostView, KillSignal } from '../../src/apply/host.js';
 
 export interface Recorded {
   argv: string[];
@@ -97,7 +97,10 @@ export class FakeMachine implements CommandRunner, HostView {
     return [...this.processes].filter(([, ns]) => namespaces.includes(ns)).map(([pid]) => pid);
   }
 
-  async kill(pid: number): Promise<void> {
+  readonly stopped: number[] = [];
+
+  async kill(pid: number, signal: KillSignal = 'SIGKILL'): Promise<void> {
+    if (signal === 'SIGSTOP') return void this.stopped.push(pid);
     this.killed.push(pid);
     this.processes.delete(pid);
   }

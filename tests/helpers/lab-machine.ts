@@ -45,6 +45,8 @@ export async function killIn(namespace: string, word?: string): Promise<number> 
     const matching = new Set((await tryOnLab(['pgrep', '-f', word])).stdout.split('\n').filter(Boolean).map(Number));
     pids = pids.filter((pid) => matching.has(pid));
   }
+  // Frozen first, then killed, as lvslab fault does: one by one, a parent's children could clean up (the table emptied).
+  for (const pid of pids) await host.kill(pid, 'SIGSTOP');
   for (const pid of pids) await host.kill(pid);
   return pids.length;
 }

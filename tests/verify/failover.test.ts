@@ -4,6 +4,7 @@ import type { Lab } from '../../src/model/lab.js';
 import { parseTopology } from '../../src/load/load-topology.js';
 import { validateLoaded } from '../../src/validate/validate-topology.js';
 import {
+  downloadPorts,
   judgeFailover,
   longestGap,
   masterDownInterval,
@@ -91,14 +92,22 @@ test("the demo's HA row: the takeover, the longest outage, the download intact o
     mode: 'dr',
     takeoverMs: 3900,
     outageMs: 4100,
-    download: `intact: ${SPANNING_BYTES}/${SPANNING_BYTES} bytes`,
+    download: `intact: all ${SPANNING_BYTES} bytes`,
     passed: 6,
     checks: 6,
   });
   const table = renderHaTable(row).split('\n');
   t.is(table.length, 3);
-  t.regex(table[2], new RegExp(`^DR pair \\(ha\\) +3\\.9 s +4\\.1 s +intact: ${SPANNING_BYTES}/${SPANNING_BYTES} bytes +6/6$`));
+  t.regex(table[2], new RegExp(`^DR pair \\(ha\\) +3\\.9 s +4\\.1 s +intact: all ${SPANNING_BYTES} bytes +6/6$`));
   const broken = { ...healthy, takeoverMs: undefined, download: { bytes: 1000, error: 'curl exit status 18' } };
   const failed = summarizeFailover(lab, broken, judgeFailover(lab, broken));
-  t.regex(renderHaTable(failed), /no takeover +4\.1 s +broken: 1000\/3000000 bytes, curl exit status 18 +4\/6/);
+  t.regex(renderHaTable(failed), /no takeover +4\.1 s +broken: 1000 of 3000000 bytes, curl exit status 18 +4\/6/);
+});
+
+test("the download's ports: ten, below Linux's ephemeral range, from a random start (a fixed port let a stale synced entry carry a later download)", (t) => {
+  t.deepEqual(downloadPorts(0), [20000, 20009]);
+  t.deepEqual(downloadPorts(0.9999999), [32750, 32759]);
+  const starts = new Set(Array.from({ length: 200 }, () => downloadPorts()[0]));
+  t.true(starts.size > 100, `${starts.size} different starts in 200 draws`);
+  for (const first of starts) t.true(first >= 20000 && first + 9 < 32768 && first % 10 === 0);
 });
