@@ -94,13 +94,23 @@ export async function scenarioVerb(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const options = machineLifecycle();
-  requireRoot(options.host, 'scenario');
-  await requireRunning(lab, file, options, 'lvslab scenario');
-  const results = await progress.task(`running ${scenarios.length} scenario(s) on lab ${lab.name}`, () =>
-    runScenarios(lab, options.runner, options.host, scenarios),
-  );
-  return printChecks(lab, results, values);
+  const here = async () => {
+    const options = machineLifecycle();
+    requireRoot(options.host, 'scenario');
+    await requireRunning(lab, file, options, 'lvslab scenario');
+    const results = await progress.task(`running ${scenarios.length} scenario(s) on lab ${lab.name}`, () =>
+      runScenarios(lab, options.runner, options.host, scenarios),
+    );
+    return printChecks(lab, results, values);
+  };
+  // Without IPVS here no lab can be running here (LVSLAB_GUEST makes this host's lvslab act in a resident microVM).
+  const inVm = async (): Promise<number> => {
+    throw new UsageError(
+      `lab ${lab.name} cannot be running on this host, which has no IPVS: run \`lvslab test ${file}\` (verify, then every scenario), ` +
+        'or keep a microVM with `lvslab vm --serve SOCKET` and run up and scenario with LVSLAB_GUEST=SOCKET',
+    );
+  };
+  return onSide(whereFrom({ runner: 'auto' }), { here, inVm }, 'scenarios act on a running lab');
 }
 
 /** Observes a lab (running, or brought up for the occasion and taken down) and returns its paths. */

@@ -3,7 +3,7 @@
  * runs the built CLI as a user would and checks the exit status and the words.
  */
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -104,5 +104,23 @@ test('a deeply nested file is refused in words, whatever the depth', async (t) =
     t.is(result.exitCode, 2);
     t.regex(result.stderr, /deep\d+\.yaml:3:\d+: \(root\): the YAML nests (more than 32 levels deep|too deeply)/);
     t.notRegex(result.stderr, /Maximum call stack/);
+  }
+});
+
+test('lvslab scenario: a lab without scenarios, an unknown name, and a host where no lab can be running are usage errors that say what to do', async (t) => {
+  const none = await lvslab(['scenario', join(TOPOLOGIES, 'dr.yaml')]);
+  t.is(none.exitCode, 2);
+  t.regex(none.stderr, /lab dr has no scenarios \(add `scenarios:` to its topology\)/);
+  const unknown = await lvslab(['scenario', join(TOPOLOGIES, 'dr-own.yaml'), 'nope']);
+  t.is(unknown.exitCode, 2);
+  t.regex(unknown.stderr, /lab dr-own has no scenario nope; scenarios: real-server-dies, master-link-fails/);
+  const result = await execa(process.execPath, [CLI_ENTRY, 'scenario', join(TOPOLOGIES, 'dr-own.yaml')], {
+    reject: false,
+    env: { LVSLAB_PROGRESS: 'plain', LVSLAB_GUEST: '' },
+  });
+  if (existsSync('/proc/net/ip_vs')) t.regex(result.stderr, /lab dr-own is not running: run `lvslab up /);
+  else {
+    t.is(result.exitCode, 2);
+    t.regex(result.stderr, /cannot be running on this host, which has no IPVS: run `lvslab test .*dr-own\.yaml` .* LVSLAB_GUEST=SOCKET/);
   }
 });
