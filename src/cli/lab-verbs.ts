@@ -21,6 +21,26 @@ import { parseVerbArgs, UsageError, type ParsedArgs } from './args.js';
 import { RUNNER_OPTION, whereFrom } from './shared.js';
 import { VM_OPTIONS } from './vm-options.js';
 
+/** A valid lab in one line: its shape, its services, and what keepalived and scenarios add. */
+export function labSummary(lab: Lab): string {
+  const services = lab.services.map((s) => `${s.protocol} ${s.vip}:${s.port} ${s.scheduler}`).join(', ');
+  const vrrp = lab.keepalived?.vrrp;
+  const keepalived = !lab.keepalived
+    ? []
+    : [
+        vrrp
+          ? `a director pair (VRRP router id ${vrrp.routerId}, advert ${vrrp.advertInterval} s, ${vrrp.sync ? 'connections synced' : 'no sync'})`
+          : 'keepalived health checks',
+        ...(lab.keepalived.own ? ['its own keepalived.conf'] : []),
+      ];
+  const scenarios = lab.scenarios?.length ? [`${lab.scenarios.length} scenario(s): ${lab.scenarios.map((s) => s.name).join(', ')}`] : [];
+  return [
+    `lab ${lab.name}, mode ${lab.mode}, ${lab.realServers.length} real servers, ${lab.clients.length} client(s); ${services}`,
+    ...keepalived,
+    ...scenarios,
+  ].join('; ');
+}
+
 export async function validateVerb(args: string[]): Promise<number> {
   const { positionals } = parseVerbArgs(args, {}, 'lvslab validate FILE...');
   if (positionals.length === 0) throw new UsageError('lvslab validate needs at least one FILE');
@@ -30,8 +50,7 @@ export async function validateVerb(args: string[]): Promise<number> {
   for (const file of positionals) {
     try {
       const lab = await loadLab(file);
-      const services = lab.services.map((s) => `${s.protocol} ${s.vip}:${s.port} ${s.scheduler}`).join(', ');
-      console.log(`${file}: ok: lab ${lab.name}, mode ${lab.mode}, ${lab.realServers.length} real servers, ${lab.clients.length} client(s); ${services}`);
+      console.log(`${file}: ok: ${labSummary(lab)}`);
     } catch (error) {
       if (error instanceof TopologyError) problems.push(...error.problems);
       else {

@@ -124,3 +124,15 @@ test('lvslab scenario: a lab without scenarios, an unknown name, and a host wher
     t.regex(result.stderr, /cannot be running on this host, which has no IPVS: run `lvslab test .*dr-own\.yaml` .* LVSLAB_GUEST=SOCKET/);
   }
 });
+
+test("lvslab validate's one line says what keepalived and scenarios add: a pair with its VRRP instance, an own keepalived.conf, the scenarios", async (t) => {
+  const result = await lvslab(['validate', join(TOPOLOGIES, 'dr-own.yaml'), join(TOPOLOGIES, 'dr-keepalived.yaml')]);
+  t.is(result.exitCode, 0, result.stderr);
+  const line = result.stdout.split('\n').find((l) => l.includes('dr-own.yaml: ok: '));
+  t.is(
+    line?.replace(/^.*dr-own\.yaml: ok: /, ''),
+    'lab dr-own, mode dr, 2 real servers, 1 client(s); tcp 10.10.0.100:80 wrr; a director pair (VRRP router id 61, advert 1 s, connections synced); ' +
+      'its own keepalived.conf; 2 scenario(s): real-server-dies, master-link-fails',
+  );
+  t.regex(result.stdout, /dr-keepalived\.yaml: ok: .*; keepalived health checks$/m);
+});
