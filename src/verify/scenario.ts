@@ -68,15 +68,16 @@ async function runScenario(lab: Lab, scenario: Scenario, runner: CommandRunner, 
     if (!row) continue;
     results.push({ name, ...row });
     if (!row.ok) {
-      const left = scenario.steps.slice(j + 1).filter((s) => s.kind !== 'wait');
-      for (const [k, later] of left.entries())
+      for (const [k, later] of scenario.steps.entries()) {
+        if (k <= j || later.kind === 'wait') continue;
         results.push({
-          name: `scenario ${scenario.name}, step ${scenario.steps.indexOf(later, j + 1 + k) + 1}: ${stepLabel(later)}`,
+          name: `scenario ${scenario.name}, step ${k + 1}: ${stepLabel(later)}`,
           where: scenario.name,
           expected: 'runs after the steps before it',
           observed: `not run: step ${j + 1} failed`,
           ok: false,
         });
+      }
       break;
     }
   }
