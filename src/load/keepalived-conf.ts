@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { LoadedTopology } from './load-topology.js';
+import { readFailure, type LoadedTopology } from './load-topology.js';
 
 /** One statement: its keyword, the words after it and, for a block, what it holds. */
 export interface ConfStatement {
@@ -59,9 +59,7 @@ export async function readConfFiles(loaded: LoadedTopology): Promise<ConfFile[]>
         if (bytes.includes(0)) return { name, file, error: 'not a text file (a NUL byte)' };
         return { name, file, text: bytes.toString('utf8') };
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : 'unreadable';
-        return { name, file, error: reason };
+        return { name, file, error: readFailure(error) ?? 'unreadable' };
       }
     }),
   );

@@ -29,9 +29,7 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const reason = readFailure(error) ?? (error as Error).message;
     throw new TopologyError([{ file, line: 1, col: 1, path: [], message: `cannot read topology: ${reason}` }]);
   }
   return parseTopology(textOf(bytes, file), file);
@@ -52,6 +50,12 @@ function textOf(bytes: Buffer, file: string): string {
   } catch {
     return refuse('not a text file (bytes that are not UTF-8); a topology is YAML text');
   }
+}
+
+/** Why a file could not be read, in words, for the errors users meet; undefined for others. */
+export function readFailure(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : undefined;
 }
 
 /** Parses YAML text; syntax errors, alias bombs and absurd nesting become problems with their positions. */

@@ -63,6 +63,11 @@ export function renderSummaryTable(rows: ModeSummary[]): string {
     r.portMapping,
     `${r.passed}/${r.checks}`,
   ]);
+  return alignedTable(header, cells);
+}
+
+/** Columns two spaces apart, each as wide as its widest cell, a dashed rule under the header. */
+function alignedTable(header: string[], cells: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) =>
     c
@@ -112,11 +117,5 @@ export function renderHaTable(row: HaSummary): string {
     row.download,
     `${row.passed}/${row.checks}`,
   ];
-  const widths = header.map((h, i) => Math.max(h.length, cells[i].length));
-  const line = (c: string[]) =>
-    c
-      .map((x, i) => x.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), line(cells)].join('\n');
+  return alignedTable(header, [cells]);
 }
