@@ -25,6 +25,16 @@ export interface HostView {
 
 export type KillSignal = 'SIGKILL' | 'SIGSTOP';
 
+/**
+ * Kills processes with no goodbye: every one frozen before any is killed. Killed one by one (each a round trip
+ * to a microVM), keepalived's children had time to clean up once their parent died (the table emptied, the VIP
+ * dropped: seen in CI).
+ */
+export async function killFrozen(host: HostView, pids: readonly number[]): Promise<void> {
+  for (const pid of pids) await host.kill(pid, 'SIGSTOP');
+  for (const pid of pids) await host.kill(pid);
+}
+
 export const NETNS_DIR = '/run/netns';
 
 export class LinuxHost implements HostView {

@@ -2,7 +2,7 @@
 import type { FaultAction } from '../plan/faults.js';
 import { joinCommand } from '../plan/render-script.js';
 import { FaultFailedError } from './errors.js';
-import type { HostView } from './host.js';
+import { killFrozen, type HostView } from './host.js';
 import type { CommandRunner } from './runner.js';
 
 async function killPrograms(action: Extract<FaultAction, { kind: 'kill' }>, host: HostView): Promise<string> {
@@ -11,10 +11,7 @@ async function killPrograms(action: Extract<FaultAction, { kind: 'kill' }>, host
     const program = await host.programOf(pid);
     if (program && action.programs.includes(program)) victims.push(pid);
   }
-  // Frozen first, then killed: no goodbye. Killed one by one (each a round trip to a microVM), keepalived's
-  // children had time to clean up once their parent died (the table emptied, the VIP dropped: seen in CI).
-  for (const pid of victims) await host.kill(pid, 'SIGSTOP');
-  for (const pid of victims) await host.kill(pid);
+  await killFrozen(host, victims);
   const killed = victims.length;
   return killed > 0
     ? `${action.node}: killed ${killed} ${action.programs.join('/')} process(es)`

@@ -5,6 +5,7 @@
  */
 import { machineLifecycle } from '../../src/session/lab-machine.js';
 import type { RunResult } from '../../src/apply/runner.js';
+import { killFrozen } from '../../src/apply/host.js';
 import { ipvsOnHost } from '../../src/vm/choose-runner.js';
 
 /** Fails the run (never skips) unless labs can be built: a resident guest that answers, or root and IPVS here. */
@@ -45,9 +46,7 @@ export async function killIn(namespace: string, word?: string): Promise<number> 
     const matching = new Set((await tryOnLab(['pgrep', '-f', word])).stdout.split('\n').filter(Boolean).map(Number));
     pids = pids.filter((pid) => matching.has(pid));
   }
-  // Frozen first, then killed, as lvslab fault does: one by one, a parent's children could clean up (the table emptied).
-  for (const pid of pids) await host.kill(pid, 'SIGSTOP');
-  for (const pid of pids) await host.kill(pid);
+  await killFrozen(host, pids);
   return pids.length;
 }
 
