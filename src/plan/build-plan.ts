@@ -212,6 +212,8 @@ function listenAddress(lab: Lab, rs: RealServer, service: Service): string {
 /** The real server's service for one port: socat runs the service script for each connection or datagram. */
 function serviceStep(rs: RealServer, protocol: Service['protocol'], bound: string, port: number, script: string): Step {
   const address = protocol === 'tcp' ? `TCP-LISTEN:${port},fork,reuseaddr` : `UDP-RECVFROM:${port},fork,bind=${bound}`;
+  // Not for UDP: a datagram's child would wait that long for an end the client never sends.
+  const drainWait = protocol === 'tcp' ? ['-t', '60'] : [];
   return {
     phase: 'services',
     node: rs.name,
@@ -219,7 +221,10 @@ function serviceStep(rs: RealServer, protocol: Service['protocol'], bound: strin
     // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only. -T 60: a connection idle
     // that long ends; 10 s was too short: a download stalled by a failover (TCP's retransmission backoff after a few
     // seconds without the VIP) was closed by socat as idle, and arrived cut short (seen in lvslab demo's HA row).
-    argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '60', address, `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`],
+    // TCP's -t 60: once the script has exited, socat still has to pass on what the script wrote; with its default 0.5 s
+    // it gave up at the first pause (a slow client's zero window) and the download ended early with a clean FIN
+    // (socat's log: "childdied", then "inactivity timeout triggered"; CI's failover download, 2.9 of 3 MB).
+    argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '60', ...drainWait, address, `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`],
     daemon: true,
   };
 }
