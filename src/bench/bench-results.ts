@@ -51,6 +51,8 @@ export interface FailoverRun {
   outageMs: number;
   /** The 3 MB download under way at the failover arrived whole. */
   downloadIntact: boolean;
+  /** How the download ended, as curl told it: its bytes, and its error when it had one. */
+  downloadEnd?: string;
   checksPassed: number;
   checks: number;
 }
@@ -143,6 +145,9 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
 }
 
 /** The HA claim: removal within the check budget, takeover within the VRRP budget, sync keeps a download, no sync loses it. */
+/** How the downloads that broke ended, so that a red shape check says why (" (broken: 2891916 bytes, curl exit status 18)"). */
+const brokenEnds = (runs: FailoverRun[]) => (runs.length ? ` (broken: ${runs.map((f) => f.downloadEnd ?? 'not told').join('; ')})` : '');
+
 function haChecks({ ha, config }: BenchResults): ShapeCheck[] {
   const ms = (n: number | undefined) => (n === undefined ? 'never' : `${(n / 1000).toFixed(1)} s`);
   const synced = ha.failovers.filter((f) => f.sync);
@@ -166,7 +171,9 @@ function haChecks({ ha, config }: BenchResults): ShapeCheck[] {
     {
       name: 'with sync, the download under way at a failover arrives whole every time',
       ok: synced.length > 0 && synced.every((f) => f.downloadIntact),
-      observed: synced.length ? `${synced.filter((f) => f.downloadIntact).length}/${synced.length} intact` : 'not measured',
+      observed: synced.length
+        ? `${synced.filter((f) => f.downloadIntact).length}/${synced.length} intact${brokenEnds(synced.filter((f) => !f.downloadIntact))}`
+        : 'not measured',
     },
     {
       name: 'without sync, the download under way at a failover breaks every time',

@@ -54,6 +54,7 @@ async function failovers(lab: Lab, runs: number): Promise<FailoverRun[]> {
       takeoverBudgetMs: Math.round(takeoverBudget(lab) * 1000),
       outageMs: longestGap(obs.probes).ms,
       downloadIntact: obs.download.error === undefined && obs.download.bytes >= SPANNING_BYTES,
+      downloadEnd: `${obs.download.bytes} bytes${obs.download.error ? `, ${obs.download.error}` : ''}`,
       checksPassed: checks.filter((c) => c.ok).length,
       checks: checks.length,
     });

@@ -44,7 +44,11 @@ export interface FailoverObservation {
   backup: string;
   /** Who held the VIP before anything was done. */
   holdersBefore: string[];
-  /** From the master's link going down to the start of the first read that saw the backup hold the VIP. */
+  /**
+   * From the master's link going down to the VIP arriving on the backup, both as the lab machine's kernel
+   * announced them (`ip monitor`); where a monitor saw nothing, from the fault command to the first read
+   * that saw the backup hold the VIP.
+   */
   takeoverMs?: number;
   holdersAfter: string[];
   /** The gateway's neighbour entry for the VIP after the takeover, and the MACs it could be. */
@@ -121,7 +125,29 @@ function parseDownload(result: { exitCode: number; stdout: string }): FailoverOb
   return { bytes, node, error: result.exitCode === 0 ? undefined : `curl exit status ${result.exitCode}` };
 }
 
-/** The download's own client ports, below Linux's ephemeral range: the backup's synced entry is found by them. */
+/**
+ * When `ip -ts monitor` (TZ=UTC0) printed the first event that matches, in epoch ms of the lab machine's
+ * clock. A line may carry several stamps (ip prints one before filtering a message out by device): the
+ * last is the event's.
+ */
+export function firstEventAt(monitorOutput: string, matches: (event: string) => boolean): number | undefined {
+  for (const line of monitorOutput.split('\n')) {
+    const m = /^((?:\[[0-9T:.-]+\] )+)(.*)$/.exec(line);
+    if (!m || !matches(m[2])) continue;
+    const stamps = m[1].trim().split(' ');
+    return Date.parse(`${stamps[stamps.length - 1].slice(1, -1)}Z`);
+  }
+  return undefined;
+}
+
+/** An `ip monitor link` event: the device without UP among its flags. */
+export const linkWentDown = (device: string) => (event: string) =>
+  new RegExp(`^\\d+: ${device}(?:@\\S+)?: <([^>]*)>`).exec(event)?.[1].split(',').includes('UP') === false;
+
+/** An `ip monitor address` event: the address added to the device (a removal starts with "Deleted"). */
+export const addressAdded = (device: string, address: string) => (event: string) =>
+  new RegExp(`^\\d+: ${device} +inet ${address.replaceAll('.', '\\.')}/`).test(event);
+
 /**
  * The download's own client ports: ten, from a random multiple of ten between 20000 and 32759 (below Linux's
  * ephemeral range, so the probes never take one), the backup's synced entry found by them. Fixed ports were
@@ -203,6 +229,12 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
           )
         ).seen !== undefined
       : (await new Promise((resolve) => setTimeout(resolve, 2000)), false);
+    // The kernel's own events time the takeover on the lab machine's clock, free of this side's round trips: the
+    // master's link going down, the VIP arriving on the backup. The date read below gives the link monitor time to start.
+    const device = master.interfaces[0].name;
+    const monitor = (node: Node, object: 'link' | 'address') =>
+      runner.run(['env', 'TZ=UTC0', 'timeout', String(Math.ceil(budgetMs / 1000) + 5), 'ip', '-ts', '-n', node.namespace, 'monitor', object, 'dev', device]);
+    const watching = Promise.all([monitor(master, 'link'), monitor(backup, 'address')]);
     // The probes' times are the lab machine's clock (a microVM's may differ from this one's).
     const faultAtThere = Number((await runner.run(['date', '+%s%3N'])).stdout.trim());
     const faultAt = Date.now();
@@ -212,7 +244,9 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     // A few more seconds of probes after the takeover, so that the gap ends in the probes' window.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await runner.run(['touch', spec.stopFile!]);
-    const [probed, downloaded] = await Promise.all([probing, downloading]);
+    const [probed, downloaded, [linkEvents, addressEvents]] = await Promise.all([probing, downloading, watching]);
+    const downAt = firstEventAt(linkEvents.stdout, linkWentDown(device)) ?? faultAtThere;
+    const vipAt = firstEventAt(addressEvents.stdout, addressAdded(device, service.vip));
     await fault('link-up');
     // The master preempts: it takes the VIP back within a few adverts.
     const restored = await readUntil(read, (h) => h.length === 1 && h[0] === master.name, Date.now(), Date.now() + budgetMs + 5000);
@@ -225,7 +259,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       master: master.name,
       backup: backup.name,
       holdersBefore,
-      takeoverMs: takeover.seen?.startMs,
+      takeoverMs: vipAt !== undefined && takeover.seen ? vipAt - downAt : takeover.seen?.startMs,
       holdersAfter: takeover.last,
       gatewayMac,
       macs,

@@ -119,11 +119,11 @@ test('the report has the offload and throughput tables, the ratios and the check
 test('the HA claim fails on a late removal, a takeover past its budget or never, a synced download broken, an unsynced one intact', (t) => {
   const r = healthy();
   r.ha.removals = [{ checkInterval: 1, budgetMs: 5500, removedMs: undefined }];
-  r.ha.failovers = [failover(true, undefined, false), failover(false, 3300, true)];
+  r.ha.failovers = [{ ...failover(true, undefined, false), downloadEnd: '2891916 bytes, curl exit status 18' }, failover(false, 3300, true)];
   t.deepEqual(failing(r), [
     'a dead real server leaves the table within its check budget (1 run(s) per check interval 1 s) (never of 5.5 s)',
     'the backup takes the VIP within the VRRP budget in every failover (1 with sync) (never of 6.6 s)',
-    'with sync, the download under way at a failover arrives whole every time (0/1 intact)',
+    'with sync, the download under way at a failover arrives whole every time (0/1 intact (broken: 2891916 bytes, curl exit status 18))',
     'without sync, the download under way at a failover breaks every time (0/1 broken)',
   ]);
   const missing = healthy();

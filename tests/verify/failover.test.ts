@@ -4,8 +4,11 @@ import type { Lab } from '../../src/model/lab.js';
 import { parseTopology } from '../../src/load/load-topology.js';
 import { validateLoaded } from '../../src/validate/validate-topology.js';
 import {
+  addressAdded,
   downloadPorts,
+  firstEventAt,
   judgeFailover,
+  linkWentDown,
   longestGap,
   masterDownInterval,
   SPANNING_BYTES,
@@ -110,4 +113,23 @@ test("the download's ports: ten, below Linux's ephemeral range, from a random st
   const starts = new Set(Array.from({ length: 200 }, () => downloadPorts()[0]));
   t.true(starts.size > 100, `${starts.size} different starts in 200 draws`);
   for (const first of starts) t.true(first >= 20000 && first + 9 < 32768 && first % 10 === 0);
+});
+
+test("the takeover's ends come from `ip -ts monitor` as the kernel announced them: the link without UP, the VIP added (not deleted)", (t) => {
+  const links = [
+    '[2026-12-02T04:55:40.100000] 3: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default ',
+    '    link/ether 86:17:33:55:0d:70 brd ff:ff:ff:ff:ff:ff link-netns fnp-switch',
+    '[2026-12-02T04:55:40.193598] 3: eth0@if12: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noqueue state DOWN group default ',
+  ].join('\n');
+  t.is(firstEventAt(links, linkWentDown('eth0')), Date.parse('2026-12-02T04:55:40.193Z'));
+  t.is(firstEventAt(links, linkWentDown('eth1')), undefined, 'another device');
+  const addresses = [
+    '[2026-12-02T04:55:41.000001] [2026-12-02T04:55:43.986956] Deleted 3: eth0    inet 10.10.0.100/32 scope global eth0',
+    '       valid_lft forever preferred_lft forever',
+    '[2026-12-02T04:55:44.001000] 3: eth0    inet 10.10.0.1000/32 scope global eth0',
+    '[2026-12-02T04:55:44.500000] [2026-12-02T04:55:44.684102] 3: eth0    inet 10.10.0.100/32 scope global eth0',
+  ].join('\n');
+  t.is(firstEventAt(addresses, addressAdded('eth0', '10.10.0.100')), Date.parse('2026-12-02T04:55:44.684Z'), 'the last stamp is the event');
+  t.is(firstEventAt('', addressAdded('eth0', '10.10.0.100')), undefined, 'a monitor that saw nothing');
+  t.is(firstEventAt('Cannot find device "eth0"\n', linkWentDown('eth0')), undefined);
 });
