@@ -3,7 +3,7 @@
  *   unit     ava on the host: no root, no network (pure stages, recording fake runner)
  *   microvm  ava on the host: the microVM runner and the resident guest, booted for real
  *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else against two resident microVMs at once
- *   labs     `lvslab test` of dr-wrr8, dr-keepalived, dr-pair, nat-pair and dr-own: the user's path, on a resident microVM
+ *   labs     `lvslab test` of dr-wrr8, dr-keepalived, the three pairs and dr-own: the user's path, on a resident microVM
  *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers)
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
@@ -34,7 +34,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'director-pair': 250,
   labs: 227,
   'verifier-fails-nat': 173,
-  'lvslab test dr-wrr8 dr-keepalived dr-pair': 163,
+  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 250,
   keepalived: 155,
   'lvslab test nat-pair dr-own': 300,
   'verifier-fails-tun-fullnat': 110,
@@ -253,7 +253,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
  * failover together with every traffic check. Two jobs, so that the lanes can share them.
  */
 const LABS_STAGE = [
-  ['dr-wrr8', 'dr-keepalived', 'dr-pair'],
+  ['dr-wrr8', 'dr-keepalived', 'dr-pair', 'fullnat-pair'],
   ['nat-pair', 'dr-own'],
 ];
 

@@ -129,10 +129,11 @@ export interface Vrrp {
   /** Per director, in the order of `directors` (the master first). */
   priorities: number[];
   /**
-   * Where the real servers route through the director (NAT): their gateway, an address that moves with the
-   * VIP (the last host of the directors' network), so that replies reach whichever director is master.
+   * An address that moves with the VIP (the last host of the directors' network), so that replies reach
+   * whichever director is master: NAT's real servers route through it, FULLNAT's source NAT gives it to
+   * requests (see pairFloat in modes/lvs-mode.ts). None in DR and TUN.
    */
-  gateway?: string;
+  floating?: string;
 }
 
 export interface Lab {
@@ -163,6 +164,11 @@ export function allNodes(lab: Lab): Node[] {
 /** The director, or every director of a pair (the master first). */
 export function directorsOf(lab: Lab): Node[] {
   return [lab.director, ...(lab.backups ?? [])];
+}
+
+/** The source address FULLNAT's source NAT gives requests: a pair's floating address, else the director's own. */
+export function sourceNatAddress(lab: Lab): string {
+  return lab.keepalived?.vrrp?.floating ?? lab.director.interfaces[0].address;
 }
 
 /** The address a node has on a given network, if it is attached to it. */

@@ -1,7 +1,9 @@
 /**
  * FULLNAT, two-way NAT. Not in mainline IPVS; built as IPVS NAT plus source NAT of IPVS traffic to the
  * director's address (iptables -m ipvs ... -j SNAT, with net.ipv4.vs.conntrack=1 so netfilter sees it).
+ * A director pair gives requests its floating address instead, so that replies reach whichever director is master.
  */
+import { sourceNatAddress } from '../model/lab.js';
 import type { LvsMode } from './lvs-mode.js';
 
 export const fullnat: LvsMode = {
@@ -9,13 +11,14 @@ export const fullnat: LvsMode = {
   facts: {
     forwardingFlag: '-m',
     modules: ['xt_ipvs', 'iptable_nat'],
+    connectionSync: {
+      why:
+        "the source NAT's state is netfilter's conntrack, which the IPVS sync daemon does not copy: the real server's next " +
+        "packet reaches the backup before any of the client's and matches nothing there (measured: a download under way " +
+        'stalled at every failover); conntrackd would copy it, and lvslab does not run it yet',
+    },
     repliesBypassDirector: false,
     portMapping: true,
-    directorPair: {
-      why:
-        "its source NAT uses the director's own address, so after a failover the replies would go to the dead director; " +
-        'a floating source address is not built yet',
-    },
     realServerSees: 'director',
     realServerGateway: 'router',
     directorForwards: true,
@@ -34,11 +37,11 @@ export const fullnat: LvsMode = {
     { from: p.gateway, to: p.client, network: p.clientNet },
   ],
   directorSteps: (lab, director) => {
-    const dip = director.interfaces[0].address;
+    const source = sourceNatAddress(lab);
     const input = [
       '*nat',
       ...lab.services.map(
-        (s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${dip}`,
+        (s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${source}`,
       ),
       'COMMIT',
     ];
@@ -46,7 +49,7 @@ export const fullnat: LvsMode = {
       {
         phase: 'ipvs',
         node: director.name,
-        title: 'fullnat: source NAT of IPVS traffic to the DIP',
+        title: `fullnat: source NAT of IPVS traffic to ${lab.keepalived?.vrrp?.floating ? "the pair's floating address" : 'the DIP'}`,
         argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'],
         input,
       },

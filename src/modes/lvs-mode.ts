@@ -18,8 +18,8 @@ export interface ModeFacts {
   repliesBypassDirector: boolean;
   /** A real server may listen on another port than the virtual service's; otherwise why not. */
   portMapping: true | { why: string };
-  /** A VRRP director pair can take over from one another; otherwise why not (yet). */
-  directorPair: true | { why: string };
+  /** A director pair's IPVS sync daemon keeps connections under way through a failover; otherwise why not. */
+  connectionSync: true | { why: string };
   /** The address a real server sees as its peer. */
   realServerSees: 'client' | 'director';
   /** The real servers' default gateway: the director, or their network's router. */
@@ -45,6 +45,16 @@ export interface Hop {
   from: string;
   to: string;
   network: string;
+}
+
+/**
+ * What a director pair's floating address (the last host of the directors' network, held by the VRRP master
+ * with the VIP) is for: the real servers' gateway where they route through the director (NAT), the source of
+ * the director's source NAT where real servers see the director (FULLNAT); none where only the VIP moves.
+ */
+export function pairFloat(facts: ModeFacts): 'gateway' | 'source' | undefined {
+  if (facts.realServerGateway === 'director') return 'gateway';
+  return facts.realServerSees === 'director' ? 'source' : undefined;
 }
 
 /** The places of a reply path: the nodes and the networks between them. */

@@ -8,9 +8,9 @@ export const nat: LvsMode = {
     forwardingFlag: '-m',
     modules: [],
     repliesBypassDirector: false,
+    connectionSync: true,
     portMapping: true,
     // The real servers' gateway floats with the VIP (the last host of the directors' network).
-    directorPair: true,
     realServerSees: 'client',
     realServerGateway: 'director',
     sameSegment: "in nat mode a real server's default gateway is the director, so it must sit on the director's network",

@@ -6,7 +6,7 @@
  * `iptables-restore`): building a lab costs a few processes per node instead of one per command.
  */
 import { createHash } from 'node:crypto';
-import { allNodes, DIRECTOR_LOCAL_PORTS, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
+import { allNodes, DIRECTOR_LOCAL_PORTS, directorsOf, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
 import { lvsMode } from '../modes/index.js';
 import { keepalivedSteps } from './keepalived.js';
@@ -132,11 +132,11 @@ function sysctlStep(lab: Lab, node: Node): Step {
   // IPVS connections must be visible to netfilter for fullnat's source NAT.
   if (node.role === 'director') settings.push(['net.ipv4.vs.conntrack', facts.vsConntrack ? 1 : 0]);
   if (node.role === 'director' && lab.keepalived) settings.push(['net.ipv4.ip_local_port_range', DIRECTOR_LOCAL_PORTS.join(' ')]);
-  // In a pair, whoever sends to an address that moves (the gateway to the VIP; a NAT pair's real servers to
-  // their floating gateway) takes the new master's gratuitous ARP at once: with the default locktime (1 s)
+  // In a pair, whoever sends to an address that moves (the gateway to the VIP; the real servers of a NAT or
+  // FULLNAT pair to its floating address) takes the new master's gratuitous ARP at once: with the default locktime (1 s)
   // an entry updated just before is kept, and traffic went to the dead master until keepalived's next
   // burst 5 s later (measured: outages of 12-15 s).
-  const followsVrrp = node.role === 'gateway' || (node.role === 'realServer' && lab.keepalived?.vrrp?.gateway !== undefined);
+  const followsVrrp = node.role === 'gateway' || (node.role === 'realServer' && lab.keepalived?.vrrp?.floating !== undefined);
   if (lab.keepalived?.vrrp && followsVrrp) for (const i of node.interfaces) settings.push([`net.ipv4.neigh.${i.name}.locktime`, 0]);
   return {
     phase: 'nodes',
@@ -186,7 +186,7 @@ export function ipvsRules(lab: Lab): string[] {
   });
 }
 
-/** The IPVS table (unless keepalived writes it) and the mode's own director steps. */
+/** The IPVS table (unless keepalived writes it) and the mode's own director steps, on each director of a pair. */
 function ipvsSteps(lab: Lab): Step[] {
   const director = lab.director;
   const steps: Step[] = lab.keepalived
@@ -200,7 +200,7 @@ function ipvsSteps(lab: Lab): Step[] {
           input: ipvsRules(lab),
         },
       ];
-  steps.push(...lvsMode(lab.mode).directorSteps(lab, director));
+  steps.push(...directorsOf(lab).flatMap((d) => lvsMode(lab.mode).directorSteps(lab, d)));
   return steps;
 }
 

@@ -71,7 +71,7 @@ function vrrpLines(lab: Lab, director: Node, index: number): string[] {
       `priority ${vrrp.priorities[index]}`,
       `advert_int ${vrrp.advertInterval}`,
       'virtual_ipaddress {',
-      ...indent([...vips(lab), ...(vrrp.gateway ? [vrrp.gateway] : [])].map((address) => `${address}/32 dev ${device}`)),
+      ...indent([...vips(lab), ...(vrrp.floating ? [vrrp.floating] : [])].map((address) => `${address}/32 dev ${device}`)),
       '}',
     ]),
     '}',

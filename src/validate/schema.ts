@@ -161,7 +161,7 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
     },
     directors: {
       description:
-        'A VRRP director pair instead of `director` (needs `keepalived`; dr, tun and nat): 2, or a list of two. The first is the master; ' +
+        'A VRRP director pair instead of `director` (needs `keepalived`; every mode): 2, or a list of two. The first is the master; ' +
         'keepalived moves the VIP to the other when it fails.',
       anyOf: [
         { type: 'integer', minimum: 2, maximum: 2 },

@@ -2,7 +2,7 @@
  * Stage 5, verify (pure part): judges an Observation against what the lab's mode promises
  * (docs/modes.md, "verify sees"). Every check names the node or hop it is about.
  */
-import { allNodes, type Lab, type Node, type Service } from '../model/lab.js';
+import { allNodes, sourceNatAddress, type Lab, type Node, type Service } from '../model/lab.js';
 import type { LinkCounters } from './parse-observations.js';
 import { macOwners, type Observation, type Transfer } from './observe.js';
 import type { ProbeAnswer } from './probe.js';
@@ -247,7 +247,8 @@ export function arpChecks(lab: Lab, obs: Observation): CheckResult[] {
 /** What each real server saw as its peer, and the port it was reached on. */
 function peerChecks(lab: Lab, obs: Observation): CheckResult[] {
   const results: CheckResult[] = [];
-  const dip = lab.director.interfaces[0].address;
+  // FULLNAT's source address: the director's, or a pair's floating one.
+  const dip = sourceNatAddress(lab);
   for (const rs of lab.realServers) {
     const seen: Array<{ client: string; answer: ProbeAnswer; service: Service }> = [];
     for (const service of lab.services) {

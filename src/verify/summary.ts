@@ -2,7 +2,7 @@
  * One row of `lvslab demo`: what a verified lab showed, side by side with the other modes.
  * Pure: built from the observation and the judged checks.
  */
-import type { Lab } from '../model/lab.js';
+import { sourceNatAddress, type Lab } from '../model/lab.js';
 import { longestGap, SPANNING_BYTES, type FailoverObservation } from './failover.js';
 import { directorReplyBytes, observedPaths, type ObservedHop, type ObservedPaths } from './judge.js';
 import type { Observation } from './observe.js';
@@ -35,7 +35,7 @@ export function summarize(lab: Lab, obs: Observation, results: CheckResult[]): M
     .get(firstClient.name)
     ?.find((a) => a.ok && a.seenPeer)
     ?.seenPeer?.replace(/:\d+$/, '');
-  const owner = seen === firstClient.interfaces[0].address ? 'the client' : seen === lab.director.interfaces[0].address ? 'the director' : 'someone else';
+  const owner = seen === firstClient.interfaces[0].address ? 'the client' : seen === sourceNatAddress(lab) ? 'the director' : 'someone else';
   const mapped = lab.services.filter((s) => s.members.some((m) => m.port !== s.port)).map((s) => `${s.port} -> ${s.members[0].port}`);
   const total = obs.transfers.reduce((n, t) => n + t.bytes, 0);
   return {

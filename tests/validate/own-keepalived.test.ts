@@ -200,7 +200,7 @@ test("a NAT pair must move the real servers' floating gateway with the VIP", asy
   const floating = (text: string) => nat(text).replace('        10.10.0.100/32 dev eth0', '        10.10.0.100/32 dev eth0\n        10.10.0.254/32 dev eth0');
   const { lab, problems } = await outcome(PAIR.replace('mode: dr', 'mode: nat'), { 'one.conf': floating(MASTER), 'two.conf': floating(BACKUP) });
   t.deepEqual(problems, []);
-  t.is(lab!.keepalived!.vrrp!.gateway, '10.10.0.254');
+  t.is(lab!.keepalived!.vrrp!.floating, '10.10.0.254');
 });
 
 test('lvslab validate and up exit 2 on a bad config with its file:line, and up creates nothing', async (t) => {

@@ -11,6 +11,7 @@ import { allNodes, type Lab } from '../../model/lab.js';
 import { interfaceName } from '../../model/naming.js';
 import type { Problem, YamlPath } from '../../model/problems.js';
 import { KEEPALIVED_LB_KIND, lvsMode } from '../../modes/index.js';
+import { pairFloat } from '../../modes/lvs-mode.js';
 import type { ShapeProblem } from '../check-shape.js';
 import type { RawDirector, RawService, RawTopology } from '../resolve/raw.js';
 import { readDirectorConf, type At, type ConfService, type DirectorConf } from './read-conf.js';
@@ -170,6 +171,7 @@ export function ownConfig(raw: RawTopology, confs: ConfFile[]): OwnConfigResult 
     translated.keepalived = { vrrp: { routerId: vrrp.routerId, advertInterval: vrrp.advertInterval }, sync: first.conf.sync !== undefined };
     places.set(key(['keepalived', 'vrrp']), { file: first.file, at: vrrp.at, path: configPath(0) });
     places.set(key(['keepalived', 'vrrp', 'routerId']), { file: first.file, at: vrrp.places.routerId, path: configPath(0) });
+    if (first.conf.sync) places.set(key(['keepalived', 'sync']), { file: first.file, at: first.conf.sync.at, path: configPath(0) });
     const written: RawDirector[] = typeof raw.directors === 'object' ? raw.directors : files.map(() => ({}));
     translated.directors = written.map((d, i) => ({ ...d, priority: files[i].conf.vrrp!.priority }));
     files.forEach((f, i) => places.set(key(['directors', i, 'priority']), { file: f.file, at: f.conf.vrrp!.places.priority, path: configPath(i) }));
@@ -191,9 +193,14 @@ function unique(problems: OwnConfigResult['problems']): OwnConfigResult['problem
     .map(({ p }) => p);
 }
 
+const FLOATING_USE = {
+  gateway: 'in nat mode the real servers route through',
+  source: "in fullnat mode the directors' source NAT gives requests the address",
+} as const;
+
 /**
  * What only the built lab can tell: the addresses a pair's VRRP instance holds are the lab's VIPs and, where the
- * real servers route through the director (NAT), the floating gateway the lab gave them; nothing else.
+ * mode needs one (NAT's real servers' gateway, FULLNAT's source NAT), the floating address the lab gave them; nothing else.
  */
 export function checkAgainstLab(lab: Lab, result: OwnConfigResult): Problem[] {
   const vrrp = lab.keepalived?.vrrp;
@@ -207,22 +214,22 @@ export function checkAgainstLab(lab: Lab, result: OwnConfigResult): Problem[] {
     for (const a of instance.addresses) {
       const owner = nodeOf.get(a.address);
       if (owner) problems.push({ file, ...a.at, path, message: `${a.address} is the address of ${owner}; VRRP would take it from it` });
-      else if (!vips.has(a.address) && a.address !== vrrp.gateway)
+      else if (!vips.has(a.address) && a.address !== vrrp.floating)
         problems.push({
           file,
           ...a.at,
           path,
-          message: `${a.address} is neither a VIP of the lab's virtual servers${vrrp.gateway ? ' nor its floating gateway' : ''}: lvslab checks what it holds`,
+          message: `${a.address} is neither a VIP of the lab's virtual servers${vrrp.floating ? ' nor its floating address' : ''}: lvslab checks what it holds`,
         });
     }
-    if (vrrp.gateway && !instance.addresses.some((a) => a.address === vrrp.gateway))
+    if (vrrp.floating && !instance.addresses.some((a) => a.address === vrrp.floating))
       problems.push({
         file,
         ...instance.places.addresses,
         path,
         message:
-          `in nat mode the real servers route through ${vrrp.gateway} (the last host of the directors' network), which must move with the VIP: ` +
-          'add it to virtual_ipaddress',
+          `${FLOATING_USE[pairFloat(lvsMode(lab.mode).facts)!]} ${vrrp.floating} (the last host of the directors' network), which must move with ` +
+          'the VIP: add it to virtual_ipaddress',
       });
   });
   return problems;

@@ -5,6 +5,7 @@
 import { formatIPv4, hostCount, isHostOf, nthAddress, parseIPv4, type Cidr } from '../../model/ipv4.js';
 import type { YamlPath } from '../../model/problems.js';
 import { lvsMode } from '../../modes/index.js';
+import { pairFloat } from '../../modes/lvs-mode.js';
 import type { Networks } from './networks.js';
 import type { Placements } from './nodes.js';
 import { DIRECTOR_HOST, FIRST_AUTO_HOST, GATEWAY_HOST, VIP_HOST, type Placement, type RawService, type ResolveContext } from './raw.js';
@@ -14,8 +15,8 @@ export interface Addresses {
   gatewayAddresses: Map<string, number>;
   /** Each service's VIP, in the order of the services. */
   serviceVips: Array<{ vip: string | undefined; path: YamlPath }>;
-  /** A director pair's floating gateway for real servers that route through the director (NAT). */
-  pairGateway?: number;
+  /** A director pair's floating address, where the mode needs one (pairFloat: NAT's gateway, FULLNAT's source). */
+  pairFloat?: number;
 }
 
 export function assignAddresses({ raw, report }: ResolveContext, networks: Networks, placements: Placements, rawServices: RawService[]): Addresses {
@@ -113,7 +114,7 @@ export function assignAddresses({ raw, report }: ResolveContext, networks: Netwo
       owners.set(address, 'the VIP');
     }
   }
-  const pairGateway = claimPairGateway();
+  const floating = claimPairFloat();
   const unplaced = new Map<string, Placement[]>();
   for (const p of everyone) {
     if (p.address !== undefined || p.explicitAddress || !subnets.has(p.network)) continue;
@@ -138,21 +139,23 @@ export function assignAddresses({ raw, report }: ResolveContext, networks: Netwo
     );
   }
 
-  return { gatewayAddresses, serviceVips, pairGateway };
+  return { gatewayAddresses, serviceVips, pairFloat: floating };
 
-  /** The last host of the directors' network, held by the master with the VIP, when a pair's real servers route through it. */
-  function claimPairGateway(): number | undefined {
-    if (raw.directors === undefined || !directorNetworkOk || lvsMode(raw.mode).facts.realServerGateway !== 'director') return undefined;
+  /** The last host of the directors' network, held by the master with the VIP, when the mode's pair needs it (pairFloat). */
+  function claimPairFloat(): number | undefined {
+    const role = pairFloat(lvsMode(raw.mode).facts);
+    if (raw.directors === undefined || !directorNetworkOk || role === undefined) return undefined;
     const cidr = subnets.get(director.network)!;
     const address = nthAddress(cidr, hostCount(cidr));
+    const what = role === 'gateway' ? 'floating gateway for the real servers' : "floating source address (the director's source NAT)";
     const owner = owners.get(address);
     if (owner === undefined) {
-      owners.set(address, "the director pair's floating gateway");
+      owners.set(address, `the director pair's ${what}`);
       return address;
     }
     report(
       writtenAt.get(address) ?? ['directors'],
-      `address ${formatIPv4(address)} is the director pair's floating gateway for the real servers (the last host of "${director.network}", ` +
+      `address ${formatIPv4(address)} is the director pair's ${what} (the last host of "${director.network}", ` +
         `held by the VRRP master with the VIP); ${owner} cannot have it: choose another address`,
     );
     return undefined;

@@ -13,15 +13,15 @@ export function buildLab(
   source: string,
   { names: networkNames, subnets }: Networks,
   placements: Placements,
-  { gatewayAddresses, pairGateway }: Addresses,
+  { gatewayAddresses, pairFloat }: Addresses,
   services: Service[],
   vrrp?: Vrrp,
 ): Lab {
   const { director, clients, servers, gatewayName } = placements;
   const mode = lvsMode(raw.mode);
   const directorAddress = formatIPv4(director.address!);
-  // A pair's real servers route through the address that moves with the VIP; one director's, through it.
-  const floatingGateway = pairGateway === undefined ? undefined : formatIPv4(pairGateway);
+  // The address that moves with the VIP (a NAT pair's real servers route through it; one director's, through it).
+  const floating = pairFloat === undefined ? undefined : formatIPv4(pairFloat);
   const networks: Network[] = networkNames.map((name) => ({
     name,
     address: formatIPv4(subnets.get(name)!.address),
@@ -62,7 +62,7 @@ export function buildLab(
     },
     director: makeNode(director, 'director', routerOn(director.network)),
     realServers: servers.map((s): RealServer => ({
-      ...makeNode(s, 'realServer', mode.facts.realServerGateway === 'director' ? (floatingGateway ?? directorAddress) : routerOn(s.network)),
+      ...makeNode(s, 'realServer', mode.facts.realServerGateway === 'director' ? (floating ?? directorAddress) : routerOn(s.network)),
       role: 'realServer',
       weight: s.weight,
     })),
@@ -81,7 +81,7 @@ export function buildLab(
       };
     };
     lab.keepalived = { files: Object.fromEntries(directorsOf(lab).map((d) => [d.name, files(d.name)])) };
-    if (vrrp) lab.keepalived.vrrp = floatingGateway ? { ...vrrp, gateway: floatingGateway } : vrrp;
+    if (vrrp) lab.keepalived.vrrp = floating ? { ...vrrp, floating } : vrrp;
   }
   return lab;
 }

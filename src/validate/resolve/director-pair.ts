@@ -1,7 +1,8 @@
 /**
  * Resolver 8: a VRRP director pair (`directors`). It needs keepalived (VRRP moves the VIP), one
- * shared network, priorities that fall from the first director (the master) to the last, and a mode
- * that can fail over; keepalived's `vrrp` and `sync` keys need a pair.
+ * shared network, and priorities that fall from the first director (the master) to the last; keepalived's
+ * `vrrp` and `sync` keys need a pair. Every mode can have one (NAT and FULLNAT with a floating address); sync
+ * is on by default where it keeps connections (the mode's connectionSync), and refused where it cannot.
  */
 import type { Vrrp } from '../../model/lab.js';
 import { lvsMode } from '../../modes/index.js';
@@ -20,8 +21,6 @@ export function resolveDirectorPair({ raw, report }: ResolveContext, { director,
   }
   if (raw.director !== undefined) report(['director'], '`director` and `directors` cannot both be set: `directors` makes a VRRP pair, `director` one director');
   if (!raw.keepalived) report(['directors'], 'a director pair needs keepalived, whose VRRP moves the VIP: add `keepalived: true`');
-  const pair = lvsMode(raw.mode).facts.directorPair;
-  if (pair !== true) report(['directors'], `a director pair does not work in ${raw.mode} mode yet: ${pair.why}; use dr, tun or nat`);
   const all = [director, ...backups];
   for (const b of backups) {
     if (b.network !== director.network)
@@ -38,10 +37,13 @@ export function resolveDirectorPair({ raw, report }: ResolveContext, { director,
         `priority ${p} of ${all[i].name} must be below ${all[i - 1].name}'s ${priorities[i - 1]}: the first director is the VRRP master`,
       );
   });
+  const sync = lvsMode(raw.mode).facts.connectionSync;
+  if (sync !== true && keepalived?.sync === true)
+    report(['keepalived', 'sync'], `sync does not keep connections in ${raw.mode} mode: ${sync.why}; leave it out (the default here is false)`);
   return {
     routerId: keepalived?.vrrp?.routerId ?? VRRP_DEFAULTS.routerId,
     advertInterval: keepalived?.vrrp?.advertInterval ?? VRRP_DEFAULTS.advertInterval,
-    sync: keepalived?.sync ?? true,
+    sync: keepalived?.sync ?? sync === true,
     priorities,
   };
 }
