@@ -14,6 +14,7 @@ import { faultActions } from '../plan/faults.js';
 import type { HostView } from '../apply/host.js';
 import { injectFault } from '../apply/inject-fault.js';
 import type { CommandRunner } from '../apply/runner.js';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { neighbourMac } from './parse-observations.js';
 import type { TimelineSpec } from './probe.js';
@@ -118,11 +119,21 @@ async function macOf(node: Node, runner: CommandRunner): Promise<string> {
   return (JSON.parse(out || '[]') as Array<{ address?: string }>)[0]?.address ?? '';
 }
 
-/** The download that spans the failover, as curl reports it. */
-function parseDownload(result: { exitCode: number; stdout: string }): FailoverObservation['download'] {
+/**
+ * The download that spans the failover, as curl reports it, and whether the body it saved is what the real
+ * server sent: its identity line, then the padding (SHA-256 of both against the saved file's).
+ */
+export function parseDownload(result: { exitCode: number; stdout: string }, body: { firstLine: string; sha256: string }): FailoverObservation['download'] {
   const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1];
   const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);
-  return { bytes, node, error: result.exitCode === 0 ? undefined : `curl exit status ${result.exitCode}` };
+  const sent = createHash('sha256').update(body.firstLine).update('.'.repeat(SPANNING_BYTES)).digest('hex');
+  const error =
+    result.exitCode !== 0
+      ? `curl exit status ${result.exitCode}`
+      : body.sha256 !== sent
+        ? "the body's SHA-256 is not that of what the real server sent"
+        : undefined;
+  return { bytes, node, error };
 }
 
 /**
@@ -206,9 +217,10 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       Date.now() + 30_000,
     );
     const ports = downloadPorts();
+    const bodyFile = join(files, 'download');
     const downloading = runner.run(
       [
-        ...['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', '/dev/null', '-D', '-', '-w', 'lvslab-size=%{size_download}\n'],
+        ...['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', bodyFile, '-D', '-', '-w', 'lvslab-size=%{size_download}\n'],
         ...['--local-port', ports.join('-'), '--limit-rate', String(SPANNING_RATE), '--connect-timeout', '3', '--max-time', String(DOWNLOAD_MAX_S)],
         `http://${service.vip}:${service.port}/?bytes=${SPANNING_BYTES}`,
       ],
@@ -246,6 +258,10 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     await runner.run(['touch', spec.stopFile!]);
     const [probed, downloaded, [linkEvents, addressEvents]] = await Promise.all([probing, downloading, watching]);
     const downAt = firstEventAt(linkEvents.stdout, linkWentDown(device)) ?? faultAtThere;
+    const body = {
+      firstLine: (await runner.run(['head', '-n', '1', bodyFile])).stdout,
+      sha256: (await runner.run(['sha256sum', bodyFile])).stdout.split(' ')[0],
+    };
     const vipAt = firstEventAt(addressEvents.stdout, addressAdded(device, service.vip));
     await fault('link-up');
     // The master preempts: it takes the VIP back within a few adverts.
@@ -265,7 +281,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       macs,
       probes: probed.exitCode === 0 ? (JSON.parse(probed.stdout) as Timed[]) : [],
       faultAt: faultAtThere,
-      download: { ...parseDownload(downloaded), synced },
+      download: { ...parseDownload(downloaded, body), synced },
       holdersRestored: restored.last,
     };
   } finally {
@@ -328,7 +344,7 @@ export function judgeFailover(lab: Lab, obs: FailoverObservation): CheckResult[]
       ? {
           name: 'a download under way at the failover completes through the backup (connections synced)',
           where: `${lab.clients[0].name} -> ${vip} -> ${obs.download.node ?? '?'}`,
-          expected: `${expectedBytes} bytes, curl status 0`,
+          expected: `${expectedBytes} bytes, curl status 0, the SHA-256 of what the real server sent`,
           observed: `${obs.download.bytes} bytes${obs.download.error ? `, ${obs.download.error}` : ''}${
             obs.download.synced === false ? '; the backup did not list its connection before the failover' : ''
           }`,

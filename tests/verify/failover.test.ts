@@ -1,5 +1,6 @@
 /** A director pair's failover judged from what was seen (pure): the VIP's holders, the takeover, the gateway, the outage, the download. */
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import type { Lab } from '../../src/model/lab.js';
 import { parseTopology } from '../../src/load/load-topology.js';
 import { validateLoaded } from '../../src/validate/validate-topology.js';
@@ -10,6 +11,7 @@ import {
   judgeFailover,
   linkWentDown,
   longestGap,
+  parseDownload,
   masterDownInterval,
   SPANNING_BYTES,
   takeoverBudget,
@@ -132,4 +134,16 @@ test("the takeover's ends come from `ip -ts monitor` as the kernel announced the
   t.is(firstEventAt(addresses, addressAdded('eth0', '10.10.0.100')), Date.parse('2026-12-02T04:55:44.684Z'), 'the last stamp is the event');
   t.is(firstEventAt('', addressAdded('eth0', '10.10.0.100')), undefined, 'a monitor that saw nothing');
   t.is(firstEventAt('Cannot find device "eth0"\n', linkWentDown('eth0')), undefined);
+});
+
+test("the download is whole only with curl's status 0 and the SHA-256 of what the real server sent", (t) => {
+  const firstLine = 'node=rs1 peer=198.51.100.10:20003 local=10.10.0.100:80\n';
+  const curl = (exitCode: number) => ({ exitCode, stdout: `HTTP/1.0 200 OK\r\nX-Lvslab-Node: rs1\r\n\r\nlvslab-size=${SPANNING_BYTES + firstLine.length}\n` });
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const whole = sha(firstLine + '.'.repeat(SPANNING_BYTES));
+  t.deepEqual(parseDownload(curl(0), { firstLine, sha256: whole }), { bytes: SPANNING_BYTES + firstLine.length, node: 'rs1', error: undefined });
+  t.is(parseDownload(curl(18), { firstLine, sha256: whole }).error, 'curl exit status 18');
+  const corrupt = sha(firstLine + '.'.repeat(SPANNING_BYTES - 1) + 'x');
+  t.regex(parseDownload(curl(0), { firstLine, sha256: corrupt }).error ?? '', /SHA-256 is not that of what the real server sent/);
+  t.truthy(parseDownload(curl(0), { firstLine: '', sha256: '' }).error, 'no body saved');
 });
