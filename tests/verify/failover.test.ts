@@ -22,7 +22,7 @@ import { renderHaTable, summarizeFailover } from '../../src/verify/summary.js';
 
 const pair = (extra = ''): Lab => validateLoaded(parseTopology(`name: ha\nmode: dr\ndirectors: 2\nkeepalived:${extra || ' true'}\n`, 'ha.yaml'));
 const probe = (at: number, ok: boolean): Timed => ({ protocol: 'tcp', target: '10.10.0.100:80', ok, node: ok ? 'rs1' : undefined, ms: 5, at });
-/** Probes every 100 ms from t=0 to t=10 s, unanswered between the two times given. */
+/** Probes every 100 ms from t=0 (to t=10 s by default), unanswered between the two times given. */
 const probes = (downFrom: number, downTo: number, count = 101) =>
   Array.from({ length: count }, (_, i) => probe(i * 100, i * 100 < downFrom || i * 100 >= downTo));
 const healthy: FailoverObservation = {
@@ -33,16 +33,16 @@ const healthy: FailoverObservation = {
   holdersAfter: ['director2'],
   gatewayMac: 'aa:00:00:00:00:02',
   macs: { director1: 'aa:00:00:00:00:01', director2: 'aa:00:00:00:00:02' },
-  probes: probes(2000, 6000),
+  probes: probes(2000, 6000, 151),
   faultAt: 1900,
   download: { bytes: SPANNING_BYTES, node: 'rs2' },
   holdersRestored: ['director1'],
 };
 const verdicts = (obs: FailoverObservation, lab = pair()) => judgeFailover(lab, obs).map((r) => `${r.ok ? 'pass' : 'FAIL'}: ${r.observed}`);
 
-test('the master-down interval is three adverts plus the skew of the backup priority (RFC 3768); the budget two adverts more', (t) => {
+test('the master-down interval is three adverts plus the skew of the backup priority (RFC 3768); the budget two adverts and 3 s more', (t) => {
   t.is(masterDownInterval(pair()), 3 + (256 - 100) / 256);
-  t.is(takeoverBudget(pair()), 6 + (256 - 100) / 256);
+  t.is(takeoverBudget(pair()), 8 + (256 - 100) / 256);
   t.is(masterDownInterval(pair('\n  vrrp: { advertInterval: 0.2 }')), 0.6 + ((256 - 100) / 256) * 0.2);
 });
 
@@ -67,17 +67,17 @@ test('a failover as promised: six passes, named and measured', (t) => {
     ],
   );
   t.is(results[1].observed, 'on director2 after 3.9 s');
-  t.is(results[3].observed, '4.1 s (61/101 probes answered)');
+  t.is(results[3].observed, '4.1 s (111/151 probes answered)');
 });
 
 test('split brain, a late or missing takeover, a gateway left behind, a long outage, a broken download, no preemption: each fails', (t) => {
   t.is(verdicts({ ...healthy, holdersBefore: ['director1', 'director2'] })[0], 'FAIL: on director1 and director2');
-  t.is(verdicts({ ...healthy, takeoverMs: 6700 })[1], 'FAIL: on director2 after 6.7 s');
-  t.is(verdicts({ ...healthy, takeoverMs: undefined, holdersAfter: [] })[1], 'FAIL: on no director 9.6 s later');
+  t.is(verdicts({ ...healthy, takeoverMs: 8700 })[1], 'FAIL: on director2 after 8.7 s');
+  t.is(verdicts({ ...healthy, takeoverMs: undefined, holdersAfter: [] })[1], 'FAIL: on no director 11.6 s later');
   t.is(verdicts({ ...healthy, gatewayMac: 'aa:00:00:00:00:01' })[2], 'FAIL: aa:00:00:00:00:01 (director1)');
   t.is(verdicts({ ...healthy, gatewayMac: undefined })[2], 'FAIL: no entry');
   t.is(verdicts({ ...healthy, probes: probes(1000, 20_000, 151) })[3], 'FAIL: 14.1 s (10/151 probes answered)');
-  t.is(verdicts({ ...healthy, faultAt: -50 })[3], 'FAIL: the probes (101) did not span the failover');
+  t.is(verdicts({ ...healthy, faultAt: -50 })[3], 'FAIL: the probes (151) did not span the failover');
   t.is(verdicts({ ...healthy, download: { bytes: 400_000, node: 'rs2', error: 'curl exit status 56' } })[4], 'FAIL: 400000 bytes, curl exit status 56');
   t.is(verdicts({ ...healthy, holdersRestored: ['director2'] })[5], 'FAIL: on director2');
 });
