@@ -117,13 +117,6 @@ export interface KeepalivedFiles {
  * The local ports of a keepalived director's own connections (its checkers'), apart from the clients'
  * (32768-60999, Linux's default): the hook walk tells the checkers' traffic from the lab's by them.
  */
-/**
- * The lab's traffic (the real servers' services, verify's probes and downloads) runs at a lower priority than
- * keepalived: on an emulated guest whose one vCPU also forks a service for each of ten probes a second, the
- * backup's VRRP timer fired seconds late (takeovers of 7.3-7.5 s in CI, 2.9 s on a guest of its own).
- */
-export const LAB_TRAFFIC_NICE = ['nice', '-n', '10'] as const;
-
 export const DIRECTOR_LOCAL_PORTS = [61000, 65000] as const;
 
 /** The VRRP instance of a director pair. */

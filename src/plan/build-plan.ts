@@ -6,7 +6,7 @@
  * `iptables-restore`): building a lab costs a few processes per node instead of one per command.
  */
 import { createHash } from 'node:crypto';
-import { allNodes, DIRECTOR_LOCAL_PORTS, directorsOf, LAB_TRAFFIC_NICE, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
+import { allNodes, DIRECTOR_LOCAL_PORTS, directorsOf, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
 import { lvsMode } from '../modes/index.js';
 import { keepalivedSteps } from './keepalived.js';
@@ -224,19 +224,7 @@ function serviceStep(rs: RealServer, protocol: Service['protocol'], bound: strin
     // TCP's -t 60: once the script has exited, socat still has to pass on what the script wrote; with its default 0.5 s
     // it gave up at the first pause (a slow client's zero window) and the download ended early with a clean FIN
     // (socat's log: "childdied", then "inactivity timeout triggered"; CI's failover download, 2.9 of 3 MB).
-    argv: [
-      'ip',
-      'netns',
-      'exec',
-      rs.namespace,
-      ...LAB_TRAFFIC_NICE,
-      'socat',
-      '-T',
-      '60',
-      ...drainWait,
-      address,
-      `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`,
-    ],
+    argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '60', ...drainWait, address, `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`],
     daemon: true,
   };
 }

@@ -6,7 +6,7 @@
  * and it takes the VIP back (preemption), so the lab ends as it began.
  * `observeFailover` does it (commands); `judgeFailover` is pure.
  */
-import { directorsOf, LAB_TRAFFIC_NICE, type Lab, type Node } from '../model/lab.js';
+import { directorsOf, type Lab, type Node } from '../model/lab.js';
 import type { CheckResult, ProbeAnswer } from '../model/observation.js';
 import { PROBE_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -75,7 +75,8 @@ export function masterDownInterval(lab: Lab): number {
  * keepalived's timer (it works per advert) and one for a guest under emulation sharing a core, plus 3 s for an
  * emulated guest whose one vCPU also runs the probes, the download and both directors' checkers. Measured at
  * advert 1 s, from the link going down to the VIP on the backup: 2.7-3.7 s in a microVM of its own; up to
- * 7.5 s in CI with two microVMs of one vCPU each on the two cores (before the lab's traffic was niced).
+ * 7.5 s in CI with two microVMs of one vCPU each on the two cores. (Running the lab's traffic niced below
+ * keepalived starved the probes instead: they stopped spanning the failover.)
  */
 export function takeoverBudget(lab: Lab): number {
   return masterDownInterval(lab) + 2 * lab.keepalived!.vrrp!.advertInterval + 3;
@@ -208,12 +209,9 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
   const rmem = (await runner.run(['ip', 'netns', 'exec', client.namespace, 'sysctl', '-n', 'net.ipv4.tcp_rmem'])).stdout.trim().split(/\s+/).join(' ');
   await runner.run(['ip', 'netns', 'exec', client.namespace, 'sysctl', '-q', '-w', `net.ipv4.tcp_rmem=${SMALL_RMEM}`]);
   try {
-    const probing = runner.run(
-      ['ip', 'netns', 'exec', client.namespace, ...LAB_TRAFFIC_NICE, process.execPath, PROBE_ENTRY, '--timeline', JSON.stringify(spec)],
-      {
-        timeout: 180_000,
-      },
-    );
+    const probing = runner.run(['ip', 'netns', 'exec', client.namespace, process.execPath, PROBE_ENTRY, '--timeline', JSON.stringify(spec)], {
+      timeout: 180_000,
+    });
     await readUntil(
       async () => (await runner.run(['test', '-e', spec.startedFile!])).exitCode === 0,
       (started) => started,
@@ -224,7 +222,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     const bodyFile = join(files, 'download');
     const downloading = runner.run(
       [
-        ...['ip', 'netns', 'exec', client.namespace, ...LAB_TRAFFIC_NICE, 'curl', '-s', '-o', bodyFile, '-D', '-', '-w', 'lvslab-size=%{size_download}\n'],
+        ...['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', bodyFile, '-D', '-', '-w', 'lvslab-size=%{size_download}\n'],
         ...['--local-port', ports.join('-'), '--limit-rate', String(SPANNING_RATE), '--connect-timeout', '3', '--max-time', String(DOWNLOAD_MAX_S)],
         `http://${service.vip}:${service.port}/?bytes=${SPANNING_BYTES}`,
       ],

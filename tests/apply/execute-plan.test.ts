@@ -74,11 +74,11 @@ test('modules already loaded are not loaded again; missing ones are, and reporte
 
 test('a failing step stops the run, kills the services started so far and removes every namespace', async (t) => {
   const machine = new FakeMachine();
-  machine.failWhen = { contains: 'dr-rs2 nice -n 10 socat -T 60 UDP', stderr: 'socat: bind: Address already in use' };
+  machine.failWhen = { contains: 'dr-rs2 socat -T 60 UDP', stderr: 'socat: bind: Address already in use' };
   const plan = await drPlan();
   const error = await t.throwsAsync(executePlan(plan, { runner: machine, host: machine }), { instanceOf: StepFailedError });
   t.is(error!.step.node, 'rs2');
-  t.regex(error!.message, /step failed on node rs2 \(udp service on 10\.10\.0\.100:80\):\n {2}ip netns exec dr-rs2 nice -n 10 socat/);
+  t.regex(error!.message, /step failed on node rs2 \(udp service on 10\.10\.0\.100:80\):\n {2}ip netns exec dr-rs2 socat/);
   t.regex(error!.message, /Address already in use\nEverything this run had created was removed\.$/);
   t.is(machine.killed.length, 3, 'the three services started before the failure');
   t.is(machine.processes.size, 0);
