@@ -234,7 +234,9 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
             sync: {
               type: 'boolean',
               default: true,
-              description: "A pair's IPVS sync daemon (lvs_sync_daemon): the backup knows the master's connections, so they survive a failover.",
+              description:
+                "A pair's IPVS sync daemon (lvs_sync_daemon): the backup knows the master's connections, so they survive a failover. " +
+                "Not in fullnat (default false there, true refused): its source NAT's state is netfilter's conntrack, which the sync daemon does not copy.",
             },
             config: {
               description:
