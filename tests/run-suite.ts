@@ -9,7 +9,7 @@
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
  * `--only STAGE[,STAGE]` runs a subset (for development).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
@@ -17,6 +17,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../src/model/package-root.js';
 import { closingLine, collectTap, formatAssert } from '../src/report/tap-summary.js';
+import { startResidentGuest } from './helpers/resident-guest.js';
 import { stageFiles } from './helpers/suite-stages.js';
 import { ipvsOnHost } from '../src/vm/choose-runner.js';
 import { runInVm, vmRequest } from '../src/vm/launch.js';
@@ -61,6 +62,9 @@ interface StageResult {
   seconds: number;
 }
 
+/** Each failed assertion, said again at the end: a CI log is often read from its tail. */
+const FAILURES: string[] = [];
+
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -69,9 +73,11 @@ function say(line: string): void {
 function tapSink(stage: Stage) {
   const started = Date.now();
   // Seconds since the stage began: CI logs show where the time goes.
-  const collector = collectTap((result) =>
-    say(formatAssert({ ...result, name: `[${stage} ${((Date.now() - started) / 1000).toFixed(0)} s] ${result.name}` } as typeof result)),
-  );
+  const collector = collectTap((result) => {
+    const line = formatAssert({ ...result, name: `[${stage} ${((Date.now() - started) / 1000).toFixed(0)} s] ${result.name}` } as typeof result);
+    say(line);
+    if (!result.ok) FAILURES.push(line.split('\n').slice(0, 12).join('\n'));
+  });
   const decoder = new StringDecoder('utf8'); // a character may be split across serial-port chunks
   const stream = new Writable({ write: (chunk, _enc, next) => (collector.parser.write(decoder.write(chunk)), next()) });
   return { stream, collector };
@@ -113,30 +119,14 @@ async function runCliOnHost(stage: Stage, argv: string[], what: string, env: Rec
  * lvslab at it; the guest is powered off afterwards. A guest that does not come up fails the lane's jobs.
  */
 async function withResidentGuest<T>(lane: number, work: (env: Record<string, string>) => Promise<T>): Promise<T> {
-  const socket = join(tmpdir(), `lvslab-suite-${process.pid}-${lane}.sock`);
-  const guest = execa(process.execPath, [CLI_ENTRY, 'vm', '--serve', socket, '--cpus', '1', '--memory', '2048'], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
+  const guest = await startResidentGuest(['--cpus', '1', '--memory', '2048']).catch((error: Error) => {
+    throw new Error(`lane ${lane}: ${error.message}`);
   });
-  let said = '';
-  guest.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-  const ended = guest.then((r) => r);
-  const deadline = Date.now() + 120_000;
-  while (!existsSync(socket)) {
-    const early = await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve(undefined), 200))]);
-    if (early !== undefined || Date.now() > deadline) {
-      guest.kill('SIGKILL');
-      throw new Error(`the resident microVM of lane ${lane} did not come up: ${said.trim() || 'no message'}`);
-    }
-  }
-  say(`# lane ${lane}: ${said.trim().split('\n').pop()}`);
+  say(`# lane ${lane}: ${guest.said().trim().split('\n').pop()}`);
   try {
-    return await work({ LVSLAB_GUEST: socket });
+    return await work({ LVSLAB_GUEST: guest.socket });
   } finally {
-    guest.kill('SIGTERM');
-    await ended;
+    await guest.stop();
   }
 }
 
@@ -264,25 +254,45 @@ const GUEST_ARGV = {
   bench: [process.execPath, CLI_ENTRY, 'bench', '--quick', '--tap', '--runner', 'host', '--out', '/tmp/lvslab-bench'],
 };
 
+/**
+ * The tests' own temporary folders (fixtures, fake programs, caches) go to a folder of the stage's, removed
+ * afterwards: a test that forgets its folder leaves nothing on the host. Still under /tmp, which the guest shares.
+ */
+async function inScratchTmp<T>(work: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'lvslab-suite-tmp-'));
+  try {
+    return await work({ TMPDIR: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function runStage(stage: Stage): Promise<StageResult> {
   const all = testFiles(DIST_TESTS);
   switch (stage) {
     case 'unit':
-      return runAvaOnHost(
-        stage,
-        stageFiles(
+      return inScratchTmp((env) =>
+        runAvaOnHost(
           stage,
-          all.filter((f) => !f.includes('/e2e/') && !f.endsWith('.boot.test.js')),
+          stageFiles(
+            stage,
+            all.filter((f) => !f.includes('/e2e/') && !f.endsWith('.boot.test.js')),
+          ),
+          true,
+          env,
         ),
       );
     case 'microvm':
-      return runAvaOnHost(
-        stage,
-        stageFiles(
+      return inScratchTmp((env) =>
+        runAvaOnHost(
           stage,
-          all.filter((f) => f.endsWith('.boot.test.js')),
+          stageFiles(
+            stage,
+            all.filter((f) => f.endsWith('.boot.test.js')),
+          ),
+          false,
+          env,
         ),
-        false,
       );
     // With IPVS on the host these run here, one after another; without, main() hands them to runGuestStages.
     case 'e2e':
@@ -319,6 +329,7 @@ async function main(): Promise<number> {
     results.push(...(await runGuestStages(guestStages)));
   }
   say('');
+  if (FAILURES.length > 0) say(['# the failed assertions again:', ...FAILURES, ''].join('\n'));
   for (const r of results)
     say(
       `# ${r.stage.padEnd(8)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.skipped).padStart(3)} skipped  ` +

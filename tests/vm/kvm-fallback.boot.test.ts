@@ -4,13 +4,16 @@
  * argv to the real qemu, so each path must end in a real TCG boot. Also: signals and stale run folders.
  */
 import test from 'ava';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
 import { cacheDir, defaultKernel } from '../../src/vm/kernel.js';
 import { pvhImage } from '../../src/vm/pvh-kernel.js';
+import { bootSlots } from '../helpers/boot-slots.js';
+
+const slot = bootSlots(3);
 
 // The PVH image is unpacked once in the real cache, so that every test's own cache links it rather than unpacking it again.
 test.before(async () => {
@@ -18,6 +21,15 @@ test.before(async () => {
 });
 
 const REAL_QEMU = '/usr/bin/qemu-system-x86_64';
+
+/** The tests' own folders (fake qemu programs, caches, stand-in devices), removed when the file is done. */
+const scratch: string[] = [];
+const scratchDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+};
+test.after.always(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const UNDER_KVM = {
   abort: 'echo "qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69" >&2; kill -ABRT $$',
@@ -27,7 +39,7 @@ const UNDER_KVM = {
 
 /** A folder with a fake qemu that behaves as `kvmBehaviour` under -accel kvm and leaves a mark when it does. */
 function fakeQemu(kvmBehaviour: string): { bin: string; mark: string } {
-  const bin = mkdtempSync(join(tmpdir(), 'lvslab-fake-qemu-'));
+  const bin = scratchDir('lvslab-fake-qemu-');
   const mark = join(bin, 'kvm-tried');
   writeFileSync(
     join(bin, 'qemu-system-x86_64'),
@@ -39,7 +51,7 @@ function fakeQemu(kvmBehaviour: string): { bin: string; mark: string } {
 
 /** A cache of its own (no remembered KVM verdict) that reuses the real cache's kernel, its PVH image and the initramfs. */
 function freshCache(): string {
-  const cache = mkdtempSync(join(tmpdir(), 'lvslab-cache-'));
+  const cache = scratchDir('lvslab-cache-');
   for (const entry of readdirSync(cacheDir())) {
     if (entry === 'kernel' || entry.startsWith('initramfs-') || entry.startsWith('vmlinux-')) symlinkSync(join(cacheDir(), entry), join(cache, entry));
   }
@@ -48,18 +60,20 @@ function freshCache(): string {
 
 /** A stand-in for /dev/kvm that is readable and writable, so auto tries KVM on any host. */
 function kvmDevice(): string {
-  const device = join(mkdtempSync(join(tmpdir(), 'lvslab-kvm-')), 'kvm');
+  const device = join(scratchDir('lvslab-kvm-'), 'kvm');
   writeFileSync(device, '');
   return device;
 }
 
 function vm(args: string[], env: Record<string, string>) {
-  return execa(process.execPath, [CLI_ENTRY, 'vm', ...args], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    timeout: 240_000,
-    env: { ...env, LVSLAB_PROGRESS: 'plain', PATH: `${env.PATH}:${process.env.PATH}` },
-  });
+  return slot(() =>
+    execa(process.execPath, [CLI_ENTRY, 'vm', ...args], {
+      cwd: PACKAGE_ROOT,
+      reject: false,
+      timeout: 240_000,
+      env: { ...env, LVSLAB_PROGRESS: 'plain', PATH: `${env.PATH}:${process.env.PATH}` },
+    }),
+  );
 }
 
 for (const [behaviour, script] of Object.entries(UNDER_KVM)) {
@@ -105,7 +119,7 @@ for (const [behaviour, script] of Object.entries(UNDER_KVM)) {
 
 test('a KVM boot that works clears what was counted against KVM on this host', async (t) => {
   // A "KVM" that works: the fake hands -accel kvm to the real qemu as software emulation, which boots.
-  const bin = mkdtempSync(join(tmpdir(), 'lvslab-fake-qemu-'));
+  const bin = scratchDir('lvslab-fake-qemu-');
   writeFileSync(
     join(bin, 'qemu-system-x86_64'),
     `#!/bin/sh\nfor a in "$@"; do shift; if [ "$a" = kvm ]; then set -- "$@" tcg; else set -- "$@" "$a"; fi; done\nexec ${REAL_QEMU} "$@"\n`,
@@ -190,12 +204,14 @@ test('a run folder left by a dead lvslab is removed by the next run; a live one 
   const alive = join(cache, 'runs', `${process.pid}-1-alive`);
   mkdirSync(dead, { recursive: true });
   mkdirSync(alive, { recursive: true });
-  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    env: { LVSLAB_CACHE: cache },
-    timeout: 240_000,
-  });
+  const result = await slot(() =>
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], {
+      cwd: PACKAGE_ROOT,
+      reject: false,
+      env: { LVSLAB_CACHE: cache },
+      timeout: 240_000,
+    }),
+  );
   t.is(result.exitCode, 0, result.stderr);
   t.false(existsSync(dead));
   t.true(existsSync(alive));

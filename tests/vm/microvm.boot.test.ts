@@ -11,9 +11,13 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
 import { runInVm, vmRequest, type VmRequest } from '../../src/vm/launch.js';
+import { bootSlots } from '../helpers/boot-slots.js';
 
-const vm = (args: string[], env: Record<string, string> = {}) =>
+const slot = bootSlots(3);
+
+const vmNow = (args: string[], env: Record<string, string> = {}) =>
   execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
+const vm = (args: string[], env: Record<string, string> = {}) => slot(() => vmNow(args, env));
 
 test('the command runs as root in the guest, in the same directory, with the real IPVS kernel; its stdout and stderr come back apart', async (t) => {
   const result = await vm(['--', 'sh', '-c', 'id -u; pwd; modprobe ip_vs && cat /proc/net/ip_vs | head -1; ip -V | cut -c1-20; echo to-stderr >&2']);
@@ -47,10 +51,12 @@ test('a hung guest is killed at the timeout with its own message', async (t) => 
 test('a working directory under the host /tmp is shared into the guest: readable, writable there, untouched on the host', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lvslab-'));
   writeFileSync(join(dir, 'hello.txt'), 'hello from the host\n');
-  const result = await execa(
-    process.execPath,
-    [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'],
-    { cwd: dir, reject: false, timeout: 240_000 },
+  const result = await slot(() =>
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'], {
+      cwd: dir,
+      reject: false,
+      timeout: 240_000,
+    }),
   );
   t.is(result.exitCode, 0, result.stderr);
   t.is(result.stdout, `hello from the host\nguest\n${dir}`);
@@ -59,7 +65,7 @@ test('a working directory under the host /tmp is shared into the guest: readable
 
 test('a working directory the guest cannot see is reported, not ignored', async (t) => {
   const dir = mkdtempSync('/dev/shm/lvslab-');
-  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 });
+  const result = await slot(() => execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 }));
   rmSync(dir, { recursive: true });
   t.is(result.exitCode, 126);
   t.regex(result.stderr, /lvslab vm: \/dev\/shm\/lvslab-\w+ is not visible in the guest/);
@@ -73,6 +79,7 @@ test('a kernel that does not exist gives a clear message', async (t) => {
 
 test('a missing default kernel that cannot be fetched gives a clear message', async (t) => {
   const cache = mkdtempSync(join(tmpdir(), 'lvslab-cache-'));
+  t.teardown(() => rmSync(cache, { recursive: true, force: true }));
   const result = await vm(['--', 'true'], { LVSLAB_CACHE: cache, PATH: '/nonexistent' });
   t.is(result.exitCode, 125);
   t.regex(result.stderr, /looking up linux-image-amd64 \(run apt-get update first\) failed/);
@@ -84,13 +91,15 @@ test('the guest writes plain progress lines when the host stderr is not a termin
   delete env.CI;
   delete env.LVSLAB_PROGRESS;
   const script = "import('./dist/src/report/progress.js').then((m) => m.progress.task('working in the guest', () => new Promise((r) => setTimeout(r, 700))))";
-  const result = await execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'node', '-e', script], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    env,
-    extendEnv: false,
-    timeout: 240_000,
-  });
+  const result = await slot(() =>
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'node', '-e', script], {
+      cwd: PACKAGE_ROOT,
+      reject: false,
+      env,
+      extendEnv: false,
+      timeout: 240_000,
+    }),
+  );
   t.is(result.exitCode, 0, result.stderr);
   t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest \.\.\.$/m);
   t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest: done in \d+\.\d s$/m);
@@ -115,16 +124,18 @@ async function bootRoot(root: string, extra: Partial<VmRequest>): Promise<{ exit
     stderr: new Writable({ write: (_c, _e, next) => next() }),
     log: () => undefined,
   });
-  const outcome = await runInVm({
-    ...request,
-    cwd: '/',
-    accel: 'tcg',
-    memoryMb: 512,
-    timeoutSec: 200,
-    env: { PATH: '/bin', SHARED: extra.shares![0] },
-    root,
-    ...extra,
-  });
+  const outcome = await slot(() =>
+    runInVm({
+      ...request,
+      cwd: '/',
+      accel: 'tcg',
+      memoryMb: 512,
+      timeoutSec: 200,
+      env: { PATH: '/bin', SHARED: extra.shares![0] },
+      root,
+      ...extra,
+    }),
+  );
   return { exitCode: outcome.exitCode, stdout };
 }
 
@@ -155,13 +166,14 @@ test('megabytes of output cross the stream channels intact, stdout and stderr ea
 
 test('two guests at once share nothing: each sees only its own namespaces, files and modules', async (t) => {
   const guest = (name: string) =>
-    vm([
+    vmNow([
       '--',
       'sh',
       '-c',
       `ip netns add only-${name}; echo ${name} > /tmp/mark; modprobe ip_vs_${name}; sleep 2; ip netns list; cat /tmp/mark; lsmod | grep -o '^ip_vs_[a-z]*'`,
     ]);
-  const [a, b] = await Promise.all([guest('rr'), guest('sh')]);
+  // One slot for the pair: the two must really run at the same time.
+  const [a, b] = await slot(() => Promise.all([guest('rr'), guest('sh')]));
   t.is(a.exitCode, 0, a.stderr);
   t.is(b.exitCode, 0, b.stderr);
   t.deepEqual(a.stdout.split('\n'), ['only-rr', 'rr', 'ip_vs_rr']);

@@ -3,46 +3,24 @@
  * reach it through LVSLAB_GUEST. Slow: run by the suite's "microvm" stage.
  */
 import test from 'ava';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { connectGuest } from '../../src/guest/guest-link.js';
 import { GuestHost, GuestRunner } from '../../src/guest/guest-machine.js';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
 import { TOPOLOGIES } from '../helpers/paths.js';
+import { startResidentGuest } from '../helpers/resident-guest.js';
 
-interface Served {
-  socket: string;
-  broker: ResultPromise;
-  said: () => string;
-}
-
-/** Boots a resident guest (one vCPU) and waits for its socket. */
-async function serve(): Promise<Served> {
-  const socket = join(mkdtempSync(join(tmpdir(), 'lvslab-resident-')), 'guest.sock');
-  const broker = execa(process.execPath, [CLI_ENTRY, 'vm', '--serve', socket, '--accel', 'tcg', '--cpus', '1'], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    timeout: 600_000,
-  });
-  let said = '';
-  broker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-  const deadline = Date.now() + 120_000;
-  while (!existsSync(socket) && Date.now() < deadline && broker.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-  if (!existsSync(socket)) {
-    broker.kill('SIGKILL');
-    throw new Error(`the resident guest did not come up: ${said}`);
-  }
-  return { socket, broker, said: () => said };
-}
+/** A resident guest (one vCPU). */
+const serve = () => startResidentGuest(['--accel', 'tcg', '--cpus', '1']);
 
 const cli = (socket: string, ...args: string[]) =>
   execa(process.execPath, [CLI_ENTRY, ...args], { cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_GUEST: socket }, timeout: 300_000 });
 
 test.serial('commands run as root in the guest with its IPVS kernel; statuses and streams come back apart; a lab lives across lvslab processes', async (t) => {
   const guest = await serve();
-  t.teardown(() => void guest.broker.kill('SIGTERM'));
+  t.teardown(() => guest.stop());
   const link = connectGuest(guest.socket);
   const runner = new GuestRunner(link);
   t.deepEqual(await runner.run(['sh', '-c', 'id -u; modprobe ip_vs && head -1 /proc/net/ip_vs; echo to-err >&2; exit 7']), {
@@ -66,7 +44,7 @@ test.serial('commands run as root in the guest with its IPVS kernel; statuses an
 
 test.serial('two resident guests at once share nothing', async (t) => {
   const [one, two] = await Promise.all([serve(), serve()]);
-  t.teardown(() => void [one, two].forEach((g) => g.broker.kill('SIGTERM')));
+  t.teardown(() => Promise.all([one.stop(), two.stop()]).then(() => undefined));
   const [a, b] = [connectGuest(one.socket), connectGuest(two.socket)];
   await new GuestRunner(a).run(['ip', 'netns', 'add', 'lvslab-only-in-one']);
   await new GuestRunner(a).run(['sh', '-c', 'echo one > /run/lvslab-mark']);
@@ -78,7 +56,7 @@ test.serial('two resident guests at once share nothing', async (t) => {
 
 test.serial('a guest that dies under a running lvslab: it exits 125 and says the microVM stopped; the broker says so too', async (t) => {
   const guest = await serve();
-  t.teardown(() => void guest.broker.kill('SIGKILL'));
+  t.teardown(() => guest.stop());
   const missing = cli(guest.socket, 'exec', 'nolab', 'nonode', '--', 'true');
   t.is((await missing).exitCode, 1, 'a lab that is not there is an ordinary failure');
   const waiting = execa(process.execPath, ['-e', `${GUEST_WAIT}`], { cwd: PACKAGE_ROOT, reject: false, env: { LVSLAB_GUEST: guest.socket } });
