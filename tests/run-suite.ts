@@ -37,7 +37,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'verifier-fails-nat': 173,
   'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 250,
   keepalived: 155,
-  'lvslab test nat-pair dr-own': 300,
+  'lvslab test nat-pair dr-own tun-pair': 420,
   'verifier-fails-tun-fullnat': 110,
 };
 
@@ -244,7 +244,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
  */
 const LABS_STAGE = [
   ['dr-wrr8', 'dr-keepalived', 'dr-pair', 'fullnat-pair'],
-  ['nat-pair', 'dr-own'],
+  ['nat-pair', 'dr-own', 'tun-pair'],
 ];
 
 const labsArgv = (topologies: string[]) => [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies.map((n) => `topologies/${n}.yaml`)];

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Plan, Step } from '../plan/build-plan.js';
 import type { WaitFor } from '../model/step.js';
+import { lastLines } from '../model/text.js';
 import { StepFailedError } from './errors.js';
 import type { HostView } from './host.js';
 import type { CommandRunner } from './runner.js';
@@ -55,16 +56,11 @@ async function waitFor(step: Step, until: WaitFor, runner: CommandRunner): Promi
     if (result.exitCode === 0 && lines.length >= until.count) return;
     if (Date.now() >= deadline) {
       const seen = result.exitCode === 0 ? `${lines.length} of ${until.count} lines matching /${until.pattern}/` : result.stderr.trim();
-      const log = until.explainWith ? await lastLines(until.explainWith, 12) : '';
+      const log = until.explainWith ? lastLines(await readFile(until.explainWith, 'utf8').catch(() => ''), 12) : '';
       throw new StepFailedError(step, `not ready within ${until.withinMs} ms: ${seen}${log ? `\nlast lines of ${until.explainWith}:\n${log}` : ''}`, false);
     }
     await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
   }
-}
-
-async function lastLines(file: string, count: number): Promise<string> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
 /** How many nodes of one phase are configured at once. */

@@ -3,6 +3,7 @@
  * problem with its path and the allowed choices (and a "did you mean" for near misses).
  */
 import { parseCidr, parseIPv4, isNetworkAddress } from '../model/ipv4.js';
+import { parseCidr6, parseIPv6 } from '../model/ipv6.js';
 import type { YamlPath } from '../load/load-topology.js';
 import { didYouMean } from './did-you-mean.js';
 import type { SchemaNode } from './schema.js';
@@ -134,11 +135,12 @@ function checkString(data: unknown, schema: SchemaNode, path: YamlPath): ShapePr
   if (schema.enum && !schema.enum.includes(data)) {
     return [{ path, message: `${clip(JSON.stringify(data))} is not allowed; allowed: ${schema.enum.join(', ')}${didYouMean(data, schema.enum)}` }];
   }
-  const invalid = (): ShapeProblem[] => [{ path, message: `${clip(JSON.stringify(data))} is not valid; expected ${schema['x-allowed']}` }];
-  if (schema.format === 'ipv4' && parseIPv4(data) === undefined) return invalid();
+  const invalid = (why = ''): ShapeProblem[] => [{ path, message: `${clip(JSON.stringify(data))} is not valid; expected ${schema['x-allowed']}${why}` }];
+  const v6 = '; IPv6 is not supported yet: a lab is IPv4 only';
+  if (schema.format === 'ipv4' && parseIPv4(data) === undefined) return invalid(parseIPv6(data) === undefined ? '' : v6);
   if (schema.format === 'cidr') {
     const cidr = parseCidr(data);
-    if (!cidr || cidr.prefix < 8 || cidr.prefix > 30 || !isNetworkAddress(cidr)) return invalid();
+    if (!cidr || cidr.prefix < 8 || cidr.prefix > 30 || !isNetworkAddress(cidr)) return invalid(parseCidr6(data) === undefined ? '' : v6);
   }
   if (schema.pattern && !new RegExp(schema.pattern).test(data)) return invalid();
   if (schema.maxLength !== undefined && Buffer.byteLength(data) > schema.maxLength) return invalid();

@@ -18,6 +18,7 @@ import { pvhImage } from './pvh-kernel.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
 import { forgetKvmFailure, kvmUsable, rememberedKvmFailure, rememberKvmFailure, verdictFile } from './kvm-verdict.js';
 import { progressStyle } from '../model/progress-style.js';
+import { lastLines } from '../model/text.js';
 import { systemPath } from '../apply/system-path.js';
 
 export type Accel = 'auto' | 'kvm' | 'tcg';
@@ -328,10 +329,6 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', tscKhz: number | u
 /** What a KVM boot that never printed the guest's marker is called, in both the fallback line and the error. */
 function noHandshake(): string {
   return `KVM did not finish booting within ${kvmHandshakeMs() / 1000} s`;
-}
-
-function lastLines(text: string, count: number): string {
-  return text.replaceAll('\r', '').trim().split('\n').slice(-count).join('\n');
 }
 
 /** qemu's own words for a run that ended before the guest booted. */

@@ -15,6 +15,7 @@ import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
 import { faultActions, type Fault } from '../../src/plan/faults.js';
 import { hostSnapshot } from '../../src/session/test-labs.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
+import { readUntil } from '../../src/verify/read-until.js';
 import { KEEPALIVED_CASES, registerBrokenLabs } from '../helpers/broken-labs.js';
 import { TOPOLOGIES } from '../helpers/paths.js';
 import { existsOnLab, inNs, onLab } from '../helpers/lab-machine.js';
@@ -26,12 +27,8 @@ registerBrokenLabs(KEEPALIVED_CASES);
 
 /** Reads the director's table until `done` says yes (or 10 s pass); returns the last table. */
 async function tableUntil(done: (table: string) => boolean): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const table = (await inNs('dr-keepalived-director', 'ipvsadm', '-S', '-n')).stdout;
-    if (done(table) || Date.now() > deadline) return table;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const t0 = Date.now();
+  return (await readUntil(async () => (await inNs('dr-keepalived-director', 'ipvsadm', '-S', '-n')).stdout, done, t0, t0 + 10_000)).last;
 }
 
 const RS1 = / -r 10\.10\.0\.10:80 /;

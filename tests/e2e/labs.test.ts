@@ -20,10 +20,10 @@ import { SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
 import { inNs, onLab, requireLabMachine, tryOnLab } from '../helpers/lab-machine.js';
 
 /**
- * The four modes; dr-wrr8, dr-keepalived, the three pairs and dr-own go through up, verify and down in the suite's
+ * The four modes; dr-wrr8, dr-keepalived, the four pairs and dr-own go through up, verify and down in the suite's
  * labs stage (`lvslab test`), with the same host check.
  */
-const LIFECYCLE = SHIPPED.filter((name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair', 'nat-pair', 'fullnat-pair', 'dr-own'].includes(name));
+const LIFECYCLE = SHIPPED.filter((name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair', 'nat-pair', 'fullnat-pair', 'tun-pair', 'dr-own'].includes(name));
 
 const options = (): LifecycleOptions => machineLifecycle();
 const planOptions = { serviceScript: SERVICE_SCRIPT };

@@ -47,10 +47,10 @@ test('the master-down interval is three adverts plus the skew of the backup prio
 });
 
 test('the longest gap is between two answered probes, or runs to the last probe when answers never came back', (t) => {
-  t.deepEqual(longestGap(probes(2000, 6000)), { ms: 4100, from: 1900, to: 6000 });
-  t.deepEqual(longestGap([probe(0, true)]), { ms: 0 });
-  t.deepEqual(longestGap(probes(2000, 20_000)), { ms: 8100, from: 1900, to: 10_000 });
-  t.deepEqual(longestGap(probes(0, 20_000)), { ms: 10_000, from: 0, to: 10_000 });
+  t.deepEqual(longestGap(probes(2000, 6000)), { ms: 4100, from: 1900, to: 6000, open: false });
+  t.deepEqual(longestGap([probe(0, true)]), { ms: 0, open: false });
+  t.deepEqual(longestGap(probes(2000, 20_000)), { ms: 8100, from: 1900, to: 10_000, open: true });
+  t.deepEqual(longestGap(probes(0, 20_000)), { ms: 10_000, from: 0, to: 10_000, open: true });
 });
 
 test('a failover as promised: six passes, named and measured', (t) => {
@@ -76,10 +76,32 @@ test('split brain, a late or missing takeover, a gateway left behind, a long out
   t.is(verdicts({ ...healthy, takeoverMs: undefined, holdersAfter: [] })[1], 'FAIL: on no director 14.6 s later');
   t.is(verdicts({ ...healthy, gatewayMac: 'aa:00:00:00:00:01' })[2], 'FAIL: aa:00:00:00:00:01 (director1)');
   t.is(verdicts({ ...healthy, gatewayMac: undefined })[2], 'FAIL: no entry');
-  t.is(verdicts({ ...healthy, probes: probes(1000, 30_000, 201) })[3], 'FAIL: 19.1 s (10/201 probes answered)');
+  t.is(verdicts({ ...healthy, probes: probes(1000, 17_500, 201) })[3], 'FAIL: 16.6 s (36/201 probes answered)');
+  t.is(
+    verdicts({ ...healthy, probes: probes(1000, 30_000, 201) })[3],
+    'FAIL: no answer in the last 19.1 s of the probes (they ran until 18.1 s after the fault): the answers never came back (10/201 probes answered)',
+  );
   t.is(verdicts({ ...healthy, faultAt: -50 })[3], 'FAIL: the probes (151) did not span the failover');
+  // Probes that stop before the backup took over prove nothing, whatever they saw.
+  t.is(verdicts({ ...healthy, probes: probes(99_000, 99_000, 50) })[3], 'FAIL: the probes (50) did not span the failover');
   t.is(verdicts({ ...healthy, download: { bytes: 400_000, node: 'rs2', error: 'curl exit status 56' } })[4], 'FAIL: 400000 bytes, curl exit status 56');
   t.is(verdicts({ ...healthy, holdersRestored: ['director2'] })[5], 'FAIL: on director2');
+});
+
+test('the probes end a few seconds after the takeover: enough to measure the outage; with no takeover they must outlast the outage budget', (t) => {
+  // Stopped 3 s after a takeover at 5.8 s: the outage is whole in the window.
+  t.is(verdicts({ ...healthy, probes: probes(2000, 6000, 91) })[3], 'pass: 4.1 s (51/91 probes answered)');
+  // Nobody took over (the backup's keepalived dead): silence to the end is an outage that never ended.
+  const dead = { ...healthy, takeoverMs: undefined, holdersAfter: ['director1'], probes: probes(2000, 99_000, 181) };
+  t.is(
+    verdicts(dead)[3],
+    'FAIL: no answer in the last 16.1 s of the probes (they ran until 16.1 s after the fault): the answers never came back (20/181 probes answered)',
+  );
+  // ...judged only once the probes ran past the outage budget (15.1 s here).
+  t.is(verdicts({ ...dead, probes: probes(2000, 99_000, 150) })[3], 'FAIL: the probes (150) did not span the failover');
+  // A last probe lost by chance after the outage ended is no outage of its own.
+  const lostLast = probes(2000, 6000, 91).map((p, i, all) => (i === all.length - 1 ? { ...p, ok: false } : p));
+  t.is(verdicts({ ...healthy, probes: lostLast })[3], 'pass: 4.1 s (50/91 probes answered)');
 });
 
 test('without sync the download is expected to break, and a download that survives fails that check', (t) => {
@@ -106,7 +128,7 @@ test("the demo's HA row: the takeover, the longest outage, the download intact o
   t.regex(table[2], new RegExp(`^DR pair \\(ha\\) +3\\.9 s +4\\.1 s +intact: all ${SPANNING_BYTES} bytes +6/6$`));
   const broken = { ...healthy, takeoverMs: undefined, download: { bytes: 1000, error: 'curl exit status 18' } };
   const failed = summarizeFailover(lab, broken, judgeFailover(lab, broken));
-  t.regex(renderHaTable(failed), /no takeover +4\.1 s +broken: 1000 of 3000000 bytes, curl exit status 18 +4\/6/);
+  t.regex(renderHaTable(failed), /no takeover +4\.1 s +broken: 1000 of 3000000 bytes, curl exit status 18 +3\/6/);
 });
 
 test("the download's ports: ten, below Linux's ephemeral range, from a random start (a fixed port let a stale synced entry carry a later download)", (t) => {
