@@ -4,7 +4,7 @@
  * with keepalived leaves no process, pid file or namespace behind, also after `kill -9` of `up`.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -42,7 +42,9 @@ test.serial('every fault kind acts on a running keepalived lab, and says what it
   const fault = (f: Fault) => injectFault(faultActions(running!.lab, running!.plan, f), o.runner, o.host);
 
   // A scenario whose expectation the lab does not meet (rs1 stays: nothing killed it): its row fails, the rest is not run, exit 1.
-  const wrong = join(mkdtempSync(join(tmpdir(), 'lvslab-scenario-')), 'dr-keepalived.yaml');
+  const scratch = mkdtempSync(join(tmpdir(), 'lvslab-scenario-'));
+  t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+  const wrong = join(scratch, 'dr-keepalived.yaml');
   const scenario = '  - name: wrong\n    steps:\n      - expect: { out: rs1, within: 2 }\n      - load: { requests: 1 }\n';
   writeFileSync(wrong, `${readFileSync(FILE, 'utf8')}scenarios:\n${scenario}`);
   const failed = await cli('scenario', wrong, '--tap');
