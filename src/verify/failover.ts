@@ -265,10 +265,8 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     const [probed, downloaded, [linkEvents, addressEvents]] = await Promise.all([probing, downloading, watching]);
     const downAt = firstEventAt(linkEvents.stdout, linkWentDown(device)) ?? faultAtThere;
     const vipAt = firstEventAt(addressEvents.stdout, addressAdded(device, service.vip));
-    const body = {
-      firstLine: (await runner.run(['head', '-n', '1', bodyFile])).stdout,
-      sha256: (await runner.run(['sha256sum', bodyFile])).stdout.split(' ')[0],
-    };
+    const [firstLine, sum] = await Promise.all([runner.run(['head', '-n', '1', bodyFile]), runner.run(['sha256sum', bodyFile])]);
+    const body = { firstLine: firstLine.stdout, sha256: sum.stdout.split(' ')[0] };
     await fault('link-up');
     // The master preempts: it takes the VIP back within a few adverts.
     const restored = await readUntil(read, (h) => h.length === 1 && h[0] === master.name, Date.now(), Date.now() + budgetMs + 5000);
@@ -310,6 +308,7 @@ export function judgeFailover(lab: Lab, obs: FailoverObservation): CheckResult[]
     obs.probes.length > 0 && Math.min(...obs.probes.map((p) => p.at)) < obs.faultAt && lastProbeAt > obs.faultAt + (obs.takeoverMs ?? silence * 1000);
   // Silence up to the last probe, longer than a probe's own time limit: the answers never came back.
   const neverBack = gap.open && gap.ms > PROBE_TIMEOUT_MS;
+  const answered = `${obs.probes.filter((p) => p.ok).length}/${obs.probes.length} probes answered`;
   const expectedBytes = SPANNING_BYTES;
   const survived = obs.download.error === undefined && obs.download.bytes >= expectedBytes;
   const vip = lab.services[0].vip;
@@ -350,8 +349,8 @@ export function judgeFailover(lab: Lab, obs: FailoverObservation): CheckResult[]
         ? `the probes (${obs.probes.length}) did not span the failover`
         : neverBack
           ? `no answer in the last ${seconds(gap.ms)} of the probes (they ran until ${seconds(lastProbeAt - obs.faultAt)} after the fault): ` +
-            `the answers never came back (${obs.probes.filter((p) => p.ok).length}/${obs.probes.length} probes answered)`
-          : `${seconds(gap.ms)} (${obs.probes.filter((p) => p.ok).length}/${obs.probes.length} probes answered)`,
+            `the answers never came back (${answered})`
+          : `${seconds(gap.ms)} (${answered})`,
       ok: coversFault && !neverBack && gap.ms <= silence * 1000,
     },
     vrrp.sync
