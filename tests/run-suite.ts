@@ -218,8 +218,11 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   const ended = new Map<Stage, number>();
   const results = await inTwoLanes(
     jobs.map((job) => async (env) => {
+      const jobStarted = Date.now();
       const result = await job.run(env).catch((error: Error) => ({ stage: job.stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }));
       ended.set(job.stage, Date.now());
+      // What MEASURED_SECONDS is made of.
+      say(`# job ${job.name}: ${Math.round((Date.now() - jobStarted) / 1000)} s`);
       return result;
     }),
     (error, index) => ({ stage: jobs[index].stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }),

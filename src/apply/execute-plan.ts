@@ -8,7 +8,7 @@ import type { WaitFor } from '../model/step.js';
 import { lastLines } from '../model/text.js';
 import { StepFailedError } from './errors.js';
 import type { HostView } from './host.js';
-import type { CommandRunner } from './runner.js';
+import type { CommandRunner, StartOptions } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
 export interface ExecuteOptions {
@@ -32,7 +32,7 @@ async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOpt
   }
   if (step.daemon) {
     try {
-      started.push((await runner.start(step.argv, step.log ? { log: step.log } : {})).pid);
+      started.push((await runner.start(step.argv, startOptions(step))).pid);
     } catch (error) {
       throw new StepFailedError(step, (error as Error).message, false);
     }
@@ -41,6 +41,11 @@ async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOpt
   if (step.until) return waitFor(step, step.until, runner);
   const result = await runner.run(step.argv, step.input ? { input: step.input.join('\n') + '\n' } : {});
   if (result.exitCode !== 0) throw new StepFailedError(step, result.stderr || `exit status ${result.exitCode}`, false);
+}
+
+/** How a daemon step is started: its log kept, its ready line awaited. */
+export function startOptions(step: Step): StartOptions {
+  return { ...(step.log ? { log: step.log } : {}), ...(step.ready ? { ready: step.ready } : {}) };
 }
 
 /** How often a waiting step looks again. */

@@ -4,6 +4,7 @@ import { joinCommand } from '../plan/render-script.js';
 import { FaultFailedError } from './errors.js';
 import { killFrozen, type HostView } from './host.js';
 import type { CommandRunner } from './runner.js';
+import { startOptions } from './execute-plan.js';
 
 async function killPrograms(action: Extract<FaultAction, { kind: 'kill' }>, host: HostView): Promise<string> {
   const victims: number[] = [];
@@ -28,7 +29,7 @@ export async function injectFault(actions: readonly FaultAction[], runner: Comma
       done.push(await killPrograms(action, host));
     } else if (action.kind === 'start') {
       try {
-        await runner.start(action.step.argv, action.step.log ? { log: action.step.log } : {});
+        await runner.start(action.step.argv, startOptions(action.step));
       } catch (error) {
         throw new FaultFailedError(`${action.step.node}: ${joinCommand(action.step.argv)}: ${(error as Error).message}`);
       }

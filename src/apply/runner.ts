@@ -46,6 +46,10 @@ export interface CommandRunner {
 export interface StartOptions {
   /** A file that keeps the daemon's stdout and stderr (its folder is created); without it they are dropped once it has started. */
   log?: string;
+  /** A line the daemon prints on stdout once it serves: the start waits for it (instead of a grace period). */
+  ready?: string;
+  /** How long it may take to say so (default DAEMON_READY_MS). */
+  readyWithinMs?: number;
 }
 
 export interface Capture {
@@ -57,6 +61,9 @@ const CAPTURE_READY_MS = 15_000;
 
 /** How long a daemon must stay alive to count as started (services start together, so this is paid once). */
 const DAEMON_GRACE_MS = 300;
+
+/** How long a daemon may take to say it is ready (Node starts in about a second on a busy emulated guest). */
+export const DAEMON_READY_MS = 30_000;
 
 /** Starts a long-lived process whose streams and lifetime the caller manages (the microVM's qemu). */
 export function startProcess(argv: readonly string[], stdio: StdioOptions): ChildProcess {
@@ -135,14 +142,34 @@ export class ProcessRunner implements CommandRunner {
     if (options.log) mkdirSync(dirname(options.log), { recursive: true });
     const fd = openSync(logPath, options.log ? 'a+' : 'w+');
     try {
-      const child = spawn(file, args, { detached: true, stdio: ['ignore', options.log ? fd : 'ignore', fd], env: commandEnv() });
+      // A daemon that says when it is ready writes that line to a pipe read here; the pipe is closed after it.
+      const stdout = options.ready ? 'pipe' : options.log ? fd : 'ignore';
+      const child = spawn(file, args, { detached: true, stdio: ['ignore', stdout, fd], env: commandEnv() });
+      const readyMs = options.readyWithinMs ?? DAEMON_READY_MS;
       const outcome = await new Promise<{ exited: boolean; code?: number | null; message?: string }>((resolve) => {
-        const timer = setTimeout(() => resolve({ exited: false }), DAEMON_GRACE_MS);
+        const timer = setTimeout(
+          () => resolve(options.ready ? { exited: true, message: `it did not say "${options.ready}" within ${readyMs} ms` } : { exited: false }),
+          options.ready ? readyMs : DAEMON_GRACE_MS,
+        );
         child.once('error', (error) => (clearTimeout(timer), resolve({ exited: true, code: 127, message: error.message })));
         child.once('exit', (code) => (clearTimeout(timer), resolve({ exited: true, code })));
+        if (options.ready) {
+          const ready = options.ready;
+          let said = '';
+          child.stdout!.on('data', (chunk: Buffer) => {
+            said += chunk.toString();
+            if (!said.split('\n').includes(ready)) return;
+            clearTimeout(timer);
+            resolve({ exited: false });
+          });
+        }
       });
+      child.stdout?.destroy();
       if (outcome.exited) {
-        throw new Error(`exited at start-up with status ${outcome.code}: ${readFileSync(logPath, 'utf8').trim() || outcome.message || 'no error output'}`);
+        if (outcome.code === undefined) child.kill('SIGKILL');
+        const status = outcome.code === undefined ? '' : ` with status ${outcome.code}`;
+        const why = readFileSync(logPath, 'utf8').trim() || outcome.message || 'no error output';
+        throw new Error(`${outcome.code === undefined ? 'was not ready' : `exited at start-up${status}`}: ${why}`);
       }
       child.unref();
       return { pid: child.pid! };

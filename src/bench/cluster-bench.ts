@@ -10,7 +10,7 @@ import { withBenchLab } from './with-bench-lab.js';
 import { machineLifecycle as lifecycle } from '../session/lab-machine.js';
 import { ProcessRunner, type CommandRunner } from '../apply/runner.js';
 import type { Lab } from '../model/lab.js';
-import { LOAD_CLIENT_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';
+import { LOAD_CLIENT_ENTRY, SERVICE_COMMAND } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
 import { readCounters } from '../verify/observe.js';
 import { verifyLab } from '../verify/run-verify.js';
@@ -126,9 +126,7 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
 async function measureScale(servers: number): Promise<ScaleRow> {
   const lab = benchLab('dr', servers, 1);
   const [upRunner, verifyRunner, downRunner] = [new ProcessRunner(), new ProcessRunner(), new ProcessRunner()];
-  const up = await progress.task(`${lab.name}: up`, () =>
-    timed(() => labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...lifecycle(upRunner), recreate: true })),
-  );
+  const up = await progress.task(`${lab.name}: up`, () => timed(() => labUp(lab, { service: SERVICE_COMMAND }, { ...lifecycle(upRunner), recreate: true })));
   const verify = await progress
     .task(`${lab.name}: verify`, () => timed(() => verifyLab(lab, verifyRunner, lifecycle(verifyRunner).host)))
     .catch((error: unknown) => error as Error);

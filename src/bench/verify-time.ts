@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { labDown, labUp } from '../apply/lab-lifecycle.js';
 import { machineLifecycle } from '../session/lab-machine.js';
 import { ProcessRunner } from '../apply/runner.js';
-import { PACKAGE_ROOT, SERVICE_SCRIPT } from '../model/package-root.js';
+import { PACKAGE_ROOT, SERVICE_COMMAND } from '../model/package-root.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { measureHereOrInVm } from './in-vm.js';
 import { judge } from '../verify/judge.js';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   for (const mode of ['dr', 'nat', 'tun', 'fullnat']) {
     const lab = await loadLab(join(PACKAGE_ROOT, 'topologies', `${mode}.yaml`));
     const options = machineLifecycle();
-    await labUp(lab, { serviceScript: SERVICE_SCRIPT }, options);
+    await labUp(lab, { service: SERVICE_COMMAND }, options);
     try {
       const runner = new ProcessRunner();
       const started = Date.now();

@@ -7,7 +7,7 @@ import { requireRoot, runningState } from '../apply/lab-lifecycle.js';
 import { machineLifecycle } from '../session/lab-machine.js';
 import { LabStateError } from '../apply/errors.js';
 import type { Lab } from '../model/lab.js';
-import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { SERVICE_COMMAND } from '../model/package-root.js';
 import { renderChecks } from '../report/check-table.js';
 import { progress } from '../report/progress.js';
 import { renderMermaid, renderSvg } from '../report/graph.js';
@@ -45,7 +45,7 @@ export async function verifyVerb(args: string[]): Promise<number> {
 
 /** The lab must be running from this file (verify and scenario act on a running lab). */
 async function requireRunning(lab: Lab, file: string, options: LifecycleOptions, verb: string): Promise<void> {
-  const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
+  const state = await runningState(lab, { service: SERVICE_COMMAND }, options);
   if (state === 'absent')
     throw new LabStateError(
       `lab ${lab.name} is not running: run \`lvslab up ${file}\` first (or \`lvslab test ${file}\` for up -> ${verb.split(' ')[1]} -> down)`,

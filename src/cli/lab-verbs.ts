@@ -7,7 +7,7 @@ import { injectFault } from '../apply/inject-fault.js';
 import { faultActions, FaultTargetError, parseFault } from '../plan/faults.js';
 import { LabStateError } from '../apply/errors.js';
 import { byLab, findOwned } from '../apply/ownership.js';
-import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { SERVICE_COMMAND } from '../model/package-root.js';
 import { namespaceOf } from '../model/naming.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
@@ -69,7 +69,7 @@ export async function planVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(args, { json: { type: 'boolean' } }, 'lvslab plan FILE [--json]');
   if (positionals.length !== 1) throw new UsageError('lvslab plan needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
-  const plan = buildPlan(lab, { serviceScript: SERVICE_SCRIPT });
+  const plan = buildPlan(lab, { service: SERVICE_COMMAND });
   process.stdout.write(values.json ? JSON.stringify(plan, null, 2) + '\n' : renderScript(plan, positionals[0]));
   return 0;
 }
@@ -101,7 +101,7 @@ async function upHere(lab: Lab, file: string, values: ParsedArgs['values']): Pro
   const options = machineLifecycle();
   const started = Date.now();
   const outcome = await progress.task(`building lab ${lab.name}`, () =>
-    labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: values.recreate === true }),
+    labUp(lab, { service: SERVICE_COMMAND }, { ...options, recreate: values.recreate === true }),
   );
   if (outcome.status === 'unchanged') {
     console.log(`lab ${lab.name} is already up and matches ${file}: nothing to do`);
@@ -184,7 +184,7 @@ export async function faultVerb(args: string[]): Promise<number> {
       `lab ${name} is not running on this host${owned.length ? ' (or was not brought up by this lvslab: take it down and up again)' : ''}`,
     );
   }
-  if (target !== name && (await runningState(await loadLab(target), { serviceScript: SERVICE_SCRIPT }, options)) !== 'matches') {
+  if (target !== name && (await runningState(await loadLab(target), { service: SERVICE_COMMAND }, options)) !== 'matches') {
     throw new LabStateError(`lab ${name} is running with a different topology than ${target}; name the lab instead, or bring the file up`);
   }
   let done: string[];

@@ -20,7 +20,7 @@ async function answer(request: GuestRequest, id: string): Promise<GuestAnswers[G
     case 'run':
       return runner.run(request.argv, { input: request.input, timeout: request.timeout, cwd: request.cwd });
     case 'start':
-      return runner.start(request.argv, { log: request.log });
+      return runner.start(request.argv, { log: request.log, ready: request.ready, readyWithinMs: request.readyWithinMs });
     case 'capture':
       captures.set(id, await runner.capture(request.argv));
       return { capture: id };

@@ -7,7 +7,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What each kind does and what it acts on, for help texts and errors. */
 export const FAULT_USAGE: Record<FaultKind, string> = {
-  'kill-service': "kill-service RS: stop the real server's services (its socat listeners)",
+  'kill-service': "kill-service RS: stop the real server's service (every listener of its lvslab-service process)",
   'restore-service': 'restore-service RS: start them again as `up` did',
   'link-down': 'link-down NODE: take every interface of the node down',
   'link-up': 'link-up NODE: bring them up again',

@@ -4,8 +4,17 @@ import { join } from 'node:path';
 /** The checkout or installed package this code runs from (this file is dist/src/model/package-root.js). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The real servers' service script, as the plan names it. */
-export const SERVICE_SCRIPT = join(PACKAGE_ROOT, 'src', 'apply', 'real-server-service.sh');
+/** The real servers' service (src/apply/real-server-service.ts): one process per real server. */
+export const SERVICE_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'apply', 'real-server-service.js');
+/** How the plan runs it: this Node, that file. */
+export const SERVICE_COMMAND: readonly string[] = [process.execPath, SERVICE_ENTRY];
+/** The name the service's processes show (their comm): what `lvslab fault kill-service` and the leak checks look for. */
+export const SERVICE_PROGRAM = 'lvslab-service';
+/** What the service prints on stdout once every listener is bound (the executor waits for it). */
+export const SERVICE_READY = 'lvslab-service ready';
+
+/** The verifier's reads of every node (`ip -batch`: links, default route), one ip process a namespace. */
+export const NODE_READOUTS = join(PACKAGE_ROOT, 'src', 'verify', 'node-readouts.ip');
 
 /** The compiled CLI, for running lvslab inside a namespace or the microVM. */
 export const CLI_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');

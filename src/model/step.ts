@@ -18,6 +18,8 @@ export interface Step {
   input?: string[];
   /** A long-running service, started in the background and owned by its namespace. */
   daemon?: boolean;
+  /** A daemon's line on stdout that says it serves: its start waits for it. */
+  ready?: string;
   /** Kernel modules to load; the executor skips the step when all are loaded already. */
   modules?: string[];
   /** A daemon's log file, kept (its folder is created); `down` removes the lab's run folder with it. */

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { allNodes, DIRECTOR_LOCAL_PORTS, directorsOf, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
+import { SERVICE_READY } from '../model/package-root.js';
 import { lvsMode } from '../modes/index.js';
 import { keepalivedSteps } from './keepalived.js';
 
@@ -25,8 +26,8 @@ export interface Plan {
 }
 
 export interface PlanOptions {
-  /** Absolute path of real-server-service.sh as the real servers will run it. */
-  serviceScript: string;
+  /** The command that runs the real servers' service (node and its entry), as the real servers will run it. */
+  service: readonly string[];
 }
 
 export { TUN_ADVMSS } from '../modes/tun.js';
@@ -39,15 +40,7 @@ export function labHash(lab: Lab): string {
   return createHash('sha256').update(JSON.stringify(built)).digest('hex').slice(0, 12);
 }
 
-/** socat's EXEC address cannot carry these characters in the script's path. */
-const SOCAT_UNSAFE = /[\s:,!"'\\]/;
-
 export function buildPlan(lab: Lab, options: PlanOptions): Plan {
-  if (SOCAT_UNSAFE.test(options.serviceScript)) {
-    throw new Error(
-      `lvslab cannot run from ${options.serviceScript}: socat cannot execute a path with spaces, ':', ',', '!', quotes or backslashes; move the checkout`,
-    );
-  }
   const hash = labHash(lab);
   const nodes = allNodes(lab);
   const steps: Step[] = [
@@ -56,7 +49,7 @@ export function buildPlan(lab: Lab, options: PlanOptions): Plan {
     switchStep(lab, hash),
     ...nodes.flatMap((node) => [sysctlStep(lab, node), addressStep(lab, node, hash)]),
     ...ipvsSteps(lab),
-    ...lab.realServers.flatMap((rs) => serviceSteps(lab, rs, options.serviceScript)),
+    ...lab.realServers.flatMap((rs) => serviceSteps(lab, rs, options.service)),
     // keepalived comes last: its first checks must find the real servers' services running.
     ...(lab.keepalived ? keepalivedSteps(lab) : []),
   ];
@@ -209,36 +202,32 @@ function listenAddress(lab: Lab, rs: RealServer, service: Service): string {
   return isDirectReturn(lab) ? service.vip : rs.interfaces[0].address;
 }
 
-/** The real server's service for one port: socat runs the service script for each connection or datagram. */
-function serviceStep(rs: RealServer, protocol: Service['protocol'], bound: string, port: number, script: string): Step {
-  const address = protocol === 'tcp' ? `TCP-LISTEN:${port},fork,reuseaddr` : `UDP-RECVFROM:${port},fork,bind=${bound}`;
-  // Not for UDP: a datagram's child would wait that long for an end the client never sends.
-  const drainWait = protocol === 'tcp' ? ['-t', '60'] : [];
-  return {
-    phase: 'services',
-    node: rs.name,
-    title: `${protocol} service on ${bound}:${port}`,
-    // socat splits EXEC's text on spaces and treats ':' and ',' as its own syntax: words only. -T 60: a connection idle
-    // that long ends; 10 s was too short: a download stalled by a failover (TCP's retransmission backoff after a few
-    // seconds without the VIP) was closed by socat as idle, and arrived cut short (seen in lvslab demo's HA row).
-    // TCP's -t 60: once the script has exited, socat still has to pass on what the script wrote; with its default 0.5 s
-    // it gave up at the first pause (a slow client's zero window) and the download ended early with a clean FIN
-    // (socat's log: "childdied", then "inactivity timeout triggered"; CI's failover download, 2.9 of 3 MB).
-    argv: ['ip', 'netns', 'exec', rs.namespace, 'socat', '-T', '60', ...drainWait, address, `EXEC:${script} ${rs.name} ${protocol} ${bound} ${port}`],
-    daemon: true,
-  };
-}
-
-function serviceSteps(lab: Lab, rs: RealServer, script: string): Step[] {
-  return lab.services.flatMap((service) => {
+/** The listeners of a real server's service: one per service it is a member of (TCP on every address). */
+export function serviceListeners(lab: Lab, rs: RealServer): string[] {
+  const listeners = lab.services.flatMap((service) => {
     const member = service.members.find((m) => m.realServer === rs.name);
     if (!member) return [];
     const listen = listenAddress(lab, rs, service);
-    const steps = [serviceStep(rs, service.protocol, service.protocol === 'tcp' ? '0.0.0.0' : listen, member.port, script)];
+    if (service.protocol === 'tcp') return [`tcp:0.0.0.0:${member.port}`];
     // A udp service bound to the VIP cannot answer keepalived's check, sent to the real server's own address.
-    if (service.protocol === 'udp' && service.check?.type === 'udp' && listen !== member.address) {
-      steps.push(serviceStep(rs, 'udp', member.address, member.port, script));
-    }
-    return steps;
+    const check = service.check?.type === 'udp' && listen !== member.address ? [`udp:${member.address}:${member.port}`] : [];
+    return [`udp:${listen}:${member.port}`, ...check];
   });
+  return [...new Set(listeners)];
+}
+
+/** The real server's service: one process serving every listener, started once it says it is ready. */
+function serviceSteps(lab: Lab, rs: RealServer, service: readonly string[]): Step[] {
+  const listeners = serviceListeners(lab, rs);
+  if (listeners.length === 0) return [];
+  return [
+    {
+      phase: 'services',
+      node: rs.name,
+      title: `service on ${listeners.join(', ')}`,
+      argv: ['ip', 'netns', 'exec', rs.namespace, ...service, rs.name, ...listeners],
+      daemon: true,
+      ready: SERVICE_READY,
+    },
+  ];
 }

@@ -6,6 +6,7 @@
 import { allNodes, type Lab, type Node } from '../model/lab.js';
 import type { Step } from '../model/step.js';
 import type { Plan } from './build-plan.js';
+import { SERVICE_PROGRAM } from '../model/package-root.js';
 import { FaultTargetError, type Fault } from '../model/fault.js';
 
 export { FAULT_KINDS, FAULT_USAGE, FaultTargetError, parseFault, type Fault, type FaultKind } from '../model/fault.js';
@@ -47,13 +48,16 @@ export function faultActions(lab: Lab, plan: Plan, fault: Fault): FaultAction[] 
   switch (fault.kind) {
     case 'kill-service': {
       const rs = nodeNamed(lab, fault.target, 'realServer');
-      return [{ kind: 'kill', node: rs.name, namespace: rs.namespace, programs: ['socat'] }];
+      return [{ kind: 'kill', node: rs.name, namespace: rs.namespace, programs: [SERVICE_PROGRAM] }];
     }
     case 'restore-service': {
       const rs = nodeNamed(lab, fault.target, 'realServer');
       const steps = plan.steps.filter((s) => s.phase === 'services' && s.node === rs.name);
       // Whatever still listens goes first, so that every listener can bind again.
-      return [{ kind: 'kill', node: rs.name, namespace: rs.namespace, programs: ['socat'] }, ...steps.map((step): FaultAction => ({ kind: 'start', step }))];
+      return [
+        { kind: 'kill', node: rs.name, namespace: rs.namespace, programs: [SERVICE_PROGRAM] },
+        ...steps.map((step): FaultAction => ({ kind: 'start', step })),
+      ];
     }
     case 'kill-keepalived': {
       const director = nodeNamed(lab, fault.target, 'director');

@@ -24,6 +24,7 @@ function renderStep(step: Step): string[] {
     lines.push(`${command} <<'LVSLAB'`, ...step.input, 'LVSLAB');
   } else if (step.daemon) {
     lines.push(`${command} ${step.log ? `>>${quoteArgument(step.log)}` : '>/dev/null'} 2>&1 &`);
+    if (step.ready) lines.push(`# (lvslab waits until it prints "${step.ready}")`);
   } else if (step.until) {
     const { pattern, count, withinMs } = step.until;
     const tries = Math.ceil(withinMs / 200);

@@ -14,7 +14,6 @@ const packages = [
   'nftables',
   'tcpdump',
   'curl',
-  'socat',
   'kmod',
   'keepalived',
   ...(withMicrovm ? ['qemu-system-x86', 'cpio', 'busybox-static', 'xz-utils'] : []),

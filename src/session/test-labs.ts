@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { labDown, labUp, STATE_DIR, type LifecycleOptions } from '../apply/lab-lifecycle.js';
-import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { SERVICE_COMMAND, SERVICE_PROGRAM } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
 import { TapWriter } from '../report/tap.js';
 import { TopologyError } from '../model/problems.js';
@@ -28,7 +28,7 @@ export async function hostSnapshot(options: LifecycleOptions): Promise<string> {
 }
 
 /** The programs a lab runs in its namespaces: none may outlive it. */
-const LAB_PROGRAMS = ['keepalived', 'socat', 'tcpdump'];
+const LAB_PROGRAMS = ['keepalived', SERVICE_PROGRAM, 'tcpdump'];
 
 /**
  * Lab programs still running anywhere on the lab machine, the files under its run folder (pid files,
@@ -65,7 +65,7 @@ export async function testLabs(
     const before = await hostSnapshot(options);
     try {
       const started = Date.now();
-      await progress.task(`building lab ${lab.name}`, () => labUp(lab, { serviceScript: SERVICE_SCRIPT }, options));
+      await progress.task(`building lab ${lab.name}`, () => labUp(lab, { service: SERVICE_COMMAND }, options));
       tap.point({ ok: true, name: `${lab.name}: up builds the lab (${Date.now() - started} ms)` });
       for (const check of await progress.task(`verifying lab ${lab.name}`, () => verify(lab, options))) {
         tap.point({ ok: check.ok, name: `${lab.name}: ${check.name}`, diagnostic: { where: check.where, expected: check.expected, observed: check.observed } });

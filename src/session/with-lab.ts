@@ -2,7 +2,7 @@
 import { labDown, labUp, runningState, type LifecycleOptions } from '../apply/lab-lifecycle.js';
 import { LabStateError } from '../apply/errors.js';
 import type { Lab } from '../model/lab.js';
-import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { SERVICE_COMMAND } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
 
 export interface WithLabOptions {
@@ -18,15 +18,13 @@ export interface WithLabOptions {
 export async function withLab<T>(lab: Lab, options: LifecycleOptions, work: () => Promise<T>, how: WithLabOptions = {}): Promise<T> {
   const prefix = how.label ? `${how.label}: ` : '';
   if (how.reuseRunning) {
-    const state = await runningState(lab, { serviceScript: SERVICE_SCRIPT }, options);
+    const state = await runningState(lab, { service: SERVICE_COMMAND }, options);
     if (state === 'matches') return work();
     if (state === 'differs')
       throw new LabStateError(`lab ${lab.name} is running with a different topology than ${lab.source}: run \`lvslab up --recreate ${lab.source}\` first`);
     progress.note(`lab ${lab.name} is not running: bringing it up for this, and down again after`);
   }
-  await progress.task(`${prefix}building lab ${lab.name}`, () =>
-    labUp(lab, { serviceScript: SERVICE_SCRIPT }, { ...options, recreate: how.recreate === true }),
-  );
+  await progress.task(`${prefix}building lab ${lab.name}`, () => labUp(lab, { service: SERVICE_COMMAND }, { ...options, recreate: how.recreate === true }));
   try {
     return await work();
   } finally {

@@ -8,7 +8,7 @@
  */
 import { directorsOf, type Lab, type Node } from '../model/lab.js';
 import type { CheckResult, ProbeAnswer } from '../model/observation.js';
-import { PROBE_ENTRY, SERVICE_SCRIPT } from '../model/package-root.js';
+import { PROBE_ENTRY, SERVICE_COMMAND } from '../model/package-root.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { faultActions } from '../plan/faults.js';
 import type { HostView } from '../apply/host.js';
@@ -188,7 +188,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
   const backup = lab.backups[0];
   const client = lab.clients[0];
   const service = lab.services.find((s) => s.protocol === 'tcp') ?? lab.services[0];
-  const plan = buildPlan(lab, { serviceScript: SERVICE_SCRIPT });
+  const plan = buildPlan(lab, { service: SERVICE_COMMAND });
   const fault = (kind: 'link-down' | 'link-up') => injectFault(faultActions(lab, plan, { kind, target: master.name }), runner, host);
   const read = () => holders(lab, runner);
   const holdersBefore = await read();

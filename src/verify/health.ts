@@ -5,7 +5,7 @@
  * `observeHealth` does it (commands); `judgeHealth` is pure and turns the timings into checks.
  */
 import { checkBudget, type Lab, type RealServer, type Service } from '../model/lab.js';
-import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { SERVICE_COMMAND } from '../model/package-root.js';
 import type { CheckResult, ProbeAnswer } from '../model/observation.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { faultActions, type FaultKind } from '../plan/faults.js';
@@ -65,7 +65,7 @@ export async function observeHealth(lab: Lab, runner: CommandRunner, host: HostV
   const victim = healthVictim(lab);
   const checked = checkedServices(lab);
   if (!victim || checked.length === 0) return undefined;
-  const plan = buildPlan(lab, { serviceScript: SERVICE_SCRIPT });
+  const plan = buildPlan(lab, { service: SERVICE_COMMAND });
   const fault = (kind: FaultKind) => injectFault(faultActions(lab, plan, { kind, target: victim.name }), runner, host);
   const read = () => servicesListing(lab, victim, runner);
   const all = checked.map(serviceKey);

@@ -10,7 +10,8 @@
  */
 import type { CommandRunner } from '../apply/runner.js';
 import type { Lab, Service } from '../model/lab.js';
-import { counterDelta, neighbourMac, parseFrames, parseMacs, parseSwitchLinks, splitByNamespace, type Counters, type Frame } from './parse-observations.js';
+import { counterDelta, neighbourMac, parseDefaultGateways, parseFrames, parseMacs, parseSwitchLinks, type Counters, type Frame } from './parse-observations.js';
+import { NODE_READOUTS } from '../model/package-root.js';
 import type { ProbeAnswer } from './probe.js';
 import { probeFrom } from './run-probe.js';
 import { probeTargets } from './reachability.js';
@@ -22,11 +23,6 @@ import type { Observation, Transfer } from '../model/observation.js';
 export const LARGE_REPLY_BYTES = 1024 * 1024;
 /** At most this many 1 MiB downloads per verify (one per real server, in scheduling order). */
 const MAX_TRANSFERS = 4;
-
-async function readAll(runner: CommandRunner, argv: string[]): Promise<string> {
-  const result = await runner.run(['ip', '-all', 'netns', 'exec', ...argv]);
-  return result.stdout;
-}
 
 /** Every node link's counters, read on the bridge side: one process for the whole lab. */
 export async function readCounters(runner: CommandRunner, lab: Lab): Promise<Counters> {
@@ -40,9 +36,9 @@ function lanInterface(lab: Lab): string {
   return lab.gateway.interfaces.find((i) => i.network === lan)!.name;
 }
 
-async function download(runner: CommandRunner, lab: Lab, service: Service): Promise<Transfer> {
+/** One download, with the counters read before it (the previous download's after) and after it. */
+async function download(runner: CommandRunner, lab: Lab, service: Service, before: Counters): Promise<{ transfer: Transfer; after: Counters }> {
   const client = lab.clients[0];
-  const before = await readCounters(runner, lab);
   const url = `http://${service.vip}:${service.port}/?bytes=${LARGE_REPLY_BYTES}`;
   const result = await runner.run([
     'ip',
@@ -66,7 +62,10 @@ async function download(runner: CommandRunner, lab: Lab, service: Service): Prom
   const after = await readCounters(runner, lab);
   const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1] ?? '';
   const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);
-  return { node, bytes, delta: counterDelta(before, after), error: result.exitCode === 0 ? undefined : `curl exit status ${result.exitCode}` };
+  return {
+    transfer: { node, bytes, delta: counterDelta(before, after), error: result.exitCode === 0 ? undefined : `curl exit status ${result.exitCode}` },
+    after,
+  };
 }
 
 export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Observation> {
@@ -101,8 +100,11 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
     lap('probes');
     if (transferService) {
       const count = Math.min(MAX_TRANSFERS, transferService.members.filter((m) => m.weight > 0).length);
+      let counters = count > 0 ? await readCounters(runner, lab) : undefined;
       for (let i = 0; i < count; i++) {
-        transfers.push(await download(runner, lab, transferService));
+        const { transfer, after } = await download(runner, lab, transferService, counters!);
+        counters = after;
+        transfers.push(transfer);
         if (transfers[transfers.length - 1].error) break; // a broken lab need not time out once per server
       }
     }
@@ -118,21 +120,16 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   }
   lap('captures');
   // The read-outs do not depend on each other: started together, they overlap their start-up costs.
-  const [links, neigh, ipvs, routeText] = await Promise.all([
-    readAll(runner, ['ip', '-j', 'link', 'show']),
+  // Every node's links and default route: one ip process per namespace, the two reads in one batch.
+  const [nodes, neigh, ipvs] = await Promise.all([
+    runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-j', '-batch', NODE_READOUTS]),
     runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']),
     runner.run(['ip', 'netns', 'exec', lab.director.namespace, 'ipvsadm', '-S', '-n']),
-    readAll(runner, ['ip', '-j', 'route', 'show', 'default']),
     walkAdded.exitCode === 0 ? runner.run(nft('delete', 'table', 'ip', WALK_TABLE)) : undefined,
   ]);
-  const macs = parseMacs(links);
-  const routes = splitByNamespace(routeText);
-  const defaultRoutes = new Map(
-    lab.realServers.map((rs) => {
-      const entries = JSON.parse(routes.get(rs.namespace)?.trim() || '[]') as Array<{ gateway?: string }>;
-      return [rs.name, entries[0]?.gateway] as [string, string | undefined];
-    }),
-  );
+  const macs = parseMacs(nodes.stdout);
+  const gateways = parseDefaultGateways(nodes.stdout);
+  const defaultRoutes = new Map(lab.realServers.map((rs) => [rs.name, gateways.get(rs.namespace)] as [string, string | undefined]));
   lap('readouts');
   return {
     answers,

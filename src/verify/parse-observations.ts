@@ -94,10 +94,20 @@ export function counterDelta(before: Counters, after: Counters): Counters {
 export function parseMacs(output: string): Map<string, Map<string, string>> {
   const macs = new Map<string, Map<string, string>>();
   for (const [ns, text] of splitByNamespace(output)) {
-    const links = JSON.parse(text.trim() || '[]') as Array<{ ifname: string; address?: string }>;
+    const links = JSON.parse(jsonLine(text, 0)) as Array<{ ifname: string; address?: string }>;
     macs.set(ns, new Map(links.filter((l) => l.address).map((l) => [l.ifname, l.address!])));
   }
   return macs;
+}
+
+/** The n-th JSON document of a namespace's output (`ip -j -batch` prints one a line, in the batch's order). */
+function jsonLine(text: string, n: number): string {
+  return text.split('\n').filter((l) => l.trim() !== '')[n] ?? '[]';
+}
+
+/** Each namespace's default gateway, from the second document of `ip -all netns exec ip -j -batch node-readouts.ip`. */
+export function parseDefaultGateways(output: string): Map<string, string | undefined> {
+  return new Map([...splitByNamespace(output)].map(([ns, text]) => [ns, (JSON.parse(jsonLine(text, 1)) as Array<{ gateway?: string }>)[0]?.gateway] as const));
 }
 
 /** The MAC a neighbour table (`ip -j neigh show`) holds for an address. */

@@ -6,7 +6,7 @@
  */
 import { directorsOf, type Lab } from '../model/lab.js';
 import type { CheckResult, ProbeAnswer } from '../model/observation.js';
-import { SERVICE_SCRIPT } from '../model/package-root.js';
+import { SERVICE_COMMAND } from '../model/package-root.js';
 import type { Scenario, ScenarioStep } from '../model/scenario.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { faultActions } from '../plan/faults.js';
@@ -54,7 +54,7 @@ export async function runScenarios(lab: Lab, runner: CommandRunner, host: HostVi
 }
 
 async function runScenario(lab: Lab, scenario: Scenario, runner: CommandRunner, host: HostView): Promise<CheckResult[]> {
-  const plan = buildPlan(lab, { serviceScript: SERVICE_SCRIPT });
+  const plan = buildPlan(lab, { service: SERVICE_COMMAND });
   const results: CheckResult[] = [];
   let lastLoad: ProbeAnswer[] = [];
   for (const [j, step] of scenario.steps.entries()) {

@@ -5,9 +5,9 @@ import { StepFailedError } from '../../src/apply/errors.js';
 import { buildPlan, PHASES } from '../../src/plan/build-plan.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FakeMachine } from '../helpers/fake-machine.js';
-import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND, TOPOLOGIES } from '../helpers/paths.js';
 
-const drPlan = async () => buildPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), { serviceScript: GOLDEN_SERVICE_SCRIPT });
+const drPlan = async () => buildPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), { service: GOLDEN_SERVICE_COMMAND });
 
 test('every step runs once, phase after phase, and each node keeps the order of its own steps', async (t) => {
   const machine = new FakeMachine();
@@ -57,15 +57,15 @@ test('services start in the background, and only services', async (t) => {
       .filter((c) => c.daemon)
       .map((c) => c.argv[3])
       .sort(),
-    ['dr-rs1', 'dr-rs1', 'dr-rs2', 'dr-rs2'],
+    ['dr-rs1', 'dr-rs2'],
   );
-  t.true(machine.calls.filter((c) => c.daemon).every((c) => c.argv.includes('socat')));
+  t.true(machine.calls.filter((c) => c.daemon).every((c) => c.argv.includes(GOLDEN_SERVICE_COMMAND[1]) && c.ready === 'lvslab-service ready'));
 });
 
 test('modules already loaded are not loaded again; missing ones are, and reported', async (t) => {
   const machine = new FakeMachine();
   machine.modules.add('ip_vs');
-  const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'tun.yaml')), { serviceScript: GOLDEN_SERVICE_SCRIPT });
+  const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'tun.yaml')), { service: GOLDEN_SERVICE_COMMAND });
   const loaded: string[][] = [];
   await executePlan(plan, { runner: machine, host: machine, onModulesLoaded: async (m) => void loaded.push(m) });
   t.is(machine.calls[0].argv.join(' '), 'modprobe -a ipip');
@@ -74,13 +74,16 @@ test('modules already loaded are not loaded again; missing ones are, and reporte
 
 test('a failing step stops the run, kills the services started so far and removes every namespace', async (t) => {
   const machine = new FakeMachine();
-  machine.failWhen = { contains: 'dr-rs2 socat -T 60 UDP', stderr: 'socat: bind: Address already in use' };
+  machine.failWhen = {
+    contains: 'rs2 tcp:0.0.0.0:80 udp:10.10.0.100:80',
+    stderr: 'real-server-service rs2: listen EADDRINUSE: address already in use 0.0.0.0:80',
+  };
   const plan = await drPlan();
   const error = await t.throwsAsync(executePlan(plan, { runner: machine, host: machine }), { instanceOf: StepFailedError });
   t.is(error!.step.node, 'rs2');
-  t.regex(error!.message, /step failed on node rs2 \(udp service on 10\.10\.0\.100:80\):\n {2}ip netns exec dr-rs2 socat/);
-  t.regex(error!.message, /Address already in use\nEverything this run had created was removed\.$/);
-  t.is(machine.killed.length, 3, 'the three services started before the failure');
+  t.regex(error!.message, /step failed on node rs2 \(service on tcp:0\.0\.0\.0:80, udp:10\.10\.0\.100:80\):\n {2}ip netns exec dr-rs2 node /);
+  t.regex(error!.message, /address already in use 0\.0\.0\.0:80\nEverything this run had created was removed\.$/);
+  t.is(machine.killed.length, 1, 'the service started before the failure');
   t.is(machine.processes.size, 0);
   t.is(machine.namespaces.size, 0);
   t.deepEqual(machine.calls.at(-1)!.argv, ['ip', '-force', '-batch', '-']);
@@ -95,7 +98,7 @@ test('a failure in the first namespace step rolls back the namespaces that step 
   t.is(machine.namespaces.size, 0);
 });
 
-const kaPlan = async () => buildPlan(await loadLab(join(TOPOLOGIES, 'dr-keepalived.yaml')), { serviceScript: GOLDEN_SERVICE_SCRIPT });
+const kaPlan = async () => buildPlan(await loadLab(join(TOPOLOGIES, 'dr-keepalived.yaml')), { service: GOLDEN_SERVICE_COMMAND });
 const TABLE_READ = 'ip netns exec dr-keepalived-director ipvsadm -S -n';
 
 test("a waiting step reads again until keepalived's table has every member; the daemon keeps its log", async (t) => {

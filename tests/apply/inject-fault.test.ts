@@ -6,14 +6,16 @@ import { FakeMachine } from '../helpers/fake-machine.js';
 
 test('kill touches only the named programs in the named namespace', async (t) => {
   const machine = new FakeMachine();
-  const socat = (await machine.start(['ip', 'netns', 'exec', 'lab-rs1', 'socat', 'TCP-LISTEN:80'])).pid;
+  const service = (await machine.start(['ip', 'netns', 'exec', 'lab-rs1', 'lvslab-service', 'tcp:0.0.0.0:80'])).pid;
   const other = (await machine.start(['ip', 'netns', 'exec', 'lab-rs1', 'tcpdump', '-i', 'eth0'])).pid;
-  const elsewhere = (await machine.start(['ip', 'netns', 'exec', 'lab-rs2', 'socat', 'TCP-LISTEN:80'])).pid;
-  const done = await injectFault([{ kind: 'kill', node: 'rs1', namespace: 'lab-rs1', programs: ['socat'] }], machine, machine);
-  t.deepEqual(done, ['rs1: killed 1 socat process(es)']);
-  t.deepEqual(machine.killed, [socat]);
+  const elsewhere = (await machine.start(['ip', 'netns', 'exec', 'lab-rs2', 'lvslab-service', 'tcp:0.0.0.0:80'])).pid;
+  const done = await injectFault([{ kind: 'kill', node: 'rs1', namespace: 'lab-rs1', programs: ['lvslab-service'] }], machine, machine);
+  t.deepEqual(done, ['rs1: killed 1 lvslab-service process(es)']);
+  t.deepEqual(machine.killed, [service]);
   t.true(machine.processes.has(other) && machine.processes.has(elsewhere));
-  t.deepEqual(await injectFault([{ kind: 'kill', node: 'rs1', namespace: 'lab-rs1', programs: ['socat'] }], machine, machine), ['rs1: no socat was running']);
+  t.deepEqual(await injectFault([{ kind: 'kill', node: 'rs1', namespace: 'lab-rs1', programs: ['lvslab-service'] }], machine, machine), [
+    'rs1: no lvslab-service was running',
+  ]);
 });
 
 test('every process of a kill is frozen before any is killed: a parent dying first gives its children no time for a goodbye', async (t) => {
@@ -37,8 +39,8 @@ test('start runs a step as a daemon, with its log; run says what it ran, without
   const step = {
     phase: 'services' as const,
     node: 'rs1',
-    title: 'tcp service on 0.0.0.0:80',
-    argv: ['ip', 'netns', 'exec', 'lab-rs1', 'socat', 'x'],
+    title: 'service on tcp:0.0.0.0:80',
+    argv: ['ip', 'netns', 'exec', 'lab-rs1', 'lvslab-service', 'x'],
     daemon: true,
   };
   const done = await injectFault(
@@ -51,7 +53,7 @@ test('start runs a step as a daemon, with its log; run says what it ran, without
     machine,
   );
   t.deepEqual(done, [
-    'rs1: started tcp service on 0.0.0.0:80',
+    'rs1: started service on tcp:0.0.0.0:80',
     'rs1: ran tc qdisc replace dev eth0 root netem loss 5%',
     'rs1: ran ip -n lab-rs1 -batch - (link set dev eth0 down)',
   ]);

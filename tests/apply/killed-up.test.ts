@@ -13,9 +13,9 @@ import { markOf } from '../../src/model/naming.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FakeMachine } from '../helpers/fake-machine.js';
-import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND, TOPOLOGIES } from '../helpers/paths.js';
 
-const planOptions = { serviceScript: GOLDEN_SERVICE_SCRIPT };
+const planOptions = { service: GOLDEN_SERVICE_COMMAND };
 const dr = () => loadLab(join(TOPOLOGIES, 'dr.yaml'));
 
 /** Forwards to the machine until `after` commands have run, then never answers again: the process is dead. */

@@ -4,9 +4,9 @@ import { labDown, labUp, runningState } from '../../src/apply/lab-lifecycle.js';
 import { LabStateError } from '../../src/apply/errors.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FakeMachine } from '../helpers/fake-machine.js';
-import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND, TOPOLOGIES } from '../helpers/paths.js';
 
-const planOptions = { serviceScript: GOLDEN_SERVICE_SCRIPT };
+const planOptions = { service: GOLDEN_SERVICE_COMMAND };
 const dr = () => loadLab(join(TOPOLOGIES, 'dr.yaml'));
 
 test('a second up of an identical lab runs no step and says it is unchanged', async (t) => {

@@ -49,6 +49,29 @@ test('every command counts as spawned', async (t) => {
   t.is(counting.spawned, 2);
 });
 
+test('a daemon that says when it is ready is started once it has said so, and keeps running', async (t) => {
+  const started = Date.now();
+  const { pid } = await runner.start(['sh', '-c', 'sleep 0.4; echo starting; echo "svc ready"; sleep 30'], { ready: 'svc ready' });
+  try {
+    t.true(Date.now() - started >= 400, 'not before the line');
+    t.notThrows(() => process.kill(pid, 0), 'still running');
+  } finally {
+    process.kill(pid, 'SIGKILL');
+  }
+});
+
+test('a daemon that exits before it is ready fails with its status and stderr; one that never says so is stopped and fails', async (t) => {
+  await t.throwsAsync(runner.start(['sh', '-c', 'echo cannot bind >&2; exit 3'], { ready: 'svc ready' }), {
+    message: /^exited at start-up with status 3: cannot bind$/,
+  });
+  const log = join(mkdtempSync(join(tmpdir(), 'lvslab-log-')), 'silent.log');
+  const silent = runner.start(['sh', '-c', 'echo $$ > ' + log + '; exec sleep 30'], { ready: 'svc ready', readyWithinMs: 500 });
+  await t.throwsAsync(silent, { message: /^was not ready: it did not say "svc ready" within 500 ms$/ });
+  const pid = Number(readFileSync(log, 'utf8'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.throws(() => process.kill(pid, 0), undefined, 'the silent daemon was killed');
+});
+
 test('a daemon started with a log keeps its stdout and stderr there, in a folder made for it', async (t) => {
   const log = join(mkdtempSync(join(tmpdir(), 'lvslab-log-')), 'sub', 'daemon.log');
   const { pid } = await runner.start(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; sleep 30'], { log });

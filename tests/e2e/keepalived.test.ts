@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { injectFault } from '../../src/apply/inject-fault.js';
 import { labDown, labUp, runningLab } from '../../src/apply/lab-lifecycle.js';
 import { machineLifecycle } from '../../src/session/lab-machine.js';
-import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
+import { CLI_ENTRY, SERVICE_COMMAND } from '../../src/model/package-root.js';
 import { faultActions, type Fault } from '../../src/plan/faults.js';
 import { hostSnapshot } from '../../src/session/test-labs.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
@@ -36,7 +36,7 @@ const RS1 = / -r 10\.10\.0\.10:80 /;
 test.serial('every fault kind acts on a running keepalived lab, and says what it did', async (t) => {
   const o = machineLifecycle();
   const lab = await loadLab(FILE);
-  await labUp(lab, { serviceScript: SERVICE_SCRIPT }, o);
+  await labUp(lab, { service: SERVICE_COMMAND }, o);
   const running = await runningLab(lab.name, o.stateDir);
   t.truthy(running, 'up keeps the running lab as data for lvslab fault');
   const fault = (f: Fault) => injectFault(faultActions(running!.lab, running!.plan, f), o.runner, o.host);
@@ -58,9 +58,9 @@ test.serial('every fault kind acts on a running keepalived lab, and says what it
   // Through the CLI once: what a user types.
   const kill = await cli('fault', 'dr-keepalived', 'kill-service', 'rs1');
   t.is(kill.exitCode, 0, kill.stderr);
-  t.regex(kill.stdout, /^dr-keepalived: rs1: killed \d+ socat process\(es\)$/m);
+  t.regex(kill.stdout, /^dr-keepalived: rs1: killed 1 lvslab-service process\(es\)$/m);
   t.notRegex(await tableUntil((table) => !RS1.test(table)), RS1, 'keepalived takes rs1 out once its service is gone');
-  t.deepEqual(await fault({ kind: 'restore-service', target: 'rs1' }), ['rs1: no socat was running', 'rs1: started tcp service on 0.0.0.0:80']);
+  t.deepEqual(await fault({ kind: 'restore-service', target: 'rs1' }), ['rs1: no lvslab-service was running', 'rs1: started service on tcp:0.0.0.0:80']);
   t.regex(await tableUntil((table) => RS1.test(table)), RS1, 'rs1 returns once it answers');
 
   await fault({ kind: 'loss', target: 'rs2', value: 25 });

@@ -10,7 +10,7 @@ import { executePlan } from '../../src/apply/execute-plan.js';
 import { StepFailedError } from '../../src/apply/errors.js';
 import { labDown, labUp, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
 import { machineLifecycle } from '../../src/session/lab-machine.js';
-import { CLI_ENTRY, SERVICE_SCRIPT } from '../../src/model/package-root.js';
+import { CLI_ENTRY, SERVICE_COMMAND } from '../../src/model/package-root.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { probeFrom } from '../../src/verify/run-probe.js';
@@ -26,7 +26,7 @@ import { inNs, onLab, requireLabMachine, tryOnLab } from '../helpers/lab-machine
 const LIFECYCLE = SHIPPED.filter((name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair', 'nat-pair', 'fullnat-pair', 'tun-pair', 'dr-own'].includes(name));
 
 const options = (): LifecycleOptions => machineLifecycle();
-const planOptions = { serviceScript: SERVICE_SCRIPT };
+const planOptions = { service: SERVICE_COMMAND };
 const cli = (...args: string[]) => execa(process.execPath, [CLI_ENTRY, ...args], { reject: false });
 
 test.before('this machine can run labs: root and a kernel with IPVS, or the resident microVM (never skipped)', requireLabMachine);

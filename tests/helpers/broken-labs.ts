@@ -10,7 +10,7 @@ import { labDown, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js
 import { machineLifecycle } from '../../src/session/lab-machine.js';
 import type { Lab } from '../../src/model/lab.js';
 import { withLab } from '../../src/session/with-lab.js';
-import { SERVICE_SCRIPT } from '../../src/model/package-root.js';
+import { SERVICE_COMMAND, SERVICE_PROGRAM, SERVICE_READY } from '../../src/model/package-root.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import type { CheckResult } from '../../src/verify/result.js';
 import { verifyLab, type VerifyPart } from '../../src/verify/run-verify.js';
@@ -18,6 +18,10 @@ import { TOPOLOGIES } from './paths.js';
 import { inNs, killIn, onLab, requireLabMachine, startOnLab } from './lab-machine.js';
 
 const options = (): LifecycleOptions => machineLifecycle();
+
+/** Starts a real server's service of the test's own (beside or instead of the plan's), once it serves. */
+const startService = (ns: string, node: string, ...listeners: string[]) =>
+  startOnLab(['ip', 'netns', 'exec', ns, ...SERVICE_COMMAND, node, ...listeners], { ready: SERVICE_READY });
 
 /** A real server that answers ARP for every address it holds, the VIP on lo included. */
 const answersArpForAll = (ns: string) =>
@@ -72,10 +76,9 @@ export const SERVING_CASES: BrokenCase[] = [
     title: '"only ever sees the VIP" fails when a DR real server answers UDP from its own address',
     topology: 'dr',
     breakIt: async () => {
-      await killIn('dr-rs1', 'UDP-RECVFROM');
+      await killIn('dr-rs1', SERVICE_PROGRAM);
       // Bound to every address, the reply leaves from the route's source: the RIP, not the VIP.
-      await startOnLab(['ip', 'netns', 'exec', 'dr-rs1', 'socat', 'UDP-RECVFROM:80,fork', `EXEC:${SERVICE_SCRIPT} rs1 udp 0.0.0.0 80`]);
-      await new Promise((r) => setTimeout(r, 500));
+      await startService('dr-rs1', 'rs1', 'tcp:0.0.0.0:80', 'udp:0.0.0.0:80');
     },
     fails: [{ name: /^udp 10\.10\.0\.100:80: client only ever sees the VIP as its peer$/, where: /^client$/, observed: /10\.10\.0\.10:80/ }],
   },
@@ -83,7 +86,7 @@ export const SERVING_CASES: BrokenCase[] = [
     title: '"every real server serves" fails and names the real server whose service is stopped',
     topology: TCP_ONLY('stopped', 'nat'),
     breakIt: async () => {
-      await killIn('stopped-rs2', 'socat');
+      await killIn('stopped-rs2', SERVICE_PROGRAM);
     },
     fails: [{ name: /every real server with weight > 0 serves client$/, where: /^rs2$/ }],
   },
@@ -244,10 +247,9 @@ export const PATH_CASES: BrokenCase[] = [
     title: '"port mapping is honoured" fails when a member is re-pointed to another port',
     topology: TCP_ONLY('mapping', 'nat', ', realPort: 8080'),
     breakIt: async () => {
-      await startOnLab(['ip', 'netns', 'exec', 'mapping-rs1', 'socat', 'TCP-LISTEN:80,fork,reuseaddr', `EXEC:${SERVICE_SCRIPT} rs1 tcp 0.0.0.0 80`]);
+      await startService('mapping-rs1', 'rs1', 'tcp:0.0.0.0:80');
       await inNs('mapping-director', 'ipvsadm', '-d', '-t', '10.10.0.100:80', '-r', '10.10.0.10:8080');
       await inNs('mapping-director', 'ipvsadm', '-a', '-t', '10.10.0.100:80', '-r', '10.10.0.10:80', '-m');
-      await new Promise((r) => setTimeout(r, 500));
     },
     fails: [{ name: /^port mapping 80 -> 8080 is honoured at rs1$/, where: /^rs1$/, observed: /:80$/ }],
   },

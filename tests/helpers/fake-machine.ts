@@ -4,6 +4,7 @@
  * executor's ordering, rollback, idempotence and ownership to be observable.
  */
 import type { CommandRunner, RunOptions, RunResult, StartOptions } from '../../src/apply/runner.js';
+import { SERVICE_PROGRAM } from '../../src/model/package-root.js';
 import type { HostView, KillSignal } from '../../src/apply/host.js';
 
 export interface Recorded {
@@ -11,6 +12,7 @@ export interface Recorded {
   input?: string;
   daemon?: boolean;
   log?: string;
+  ready?: string;
 }
 
 export class FakeMachine implements CommandRunner, HostView {
@@ -67,11 +69,12 @@ export class FakeMachine implements CommandRunner, HostView {
 
   async start(argv: readonly string[], options: StartOptions = {}): Promise<{ pid: number }> {
     this.spawned++;
-    this.calls.push({ argv: [...argv], daemon: true, ...(options.log ? { log: options.log } : {}) });
+    this.calls.push({ argv: [...argv], daemon: true, ...(options.log ? { log: options.log } : {}), ...(options.ready ? { ready: options.ready } : {}) });
     if (this.fails(argv)) throw new Error(this.failWhen!.stderr);
     const pid = this.nextPid++;
     this.processes.set(pid, argv[3]); // ip netns exec <ns> ...
-    this.programOfPid.set(pid, argv[4]);
+    // The real servers' service names itself (process.title); anything else is its program.
+    this.programOfPid.set(pid, argv[5]?.endsWith('real-server-service.js') ? SERVICE_PROGRAM : argv[4]);
     return { pid };
   }
 

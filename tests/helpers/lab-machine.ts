@@ -4,7 +4,7 @@
  * run in the guest). Tests reach it only through these, never with a process or file of their own.
  */
 import { machineLifecycle } from '../../src/session/lab-machine.js';
-import type { RunResult } from '../../src/apply/runner.js';
+import type { RunResult, StartOptions } from '../../src/apply/runner.js';
 import { killFrozen } from '../../src/apply/host.js';
 import { ipvsOnHost } from '../../src/vm/choose-runner.js';
 
@@ -34,8 +34,8 @@ export function tryOnLab(argv: string[]): Promise<RunResult> {
 export const inNs = (ns: string, ...argv: string[]) => onLab(['ip', 'netns', 'exec', ns, ...argv]);
 
 /** Starts a daemon on the lab machine (in the background, outliving this test's process). */
-export async function startOnLab(argv: string[]): Promise<void> {
-  await machineLifecycle().runner.start(argv);
+export async function startOnLab(argv: string[], options: StartOptions = {}): Promise<void> {
+  await machineLifecycle().runner.start(argv, options);
 }
 
 /** Kills the processes of a namespace whose command line contains a word (every process without one). */

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { buildPlan, labHash } from '../../src/plan/build-plan.js';
 import { joinCommand, quoteArgument } from '../../src/plan/render-script.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
-import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND, TOPOLOGIES } from '../helpers/paths.js';
 
-const plan = async (name: string) => buildPlan(await loadLab(join(TOPOLOGIES, `${name}.yaml`)), { serviceScript: GOLDEN_SERVICE_SCRIPT });
+const plan = async (name: string) => buildPlan(await loadLab(join(TOPOLOGIES, `${name}.yaml`)), { service: GOLDEN_SERVICE_COMMAND });
 
 test('every step is an argv array: no shell strings anywhere', async (t) => {
   for (const name of ['dr', 'nat', 'tun', 'fullnat']) {
@@ -51,15 +51,25 @@ test('the plan hash changes with the topology and ignores where the file lives',
   t.not(labHash(lab), labHash({ ...lab, mode: 'tun' }));
 });
 
-test('a service script path socat cannot execute is refused with the reason', async (t) => {
+test('each real server runs one service process for all its listeners, started once it says it is ready', async (t) => {
   const lab = await loadLab(join(TOPOLOGIES, 'dr.yaml'));
-  t.throws(() => buildPlan(lab, { serviceScript: '/home/me/my labs/service.sh' }), { message: /socat cannot execute a path with spaces/ });
+  // A checkout path with spaces is one argv element: nothing parses it.
+  const services = buildPlan(lab, { service: ['node', '/home/me/my labs/service.js'] }).steps.filter((s) => s.phase === 'services');
+  t.deepEqual(
+    services.map((s) => [s.node, s.argv, s.daemon, s.ready]),
+    ['rs1', 'rs2'].map((rs) => [
+      rs,
+      ['ip', 'netns', 'exec', `dr-${rs}`, 'node', '/home/me/my labs/service.js', rs, 'tcp:0.0.0.0:80', 'udp:10.10.0.100:80'],
+      true,
+      'lvslab-service ready',
+    ]),
+  );
 });
 
 test('arguments are quoted for a shell only when they need it', (t) => {
   t.is(quoteArgument('10.10.0.1/24'), '10.10.0.1/24');
   t.is(quoteArgument("it's"), `'it'\\''s'`);
-  t.is(joinCommand(['socat', 'EXEC:/x rs1 tcp']), `socat 'EXEC:/x rs1 tcp'`);
+  t.is(joinCommand(['echo', 'a b', 'c']), `echo 'a b' c`);
 });
 
 test('a one-armed director sends no ICMP redirects and real servers accept none: replies must keep crossing the director', async (t) => {

@@ -5,29 +5,29 @@ import { join } from 'node:path';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { FAULT_KINDS, faultActions, FaultTargetError, parseFault, type Fault } from '../../src/plan/faults.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
-import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND, TOPOLOGIES } from '../helpers/paths.js';
 
 const labAndPlan = async (name: string) => {
   const lab = await loadLab(join(TOPOLOGIES, `${name}.yaml`));
-  return { lab, plan: buildPlan(lab, { serviceScript: GOLDEN_SERVICE_SCRIPT }) };
+  return { lab, plan: buildPlan(lab, { service: GOLDEN_SERVICE_COMMAND }) };
 };
 const actions = async (name: string, fault: Fault) => {
   const { lab, plan } = await labAndPlan(name);
   return faultActions(lab, plan, fault);
 };
 
-test("kill-service kills the real server's socat listeners; restore-service kills what is left, then starts the plan's own service steps", async (t) => {
+test("kill-service kills the real server's service process; restore-service kills what is left, then starts the plan's own service steps", async (t) => {
   t.deepEqual(await actions('dr-keepalived', { kind: 'kill-service', target: 'rs2' }), [
-    { kind: 'kill', node: 'rs2', namespace: 'dr-keepalived-rs2', programs: ['socat'] },
+    { kind: 'kill', node: 'rs2', namespace: 'dr-keepalived-rs2', programs: ['lvslab-service'] },
   ]);
   const { plan } = await labAndPlan('dr-keepalived');
   const restore = await actions('dr-keepalived', { kind: 'restore-service', target: 'rs2' });
-  t.deepEqual(restore[0], { kind: 'kill', node: 'rs2', namespace: 'dr-keepalived-rs2', programs: ['socat'] });
+  t.deepEqual(restore[0], { kind: 'kill', node: 'rs2', namespace: 'dr-keepalived-rs2', programs: ['lvslab-service'] });
   t.deepEqual(
     restore.slice(1),
     plan.steps.filter((s) => s.phase === 'services' && s.node === 'rs2').map((step) => ({ kind: 'start', step })),
   );
-  t.is(restore.length, 2);
+  t.is(restore.length, 2, 'one service process per real server');
 });
 
 test("link-up puts back the routes the link took down with it (the node's default route, as the plan set it)", async (t) => {

@@ -10,11 +10,11 @@ import { buildPlan } from '../../src/plan/build-plan.js';
 import { keepalivedConf, UDP_CHECK_PAYLOAD } from '../../src/plan/keepalived.js';
 import { renderScript } from '../../src/plan/render-script.js';
 import { validateLoaded } from '../../src/validate/validate-topology.js';
-import { GOLDEN_SERVICE_SCRIPT } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND } from '../helpers/paths.js';
 
 const TUN_NETS = 'networks:\n  outside: { subnet: 198.51.100.0/24 }\n  lan: { subnet: 10.10.0.0/24 }\n  far: { subnet: 10.20.0.0/24 }\n';
 const labOf = (mode: string, extra = ''): Lab => validateLoaded(parseTopology(`name: k${mode}\nmode: ${mode}\nkeepalived: true\n${extra}`, 'k.yaml'));
-const planOf = (lab: Lab) => buildPlan(lab, { serviceScript: GOLDEN_SERVICE_SCRIPT });
+const planOf = (lab: Lab) => buildPlan(lab, { service: GOLDEN_SERVICE_COMMAND });
 const dir = mkdtempSync(join(tmpdir(), 'lvslab-keepalived-'));
 
 /** keepalived's own config test (`keepalived -t`): exit 0 and nothing said, or its complaints. */
@@ -93,10 +93,10 @@ test("a udp service bound to the VIP (DR, TUN) gets a second listener on the rea
   const listeners = (lab: Lab) =>
     planOf(lab)
       .steps.filter((s) => s.phase === 'services' && s.node === 'rs1')
-      .map((s) => s.title);
-  t.deepEqual(listeners(labOf('dr')), ['tcp service on 0.0.0.0:80', 'udp service on 10.10.0.100:80', 'udp service on 10.10.0.10:80']);
-  t.deepEqual(listeners(labOf('nat')), ['tcp service on 0.0.0.0:80', 'udp service on 10.10.0.10:80']);
-  t.deepEqual(listeners(labOf('dr', 'services:\n  - { protocol: udp, port: 80, check: { type: none } }\n')), ['udp service on 10.10.0.100:80']);
+      .map((s) => s.argv.slice(s.argv.indexOf('rs1')));
+  t.deepEqual(listeners(labOf('dr')), [['rs1', 'tcp:0.0.0.0:80', 'udp:10.10.0.100:80', 'udp:10.10.0.10:80']]);
+  t.deepEqual(listeners(labOf('nat')), [['rs1', 'tcp:0.0.0.0:80', 'udp:10.10.0.10:80']]);
+  t.deepEqual(listeners(labOf('dr', 'services:\n  - { protocol: udp, port: 80, check: { type: none } }\n')), [['rs1', 'udp:10.10.0.100:80']]);
 });
 
 test('the rendered plan waits for the table in a loop a shell can run', (t) => {

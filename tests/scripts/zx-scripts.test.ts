@@ -61,7 +61,10 @@ test('guard-topologies: validate all first, then lvslab test --junit into the re
 test("provision: the packages lvslab needs, vagrant for the Vagrantfile check, the microVM's unless --no-microvm", async (t) => {
   const dry = async (...args: string[]) => (await execa(ZX, [script('provision.mjs'), '--dry-run', ...args], { cwd: PACKAGE_ROOT })).stdout.split('\n');
   const full = await dry();
-  t.regex(full[1], /^apt-get install -y -qq --no-install-recommends .*\bipvsadm\b.*\bsocat\b.*\bqemu-system-x86\b.*\bbusybox-static\b.*\bvagrant-libvirt$/);
+  t.regex(
+    full[1],
+    /^apt-get install -y -qq --no-install-recommends .*\bipvsadm\b.*\bkeepalived\b.*\bqemu-system-x86\b.*\bbusybox-static\b.*\bvagrant-libvirt$/,
+  );
   t.is(full[2], 'node dist/src/cli/main.js vm --fetch-kernel');
   const host = await dry('--no-microvm');
   t.notRegex(host.join('\n'), /qemu|fetch-kernel/);

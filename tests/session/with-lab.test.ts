@@ -6,7 +6,7 @@ import { withLab } from '../../src/session/with-lab.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FakeMachine } from '../helpers/fake-machine.js';
 import { TOPOLOGIES } from '../helpers/paths.js';
-import { SERVICE_SCRIPT } from '../../src/model/package-root.js';
+import { SERVICE_COMMAND } from '../../src/model/package-root.js';
 
 const dr = () => loadLab(join(TOPOLOGIES, 'dr.yaml'));
 
@@ -31,7 +31,7 @@ test('the lab goes down also when the work fails', async (t) => {
 test('a lab already running from the same file is reused and left running', async (t) => {
   const machine = new FakeMachine();
   const lab = await dr();
-  await labUp(lab, { serviceScript: SERVICE_SCRIPT }, { runner: machine, host: machine });
+  await labUp(lab, { service: SERVICE_COMMAND }, { runner: machine, host: machine });
   const before = machine.calls.length;
   await withLab(lab, { runner: machine, host: machine }, async () => undefined, { reuseRunning: true });
   t.is(machine.namespaces.size, 6);
@@ -47,7 +47,7 @@ test('a lab already running from the same file is reused and left running', asyn
 test('a lab running from another topology is not replaced by a reuse', async (t) => {
   const machine = new FakeMachine();
   const lab = await dr();
-  await labUp({ ...lab, services: lab.services.slice(0, 1) }, { serviceScript: SERVICE_SCRIPT }, { runner: machine, host: machine });
+  await labUp({ ...lab, services: lab.services.slice(0, 1) }, { service: SERVICE_COMMAND }, { runner: machine, host: machine });
   await t.throwsAsync(
     withLab(lab, { runner: machine, host: machine }, async () => undefined, { reuseRunning: true }),
     {

@@ -97,7 +97,7 @@ test('fullnat: the source NAT on both directors gives requests an address that f
     l.realServers.map((rs) => rs.defaultGateway),
     ['10.10.0.1', '10.10.0.1'],
   );
-  const snat = buildPlan(l, { serviceScript: '/s.sh' }).steps.filter((s) => s.argv.includes('iptables-restore'));
+  const snat = buildPlan(l, { service: ['node', '/s.js'] }).steps.filter((s) => s.argv.includes('iptables-restore'));
   t.deepEqual(
     snat.map((s) => [s.node, s.input?.find((line) => line.includes('SNAT'))]),
     ['director1', 'director2'].map((d) => [d, '-A POSTROUTING -m ipvs --vproto 6 --vaddr 10.10.0.100/32 --vport 80 -j SNAT --to-source 10.10.0.254']),

@@ -17,7 +17,7 @@ import { buildPlan } from '../../src/plan/build-plan.js';
 import { TopologyError } from '../../src/model/problems.js';
 import { readConfFiles, type ConfFile } from '../../src/load/keepalived-conf.js';
 import { validateLoaded } from '../../src/validate/validate-topology.js';
-import { GOLDEN_SERVICE_SCRIPT, SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND, SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
 import { parse } from 'yaml';
 
 type Outcome = { lab: Lab } | { problems: TopologyError['problems'] };
@@ -37,7 +37,7 @@ const NAN_LIKE = /\b(NaN|undefined|Infinity|null)\b|\[object /;
 /** Everything a plan promises about addresses and values; returns what is wrong, or nothing. */
 export function planViolations(lab: Lab): string[] {
   const wrong: string[] = [];
-  const plan = buildPlan(lab, { serviceScript: GOLDEN_SERVICE_SCRIPT });
+  const plan = buildPlan(lab, { service: GOLDEN_SERVICE_COMMAND });
   for (const step of plan.steps) {
     for (const text of [...step.argv, ...(step.input ?? [])]) {
       // Node names are lowercase: "undefined" could be one, so look for the forms a bug prints.

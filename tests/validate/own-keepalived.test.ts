@@ -17,7 +17,7 @@ import { TopologyError, type Problem } from '../../src/model/problems.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { keepalivedConf } from '../../src/plan/keepalived.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
-import { GOLDEN_SERVICE_SCRIPT, TOPOLOGIES } from '../helpers/paths.js';
+import { GOLDEN_SERVICE_COMMAND, TOPOLOGIES } from '../helpers/paths.js';
 
 const MASTER = readFileSync(join(TOPOLOGIES, 'keepalived', 'dr-own-director1.conf'), 'utf8');
 const BACKUP = readFileSync(join(TOPOLOGIES, 'keepalived', 'dr-own-director2.conf'), 'utf8');
@@ -56,7 +56,7 @@ test('the shipped pair: services, members by address, weights, the check, VRRP a
   t.deepEqual(lab.keepalived!.vrrp, { routerId: 61, advertInterval: 1, sync: true, priorities: [200, 100] });
   t.deepEqual(keepalivedConf(lab, lab.director), MASTER.replace(/\n$/, '').split('\n'));
   t.deepEqual(keepalivedConf(lab, lab.backups![0]), BACKUP.replace(/\n$/, '').split('\n'));
-  const tee = buildPlan(lab, { serviceScript: GOLDEN_SERVICE_SCRIPT }).steps.filter((s) => s.argv[0] === 'tee' && s.argv[1].endsWith('keepalived.conf'));
+  const tee = buildPlan(lab, { service: GOLDEN_SERVICE_COMMAND }).steps.filter((s) => s.argv[0] === 'tee' && s.argv[1].endsWith('keepalived.conf'));
   t.deepEqual(
     tee.map((s) => s.input),
     [MASTER, BACKUP].map((text) => text.replace(/\n$/, '').split('\n')),
@@ -247,7 +247,7 @@ function judged(text: string, result: Awaited<ReturnType<typeof outcome>>): stri
   }
   if (result.lab) {
     // The conf's own text goes into the plan as written; everything else must be whole.
-    const steps = buildPlan(result.lab, { serviceScript: GOLDEN_SERVICE_SCRIPT }).steps.filter(
+    const steps = buildPlan(result.lab, { service: GOLDEN_SERVICE_COMMAND }).steps.filter(
       (s) => !(s.argv[0] === 'tee' && s.argv[1].endsWith('keepalived.conf')),
     );
     if (/NaN|undefined|null/.test(JSON.stringify(steps))) return 'a plan with holes';

@@ -6,6 +6,7 @@ import {
   neighbourMac,
   parseFrame,
   parseFrames,
+  parseDefaultGateways,
   parseMacs,
   parseSwitchLinks,
   splitByNamespace,
@@ -100,4 +101,18 @@ test('MACs by namespace and interface, and the neighbour entry of an address', (
   t.is(macs.get('b')!.size, 0);
   t.is(neighbourMac(captured('neigh.json'), '10.10.0.100'), '06:68:58:3b:26:2f');
   t.is(neighbourMac(captured('neigh.json'), '10.10.0.99'), undefined);
+});
+
+test('one ip batch a namespace: the links are its first document, the default route its second (none: no gateway)', (t) => {
+  const output =
+    '\nnetns: lab-rs1\n[{"ifname":"eth0","address":"aa:bb:cc:dd:ee:01"}]\n[{"dst":"default","gateway":"10.10.0.2","dev":"eth0"}]\n' +
+    '\nnetns: lab-client\n[{"ifname":"eth0","address":"aa:bb:cc:dd:ee:02"}]\n[]\n';
+  t.deepEqual(
+    parseDefaultGateways(output),
+    new Map([
+      ['lab-rs1', '10.10.0.2'],
+      ['lab-client', undefined],
+    ]),
+  );
+  t.is(parseMacs(output).get('lab-rs1')?.get('eth0'), 'aa:bb:cc:dd:ee:01');
 });

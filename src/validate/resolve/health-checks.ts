@@ -8,7 +8,7 @@ import type { RawCheck, ResolveContext } from './raw.js';
 /**
  * The defaults: a dead service (its port refuses, or answers with ICMP unreachable) is seen within
  * interval + retryDelay, 1.5 s; a silent one within the budget, 5.5 s. A 2 s timeout, not 1: under
- * emulation with one vCPU the real server's UDP service (socat forking a shell) took over a second to answer.
+ * emulation with one vCPU an answer can take over a second on a busy guest (it did when socat forked a shell per datagram).
  */
 export const CHECK_DEFAULTS = { interval: 1, timeout: 2, retries: 1, retryDelay: 0.5 } as const;
 
