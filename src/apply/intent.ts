@@ -29,20 +29,30 @@ export async function clearIntent(stateDir: string | undefined, lab: string): Pr
   if (stateDir) await rm(join(stateDir, `${lab}${SUFFIX}`), { force: true });
 }
 
-/** The records of `up` runs that died before they finished (their process is gone). */
-export async function abandonedIntents(stateDir: string | undefined, host: HostView): Promise<Intent[]> {
+/** The records of `up` runs, readable ones only. */
+async function intents(stateDir: string | undefined): Promise<Intent[]> {
   if (!stateDir) return [];
   const files = (await readdir(stateDir).catch(() => [] as string[])).filter((f) => f.endsWith(SUFFIX));
-  const intents: Intent[] = [];
+  const found: Intent[] = [];
   for (const file of files) {
     try {
       const intent = JSON.parse(await readFile(join(stateDir, file), 'utf8')) as Intent;
-      if (Array.isArray(intent.namespaces) && typeof intent.lab === 'string' && !host.alive(intent.pid)) intents.push(intent);
+      if (Array.isArray(intent.namespaces) && typeof intent.lab === 'string') found.push(intent);
     } catch {
-      // a record cut short by the death it records: it names nothing to trust
+      // a record cut short by the death it records (or being written): it names nothing to trust
     }
   }
-  return intents;
+  return found;
+}
+
+/** The records of `up` runs that died before they finished (their process is gone). */
+export async function abandonedIntents(stateDir: string | undefined, host: HostView): Promise<Intent[]> {
+  return (await intents(stateDir)).filter((intent) => !host.alive(intent.pid));
+}
+
+/** Whether an `up` is under way (its process lives): it may not have created, let alone marked, a namespace yet. */
+export async function upUnderWay(stateDir: string | undefined, host: HostView): Promise<boolean> {
+  return (await intents(stateDir)).some((intent) => host.alive(intent.pid));
 }
 
 /** The namespaces an abandoned record may remove: listed in it, existing, and without any lo alias or with its own lab's mark and hash. */

@@ -12,7 +12,7 @@ import { LabStateError } from './errors.js';
 import { executePlan, type ExecuteOptions } from './execute-plan.js';
 import type { HostView } from './host.js';
 import { byLab, findOwned, loAliases } from './ownership.js';
-import { abandonedIntents, claimedBy, clearIntent, writeIntent, type Intent } from './intent.js';
+import { abandonedIntents, claimedBy, clearIntent, upUnderWay, writeIntent, type Intent } from './intent.js';
 import type { CommandRunner } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
@@ -109,7 +109,8 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   if (!options.stateDir) return;
   const file = `${options.stateDir}/${MODULES_FILE}`;
   const loaded = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  if (loaded.length === 0 || (await findOwned(options.runner, options.host)).length > 0) return;
+  // Another lab's `up` under way (lvslab demo builds two at once) needs them too, before it has any namespace.
+  if (loaded.length === 0 || (await upUnderWay(options.stateDir, options.host)) || (await findOwned(options.runner, options.host)).length > 0) return;
   await options.runner.run(['modprobe', '-r', '-a', ...[...new Set(loaded)].reverse()]);
   await rm(file, { force: true });
   await rmdir(options.stateDir).catch(() => undefined);

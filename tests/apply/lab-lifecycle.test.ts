@@ -2,6 +2,9 @@ import test from 'ava';
 import { join } from 'node:path';
 import { labDown, labUp, runningState } from '../../src/apply/lab-lifecycle.js';
 import { LabStateError } from '../../src/apply/errors.js';
+import { clearIntent, writeIntent } from '../../src/apply/intent.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { FakeMachine } from '../helpers/fake-machine.js';
 import { GOLDEN_SERVICE_COMMAND, TOPOLOGIES } from '../helpers/paths.js';
@@ -95,4 +98,20 @@ test('the running state says absent, matches or differs, from the marks alone', 
   await labUp(await dr(), planOptions, options);
   t.is(await runningState(await dr(), planOptions, options), 'matches');
   t.is(await runningState({ ...(await dr()), services: (await dr()).services.slice(0, 1) }, planOptions, options), 'differs');
+});
+
+test("down unloads the modules lvslab loaded only once no lab runs and no other lab's up is under way", async (t) => {
+  const machine = new FakeMachine();
+  const options = { runner: machine, host: machine, stateDir: mkdtempSync(join(tmpdir(), 'lvslab-state-')) };
+  await labUp(await dr(), planOptions, options);
+  t.true(machine.modules.has('ip_vs'), 'up loaded ip_vs and remembers it');
+  // Another lab's up has written its record (its process alive) and not yet created a namespace.
+  machine.livePids.add(4242);
+  await writeIntent(options.stateDir, { lab: 'other', hash: 'abc', namespaces: ['other-client'], pid: 4242 });
+  await labDown('dr', options);
+  t.true(machine.modules.has('ip_vs'), "the other lab's up needs it");
+  await clearIntent(options.stateDir, 'other');
+  await labUp(await dr(), planOptions, options);
+  await labDown('dr', options);
+  t.false(machine.modules.has('ip_vs'), 'nothing runs or is being built: unloaded');
 });
