@@ -152,8 +152,16 @@ async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus = 2
   }
 }
 
-/** Two resident microVMs (one vCPU each, one per core): each job runs on the first of them that is free. */
-async function inTwoLanes<T>(jobs: Array<(env: Record<string, string>) => Promise<T>>, failed: (error: Error, index: number) => T): Promise<T[]> {
+/** How many resident microVMs (one vCPU each) run the lanes' jobs; LVSLAB_LANES sets another number. */
+const lanes = () => lanesFrom(process.env.LVSLAB_LANES);
+
+function lanesFrom(text = '2'): number {
+  if (!/^[1-8]$/.test(text)) throw new Error(`LVSLAB_LANES must be a number of microVMs from 1 to 8, not "${text}"`);
+  return Number(text);
+}
+
+/** Resident microVMs (one vCPU each): each job runs on the first of them that is free. */
+async function onLanes<T>(jobs: Array<(env: Record<string, string>) => Promise<T>>, failed: (error: Error, index: number) => T): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
   const lane = async (number: number) => {
@@ -172,7 +180,7 @@ async function inTwoLanes<T>(jobs: Array<(env: Record<string, string>) => Promis
       }
     }
   };
-  await Promise.all([lane(1), lane(2)]);
+  await Promise.all(Array.from({ length: lanes() }, (_, i) => lane(i + 1)));
   return results;
 }
 
@@ -216,7 +224,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   // Longest first (unmeasured ones first of all: they may be the longest).
   jobs.sort((a, b) => (MEASURED_SECONDS[b.name] ?? Infinity) - (MEASURED_SECONDS[a.name] ?? Infinity));
   const ended = new Map<Stage, number>();
-  const results = await inTwoLanes(
+  const results = await onLanes(
     jobs.map((job) => async (env) => {
       const jobStarted = Date.now();
       const result = await job.run(env).catch((error: Error) => ({ stage: job.stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }));
@@ -328,7 +336,7 @@ async function main(): Promise<number> {
   }
   const guestStages = stages.filter((s) => inGuest.includes(s));
   if (guestStages.length > 0) {
-    say(`# stages ${guestStages.join(', ')}: microVMs on two lanes`);
+    say(`# stages ${guestStages.join(', ')}: microVMs on ${lanes()} lanes`);
     results.push(...(await runGuestStages(guestStages)));
   }
   say('');
