@@ -109,19 +109,9 @@ function listenUdp(node: string, listener: Listener): Promise<UdpSocket> {
   });
 }
 
-/** Binds every listener; resolves with a function that closes them all. */
-export async function serve(node: string, listeners: Listener[]): Promise<() => Promise<void>> {
-  const closers = await Promise.all(
-    listeners.map(async (l) => {
-      if (l.protocol === 'udp') {
-        const socket = await listenUdp(node, l);
-        return () => new Promise<void>((resolve) => socket.close(() => resolve()));
-      }
-      const server = await listenTcp(node, l);
-      return () => new Promise<void>((resolve) => server.close(() => resolve()));
-    }),
-  );
-  return async () => void (await Promise.all(closers.map((close) => close())));
+/** Binds every listener (the process serves until it is killed). */
+export async function serve(node: string, listeners: Listener[]): Promise<void> {
+  await Promise.all(listeners.map((l) => (l.protocol === 'udp' ? listenUdp(node, l) : listenTcp(node, l))));
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
