@@ -75,6 +75,7 @@ export function answerTcp(node: string, socket: Socket): void {
     pad(socket, bytes);
   };
   socket.on('data', (chunk: Buffer) => {
+    if (answered) return; // what a client sends after its request is not kept
     request += chunk.toString('latin1');
     const lineEnd = request.indexOf('\n');
     if (lineEnd < 0) return;
