@@ -19,6 +19,7 @@ import { CLI_ENTRY, PACKAGE_ROOT } from '../src/model/package-root.js';
 import { closingLine, collectTap, formatAssert } from '../src/report/tap-summary.js';
 import { startResidentGuest } from './helpers/resident-guest.js';
 import { stageFiles } from './helpers/suite-stages.js';
+import { SHIPPED_IPV6 } from './helpers/paths.js';
 import { ipvsOnHost } from '../src/vm/choose-runner.js';
 import { runInVm, vmRequest } from '../src/vm/launch.js';
 
@@ -39,6 +40,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   keepalived: 155,
   'lvslab test nat-pair dr-own tun-pair': 420,
   'verifier-fails-tun-fullnat': 110,
+  // One-vCPU guest, alone: 33 + 27 + 44 + 36 s and dr6's ~30 s.
+  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 250,
 };
 
 const AVA = join(PACKAGE_ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
@@ -253,10 +256,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
  * are fully verified by the e2e demo test): weighted rr, and keepalived's health checks and the pairs'
  * failover together with every traffic check. Two jobs, so that the lanes can share them.
  */
-const LABS_STAGE = [
-  ['dr-wrr8', 'dr-keepalived', 'dr-pair', 'fullnat-pair'],
-  ['nat-pair', 'dr-own', 'tun-pair'],
-];
+const LABS_STAGE = [['dr-wrr8', 'dr-keepalived', 'dr-pair', 'fullnat-pair'], ['nat-pair', 'dr-own', 'tun-pair'], SHIPPED_IPV6];
 
 const labsArgv = (topologies: string[]) => [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies.map((n) => `topologies/${n}.yaml`)];
 

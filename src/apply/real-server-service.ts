@@ -8,7 +8,7 @@
  * 0.1 s of the guest's only CPU, and health checks plus a failover's 10 probes a second saturated it.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { SERVICE_PROGRAM, SERVICE_READY } from '../model/package-root.js';
 
 export interface Listener {
@@ -24,9 +24,10 @@ const CHUNK = Buffer.alloc(64 * 1024, '.');
 
 /** Parses `tcp:ADDRESS:PORT`; throws on anything else. */
 export function parseListener(text: string): Listener {
-  const match = /^(tcp|udp):(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(text);
+  // IPv6 in brackets, as ports are written after it: udp:[fd00:10::100]:80.
+  const match = /^(tcp|udp):(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]):(\d{1,5})$/.exec(text);
   if (!match || Number(match[3]) < 1 || Number(match[3]) > 65535) throw new Error(`not a listener (tcp|udp:ADDRESS:PORT): ${text}`);
-  return { protocol: match[1] as Listener['protocol'], address: match[2], port: Number(match[3]) };
+  return { protocol: match[1] as Listener['protocol'], address: match[2].replace(/^\[|\]$/g, ''), port: Number(match[3]) };
 }
 
 export function identityLine(node: string, peer: string, local: string): string {
@@ -90,14 +91,15 @@ function listenTcp(node: string, listener: Listener): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer({ allowHalfOpen: true }, (socket) => answerTcp(node, socket));
     server.once('error', reject);
-    server.listen({ host: listener.address, port: listener.port, exclusive: true }, () => resolve(server));
+    // An IPv6 listener takes IPv6 alone: an IPv4 client reaching [::] would be seen as ::ffff:CIP.
+    server.listen({ host: listener.address, port: listener.port, exclusive: true, ipv6Only: isIPv6(listener.address) }, () => resolve(server));
   });
 }
 
 /** A datagram gets one datagram back, from the address the socket is bound to (never padded). */
 function listenUdp(node: string, listener: Listener): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4', reuseAddr: true });
+    const socket = createSocket({ type: isIPv6(listener.address) ? 'udp6' : 'udp4', reuseAddr: true, ipv6Only: isIPv6(listener.address) });
     socket.once('error', reject);
     socket.on('message', (_message, from) => {
       socket.send(identityLine(node, `${from.address}:${from.port}`, `${listener.address}:${listener.port}`), from.port, from.address);

@@ -1,4 +1,5 @@
 /** The verbs that prove what a lab does: verify, graph, test. */
+import { familiesOf, familyView } from '../model/family-view.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -117,7 +118,9 @@ export async function scenarioVerb(args: string[]): Promise<number> {
 async function observePaths(lab: Lab): Promise<ObservedPaths | null> {
   const options = machineLifecycle();
   requireRoot(options.host, 'graph');
-  return withLab(lab, options, async () => observedPaths(lab, await observeLab(lab, options.runner)) ?? null, { reuseRunning: true });
+  // The paths of the lab's first family (IPv4 where it serves IPv4).
+  const view = familyView(lab, familiesOf(lab)[0] ?? 'ipv4');
+  return withLab(lab, options, async () => observedPaths(view, await observeLab(view, options.runner)) ?? null, { reuseRunning: true });
 }
 
 export async function graphVerb(args: string[]): Promise<number> {

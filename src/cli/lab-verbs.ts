@@ -16,14 +16,14 @@ import { TopologyError, type Problem } from '../model/problems.js';
 import { loadLab } from '../validate/validate-topology.js';
 import { labStatus } from '../verify/lab-status.js';
 import { runWhereIpvsIs } from '../session/where-ipvs-is.js';
-import type { Lab } from '../model/lab.js';
+import { hostPort, type Lab } from '../model/lab.js';
 import { parseVerbArgs, UsageError, type ParsedArgs } from './args.js';
 import { RUNNER_OPTION, whereFrom } from './shared.js';
 import { VM_OPTIONS } from './vm-options.js';
 
 /** A valid lab in one line: its shape, its services, and what keepalived and scenarios add. */
 export function labSummary(lab: Lab): string {
-  const services = lab.services.map((s) => `${s.protocol} ${s.vip}:${s.port} ${s.scheduler}`).join(', ');
+  const services = lab.services.map((s) => `${s.protocol} ${hostPort(s.vip, s.port)} ${s.scheduler}`).join(', ');
   const vrrp = lab.keepalived?.vrrp;
   const keepalived = !lab.keepalived
     ? []
@@ -112,7 +112,7 @@ async function upHere(lab: Lab, file: string, values: ParsedArgs['values']): Pro
     );
     if (values['show-status'])
       console.log(renderStatus(await labStatus(byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [], options.runner)));
-    console.log(`  try: lvslab exec ${lab.name} ${lab.clients[0].name} -- curl -s http://${lab.services[0].vip}:${lab.services[0].port}/`);
+    console.log(`  try: lvslab exec ${lab.name} ${lab.clients[0].name} -- curl -s -g http://${hostPort(lab.services[0].vip, lab.services[0].port)}/`);
   }
   return 0;
 }

@@ -92,6 +92,8 @@ export function overlaps6(a: Cidr6, b: Cidr6): boolean {
 
 export const LINK_LOCAL: Cidr6 = { address: 0xfe80n << 112n, prefix: 10 };
 
+export const MULTICAST: Cidr6 = { address: 0xffn << 120n, prefix: 8 };
+
 export function isLinkLocal(address: bigint): boolean {
   return contains6(LINK_LOCAL, address);
 }
@@ -117,4 +119,14 @@ export function hostCount6(net: Cidr6): bigint {
 export function nthAddress6(net: Cidr6, n: bigint): bigint | undefined {
   if (n < 1n || n > hostCount6(net)) return undefined;
   return net.address + n;
+}
+
+/**
+ * A dual-stack node's IPv6 address mirrors its IPv4 host number, read as hex digits: host .11 of 10.10.0.0/24
+ * is ::11 of fd00:10::/64, the VIP .100 is ::100. Undefined when the mirror is not a host of the subnet.
+ */
+export function mirrorHost6(net: Cidr6, hostNumber: number): bigint | undefined {
+  if (!Number.isInteger(hostNumber) || hostNumber < 1) return undefined;
+  const address = net.address + BigInt(`0x${hostNumber.toString(10)}`);
+  return isHostOf6(net, address) ? address : undefined;
 }

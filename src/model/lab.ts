@@ -16,11 +16,28 @@ export type Scheduler = (typeof SCHEDULERS)[number];
 
 export type Role = 'client' | 'gateway' | 'director' | 'realServer';
 
+/** An address family: a lab is IPv4, and dual-stack where its networks also carry an IPv6 subnet (`subnet6`). */
+export const FAMILIES = ['ipv4', 'ipv6'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** The family of an address as the Lab writes it (IPv6 text always has a colon, IPv4 never). */
+export function familyOf(address: string): Family {
+  return address.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+/** address:port as tools write it: IPv6 in brackets ([fd00:10::100]:80). */
+export function hostPort(address: string, port: number): string {
+  return familyOf(address) === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 export interface Network {
   name: string;
   /** Network address, e.g. 10.10.0.0 */
   address: string;
   prefix: number;
+  /** Its IPv6 subnet, when the network is dual-stack. */
+  address6?: string;
+  prefix6?: number;
   /** The bridge that joins this network's links, inside the lab's switch namespace. */
   bridge: string;
 }
@@ -31,6 +48,9 @@ export interface Interface {
   network: string;
   address: string;
   prefix: number;
+  /** Its IPv6 address, when the network is dual-stack. */
+  address6?: string;
+  prefix6?: number;
   /** Name of the veth peer inside the switch namespace. */
   peer: string;
 }
@@ -42,6 +62,8 @@ export interface Node {
   interfaces: Interface[];
   /** Default route's next hop, when the node has one (the gateway has none). */
   defaultGateway?: string;
+  /** The IPv6 default route's next hop, when the node's network is dual-stack. */
+  defaultGateway6?: string;
 }
 
 export interface RealServer extends Node {
@@ -85,6 +107,7 @@ export function checkBudget(check: HealthCheck): number {
 
 export interface Service {
   protocol: Protocol;
+  /** IPv4 or IPv6 (a dual-stack service is two Services, one per VIP); its members' addresses are of the same family. */
   vip: string;
   port: number;
   scheduler: Scheduler;

@@ -14,7 +14,8 @@ export interface Frame {
   dstMac: string;
   /** Bytes on the wire (Ethernet frame). */
   length: number;
-  kind: 'ipv4' | 'arp' | 'other';
+  /** ipv4 and ipv6: an IP packet; arp: ARP, or IPv6's neighbour solicitations and advertisements (NDP). */
+  kind: 'ipv4' | 'ipv6' | 'arp' | 'other';
   src?: Endpoint;
   dst?: Endpoint;
   /** The inner header of an IP-in-IP packet (then src/dst are the outer addresses). */

@@ -1,13 +1,14 @@
 /** DR, direct routing (ipvsadm -g): the director rewrites only the Ethernet header; replies bypass it. */
 import type { Frame } from '../model/observation.js';
 import type { LvsMode } from './lvs-mode.js';
-import { clientAddresses, macOwners, outbound, vipsOf } from './observed.js';
+import { clientAddresses, isIp, macOwners, outbound, vipsOf } from './observed.js';
 
 export const dr: LvsMode = {
   name: 'dr',
   facts: {
     forwardingFlag: '-g',
     modules: [],
+    modules6: [],
     repliesBypassDirector: true,
     connectionSync: true,
     portMapping: { why: 'IP header is not rewritten' },
@@ -17,6 +18,7 @@ export const dr: LvsMode = {
     directorForwards: false,
     vsConntrack: false,
     vipDevice: 'lo',
+    vipDevice6: 'lo',
     walk: { request: ['prerouting', 'input', 'output', 'postrouting'], reply: [] },
     walkNote: 'the LVS pages draw prerouting -> input -> postrouting: IPVS sends the request on through LOCAL_OUT, so it crosses output too',
   },
@@ -31,7 +33,7 @@ export const dr: LvsMode = {
     const vips = vipsOf(lab);
     const clients = clientAddresses(lab);
     const rsMacs = new Set(lab.realServers.map((rs) => obs.macs.get(rs.namespace)?.get(rs.interfaces[0].name)));
-    const toServers = outbound(lab, obs).filter((f) => f.kind === 'ipv4' && f.src && clients.has(f.src.ip));
+    const toServers = outbound(lab, obs).filter((f) => isIp(f) && f.src && clients.has(f.src.ip));
     const bad = toServers.filter((f) => !rsMacs.has(f.dstMac) || !vips.has(f.dst?.ip ?? ''));
     const sample = (f: Frame) => `${owners.get(f.srcMac) ?? f.srcMac} -> ${owners.get(f.dstMac) ?? f.dstMac}, IP ${f.src?.ip} -> ${f.dst?.ip}`;
     return [

@@ -3,7 +3,7 @@
  * director's address (iptables -m ipvs ... -j SNAT, with net.ipv4.vs.conntrack=1 so netfilter sees it).
  * A director pair gives requests its floating address instead, so that replies reach whichever director is master.
  */
-import { sourceNatAddress } from '../model/lab.js';
+import { familyOf, sourceNatAddress } from '../model/lab.js';
 import type { LvsMode } from './lvs-mode.js';
 
 export const fullnat: LvsMode = {
@@ -11,6 +11,7 @@ export const fullnat: LvsMode = {
   facts: {
     forwardingFlag: '-m',
     modules: ['xt_ipvs', 'iptable_nat'],
+    modules6: ['ip6table_nat'],
     connectionSync: {
       why:
         "the source NAT's state is netfilter's conntrack, which the IPVS sync daemon does not copy: the real server's next " +
@@ -37,23 +38,25 @@ export const fullnat: LvsMode = {
     { from: p.gateway, to: p.client, network: p.clientNet },
   ],
   directorSteps: (lab, director) => {
-    const source = sourceNatAddress(lab);
-    const input = [
-      '*nat',
-      ...lab.services.map(
-        (s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/32 --vport ${s.port} -j SNAT --to-source ${source}`,
-      ),
-      'COMMIT',
-    ];
-    return [
-      {
-        phase: 'ipvs',
-        node: director.name,
-        title: `fullnat: source NAT of IPVS traffic to ${lab.keepalived?.vrrp?.floating ? "the pair's floating address" : 'the DIP'}`,
-        argv: ['ip', 'netns', 'exec', director.namespace, 'iptables-restore', '--noflush'],
-        input,
-      },
-    ];
+    const what = lab.keepalived?.vrrp?.floating ? "the pair's floating address" : 'the DIP';
+    // One table per family: iptables for the IPv4 services, ip6tables for the IPv6 ones (to the director's IPv6 address).
+    const tables = [
+      { family: 'ipv4', tool: 'iptables-restore', source: sourceNatAddress(lab), bits: 32 },
+      { family: 'ipv6', tool: 'ip6tables-restore', source: director.interfaces[0].address6 ?? '', bits: 128 },
+    ] as const;
+    return tables.flatMap(({ family, tool, source, bits }) => {
+      const services = lab.services.filter((s) => familyOf(s.vip) === family);
+      if (services.length === 0) return [];
+      const input = [
+        '*nat',
+        ...services.map(
+          (s) => `-A POSTROUTING -m ipvs --vproto ${s.protocol === 'tcp' ? 6 : 17} --vaddr ${s.vip}/${bits} --vport ${s.port} -j SNAT --to-source ${source}`,
+        ),
+        'COMMIT',
+      ];
+      const title = `fullnat: source NAT of IPVS traffic to ${family === 'ipv6' ? "the director's IPv6 address" : what}`;
+      return [{ phase: 'ipvs', node: director.name, title, argv: ['ip', 'netns', 'exec', director.namespace, tool, '--noflush'], input }];
+    });
   },
   deliveryChecks: () => [],
   /** No real server's default gateway is the director: replies return by the source NAT alone. */

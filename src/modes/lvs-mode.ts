@@ -14,6 +14,8 @@ export interface ModeFacts {
   forwardingFlag: '-m' | '-g' | '-i';
   /** Kernel modules the lab needs besides ip_vs. */
   modules: readonly string[];
+  /** And those its IPv6 services need (TUN: IPv6-in-IPv6). */
+  modules6: readonly string[];
   /** Replies go from the real server to the gateway and never touch the director. */
   repliesBypassDirector: boolean;
   /** A real server may listen on another port than the virtual service's; otherwise why not. */
@@ -32,8 +34,12 @@ export interface ModeFacts {
   vsConntrack: boolean;
   /** Where a real server holds the VIP, when it must accept packets for it. */
   vipDevice?: 'lo' | 'tunl0';
+  /** Where it holds an IPv6 VIP (TUN: ip6tnl0, the IPv6-in-IPv6 fallback device; NDP never answers for lo's addresses on eth0). */
+  vipDevice6?: 'lo' | 'ip6tnl0';
   /** Appended to a real server's default route (TUN clamps the MSS to the tunnel's MTU). */
   realServerRouteOptions?: string;
+  /** The same for its IPv6 default route. */
+  realServerRouteOptions6?: string;
   /** The director's netfilter hooks each direction crosses (measured; see docs/modes.md). */
   walk: { request: readonly Hook[]; reply: readonly Hook[] };
   /** Where the kernel's walk differs from what the LVS pages draw, when it does. */

@@ -7,6 +7,7 @@ export const nat: LvsMode = {
   facts: {
     forwardingFlag: '-m',
     modules: [],
+    modules6: [],
     repliesBypassDirector: false,
     connectionSync: true,
     portMapping: true,

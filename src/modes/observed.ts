@@ -32,3 +32,8 @@ export function servedBy(obs: Observation): Set<string> {
 
 export const clientAddresses = (lab: Lab) => new Set(lab.clients.map((c) => c.interfaces[0].address));
 export const vipsOf = (lab: Lab) => new Set(lab.services.map((s) => s.vip));
+
+/** An IP packet of either family. */
+export function isIp(f: Frame): boolean {
+  return f.kind === 'ipv4' || f.kind === 'ipv6';
+}

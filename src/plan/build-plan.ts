@@ -6,7 +6,8 @@
  * `iptables-restore`): building a lab costs a few processes per node instead of one per command.
  */
 import { createHash } from 'node:crypto';
-import { allNodes, DIRECTOR_LOCAL_PORTS, directorsOf, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
+import { allNodes, DIRECTOR_LOCAL_PORTS, directorsOf, familyOf, hostPort, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
+import { familiesOf, isDualStack } from '../model/family-view.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
 import { SERVICE_READY } from '../model/package-root.js';
 import { lvsMode } from '../modes/index.js';
@@ -57,7 +58,8 @@ export function buildPlan(lab: Lab, options: PlanOptions): Plan {
 }
 
 function modulesStep(lab: Lab): Step {
-  const modules = ['ip_vs', ...lvsMode(lab.mode).facts.modules];
+  const facts = lvsMode(lab.mode).facts;
+  const modules = ['ip_vs', ...facts.modules, ...(familiesOf(lab).includes('ipv6') ? facts.modules6 : [])];
   return { phase: 'modules', node: 'host', title: 'load the kernel modules the lab needs', argv: ['modprobe', '-a', ...modules], modules };
 }
 
@@ -131,6 +133,7 @@ function sysctlStep(lab: Lab, node: Node): Step {
   // burst 5 s later (measured: outages of 12-15 s).
   const followsVrrp = node.role === 'gateway' || (node.role === 'realServer' && lab.keepalived?.vrrp?.floating !== undefined);
   if (lab.keepalived?.vrrp && followsVrrp) for (const i of node.interfaces) settings.push([`net.ipv4.neigh.${i.name}.locktime`, 0]);
+  if (isDualStack(lab)) settings.push(...ipv6Settings(node, forwards));
   return {
     phase: 'nodes',
     node: node.name,
@@ -139,28 +142,62 @@ function sysctlStep(lab: Lab, node: Node): Step {
   };
 }
 
+/**
+ * A dual-stack node's IPv6 settings. DAD off before the links come up (addresses are usable at once instead of
+ * after a second of tentative state; the lab's addresses are unique by construction); forwarding where IPv4's
+ * is on; no redirects taken by a real server (IPv6 routers send them with no send_redirects to turn off).
+ */
+function ipv6Settings(node: Node, forwards: boolean): Array<[string, number]> {
+  const settings: Array<[string, number]> = [
+    ['net.ipv6.conf.all.forwarding', forwards ? 1 : 0],
+    ['net.ipv6.conf.all.accept_dad', 0],
+    ['net.ipv6.conf.default.accept_dad', 0],
+  ];
+  const accepts = node.role === 'realServer' ? 0 : 1;
+  settings.push(['net.ipv6.conf.all.accept_redirects', accepts], ['net.ipv6.conf.default.accept_redirects', accepts]);
+  for (const i of node.interfaces) settings.push([`net.ipv6.conf.${i.name}.accept_dad`, 0], [`net.ipv6.conf.${i.name}.accept_redirects`, accepts]);
+  return settings;
+}
+
 function vipsOf(lab: Lab, rs?: RealServer): string[] {
   const services = rs ? lab.services.filter((s) => s.members.some((m) => m.realServer === rs.name)) : lab.services;
   return [...new Set(services.map((s) => s.vip))];
 }
 
+/** An address as `ip addr add` takes it: IPv6 without duplicate address detection (nodad), which would hold it back a second. */
+function addrLine(address: string, prefix: number, device: string): string {
+  return familyOf(address) === 'ipv6' ? `addr add ${address}/${prefix} dev ${device} nodad` : `addr add ${address}/${prefix} dev ${device}`;
+}
+
+function hostPrefix(address: string): number {
+  return familyOf(address) === 'ipv6' ? 128 : 32;
+}
+
 function addressStep(lab: Lab, node: Node, hash: string): Step {
   const input = markLines(lab, node.name, hash);
-  for (const i of node.interfaces) input.push(`addr add ${i.address}/${i.prefix} dev ${i.name}`, `link set dev ${i.name} up`);
+  for (const i of node.interfaces) {
+    input.push(addrLine(i.address, i.prefix, i.name));
+    if (i.address6) input.push(addrLine(i.address6, i.prefix6!, i.name));
+    input.push(`link set dev ${i.name} up`);
+  }
   // A pair's VIP is keepalived's to move (VRRP); one director holds it from the start.
   if (node.role === 'director' && !lab.keepalived?.vrrp) {
-    for (const vip of vipsOf(lab)) input.push(`addr add ${vip}/32 dev ${node.interfaces[0].name}`);
+    // An IPv6 VIP is deprecated at once (preferred_lft 0): still the director's, never the source it picks. Else TUN's
+    // outer source could be the VIP, which the real server holds itself and so refuses the tunnelled packet from.
+    for (const vip of vipsOf(lab))
+      input.push(familyOf(vip) === 'ipv6' ? `${addrLine(vip, 128, node.interfaces[0].name)} preferred_lft 0` : addrLine(vip, 32, node.interfaces[0].name));
   }
   const facts = lvsMode(lab.mode).facts;
   if (node.role === 'realServer' && facts.vipDevice) {
+    const vips = vipsOf(lab, node as RealServer);
+    const devices = new Set(vips.map((vip) => (familyOf(vip) === 'ipv6' ? facts.vipDevice6 : facts.vipDevice)));
     // lo is always up; a tunnel device must be brought up.
-    if (facts.vipDevice !== 'lo') input.push(`link set dev ${facts.vipDevice} up`);
-    for (const vip of vipsOf(lab, node as RealServer)) input.push(`addr add ${vip}/32 dev ${facts.vipDevice}`);
+    for (const device of devices) if (device && device !== 'lo') input.push(`link set dev ${device} up`);
+    for (const vip of vips) input.push(addrLine(vip, hostPrefix(vip), (familyOf(vip) === 'ipv6' ? facts.vipDevice6 : facts.vipDevice)!));
   }
-  if (node.defaultGateway) {
-    const options = node.role === 'realServer' && facts.realServerRouteOptions ? ` ${facts.realServerRouteOptions}` : '';
-    input.push(`route add default via ${node.defaultGateway}${options}`);
-  }
+  const options = (text: string | undefined) => (node.role === 'realServer' && text ? ` ${text}` : '');
+  if (node.defaultGateway) input.push(`route add default via ${node.defaultGateway}${options(facts.realServerRouteOptions)}`);
+  if (node.defaultGateway6) input.push(`route add default via ${node.defaultGateway6}${options(facts.realServerRouteOptions6)}`);
   return { phase: 'nodes', node: node.name, title: 'addresses and routes', argv: ['ip', '-n', node.namespace, '-batch', '-'], input };
 }
 
@@ -171,10 +208,10 @@ function serviceFlag(service: Service): string {
 /** The lab's IPVS table as `ipvsadm -R` lines (verify compares the director's live table with them). */
 export function ipvsRules(lab: Lab): string[] {
   return lab.services.flatMap((s) => {
-    const virtual = `${serviceFlag(s)} ${s.vip}:${s.port}`;
+    const virtual = `${serviceFlag(s)} ${hostPort(s.vip, s.port)}`;
     return [
       `-A ${virtual} -s ${s.scheduler}${s.persistence ? ` -p ${s.persistence}` : ''}`,
-      ...s.members.map((m) => `-a ${virtual} -r ${m.address}:${m.port} ${lvsMode(lab.mode).facts.forwardingFlag} -w ${m.weight}`),
+      ...s.members.map((m) => `-a ${virtual} -r ${hostPort(m.address, m.port)} ${lvsMode(lab.mode).facts.forwardingFlag} -w ${m.weight}`),
     ];
   });
 }
@@ -199,8 +236,12 @@ function ipvsSteps(lab: Lab): Step[] {
 
 /** The address a real server's UDP service binds to: replies must leave from the address the request reached. */
 function listenAddress(lab: Lab, rs: RealServer, service: Service): string {
-  return isDirectReturn(lab) ? service.vip : rs.interfaces[0].address;
+  const own = familyOf(service.vip) === 'ipv6' ? rs.interfaces[0].address6! : rs.interfaces[0].address;
+  return isDirectReturn(lab) ? service.vip : own;
 }
+
+/** ADDRESS:PORT as the service's listeners take it (IPv6 in brackets). */
+const listenerAt = (protocol: string, address: string, port: number) => `${protocol}:${hostPort(address, port)}`;
 
 /** The listeners of a real server's service: one per service it is a member of (TCP on every address). */
 export function serviceListeners(lab: Lab, rs: RealServer): string[] {
@@ -208,10 +249,10 @@ export function serviceListeners(lab: Lab, rs: RealServer): string[] {
     const member = service.members.find((m) => m.realServer === rs.name);
     if (!member) return [];
     const listen = listenAddress(lab, rs, service);
-    if (service.protocol === 'tcp') return [`tcp:0.0.0.0:${member.port}`];
+    if (service.protocol === 'tcp') return [listenerAt('tcp', familyOf(service.vip) === 'ipv6' ? '::' : '0.0.0.0', member.port)];
     // A udp service bound to the VIP cannot answer keepalived's check, sent to the real server's own address.
-    const check = service.check?.type === 'udp' && listen !== member.address ? [`udp:${member.address}:${member.port}`] : [];
-    return [`udp:${listen}:${member.port}`, ...check];
+    const check = service.check?.type === 'udp' && listen !== member.address ? [listenerAt('udp', member.address, member.port)] : [];
+    return [listenerAt('udp', listen, member.port), ...check];
   });
   return [...new Set(listeners)];
 }

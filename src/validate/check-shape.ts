@@ -3,7 +3,7 @@
  * problem with its path and the allowed choices (and a "did you mean" for near misses).
  */
 import { parseCidr, parseIPv4, isNetworkAddress } from '../model/ipv4.js';
-import { parseCidr6, parseIPv6 } from '../model/ipv6.js';
+import { isLinkLocal, isNetworkAddress6, LINK_LOCAL, MULTICAST, overlaps6, parseCidr6, parseIPv6 } from '../model/ipv6.js';
 import type { YamlPath } from '../load/load-topology.js';
 import { didYouMean } from './did-you-mean.js';
 import type { SchemaNode } from './schema.js';
@@ -130,17 +130,30 @@ function checkArray(data: unknown, schema: SchemaNode, path: YamlPath): ShapePro
   return problems;
 }
 
+/** An IPv6 address a lab may use: parsed strictly, not link-local, not multicast. */
+function usableIPv6(text: string): boolean {
+  const value = parseIPv6(text);
+  return value !== undefined && !isLinkLocal(value) && !overlaps6({ address: value, prefix: 128 }, MULTICAST);
+}
+
 function checkString(data: unknown, schema: SchemaNode, path: YamlPath): ShapeProblem[] {
   if (typeof data !== 'string') return [{ path, message: `expected ${expectation(schema)}, got ${describe(data)}` }];
   if (schema.enum && !schema.enum.includes(data)) {
     return [{ path, message: `${clip(JSON.stringify(data))} is not allowed; allowed: ${schema.enum.join(', ')}${didYouMean(data, schema.enum)}` }];
   }
   const invalid = (why = ''): ShapeProblem[] => [{ path, message: `${clip(JSON.stringify(data))} is not valid; expected ${schema['x-allowed']}${why}` }];
-  const v6 = '; IPv6 is not supported yet: a lab is IPv4 only';
+  const v6 = '; IPv6 goes in subnet6, vip6 or a service vip (networks and nodes are IPv4, dual-stack with a subnet6)';
   if (schema.format === 'ipv4' && parseIPv4(data) === undefined) return invalid(parseIPv6(data) === undefined ? '' : v6);
   if (schema.format === 'cidr') {
     const cidr = parseCidr(data);
     if (!cidr || cidr.prefix < 8 || cidr.prefix > 30 || !isNetworkAddress(cidr)) return invalid(parseCidr6(data) === undefined ? '' : v6);
+  }
+  if (schema.format === 'ipv6' && !usableIPv6(data)) return invalid();
+  if (schema.format === 'ip' && parseIPv4(data) === undefined && !usableIPv6(data)) return invalid();
+  if (schema.format === 'cidr6') {
+    const cidr = parseCidr6(data);
+    if (!cidr || cidr.prefix < 48 || cidr.prefix > 112 || !isNetworkAddress6(cidr) || overlaps6(cidr, LINK_LOCAL) || overlaps6(cidr, MULTICAST))
+      return invalid();
   }
   if (schema.pattern && !new RegExp(schema.pattern).test(data)) return invalid();
   if (schema.maxLength !== undefined && Buffer.byteLength(data) > schema.maxLength) return invalid();

@@ -5,7 +5,8 @@
  * (clients behind the gateway; the mode's rules, src/modes), services, health checks, a director pair; then the Lab is built
  * and its scenarios resolved against it.
  */
-import type { Lab, Network } from '../model/lab.js';
+import { familyOf, type Lab, type Network } from '../model/lab.js';
+import { assignAddresses6, servicesByFamily } from './resolve/addresses6.js';
 import { contains, parseIPv4 } from '../model/ipv4.js';
 import type { YamlPath } from '../model/problems.js';
 import type { ShapeProblem } from './check-shape.js';
@@ -37,16 +38,20 @@ export function resolveTopology(raw: RawTopology, source: string): { lab?: Lab; 
   const placements = placeNodes(ctx, networks);
   checkNames(ctx, placements);
   checkNodeNetworks(ctx, networks, placements);
-  const addresses = assignAddresses(ctx, networks, placements, rawServices);
+  // IPv4 first: a service's IPv6 VIP (when it has one) is resolved by the IPv6 resolver.
+  const rawServices4 = rawServices.map((s) => (s.vip !== undefined && familyOf(s.vip) === 'ipv6' ? { ...s, vip: undefined } : s));
+  const addresses = assignAddresses(ctx, networks, placements, rawServices4);
+  const addresses6 = assignAddresses6(ctx, networks, placements, addresses, rawServices);
   checkPlacements(ctx, networks, placements, addresses);
-  const services = resolveHealthChecks(
+  const services4 = resolveHealthChecks(
     ctx,
-    resolveServices(ctx, placements, addresses, rawServices),
+    resolveServices(ctx, placements, addresses, rawServices4, addresses6.families),
     rawServices.map((s) => s.check),
   );
+  const services = servicesByFamily(services4, addresses6);
   const vrrp = resolveDirectorPair(ctx, placements);
   if (problems.length > 0) return { problems };
-  const lab = buildLab(raw, source, networks, placements, addresses, services, vrrp);
+  const lab = buildLab(raw, source, networks, placements, addresses, services, vrrp, addresses6);
   const scenarios = resolveScenarios(ctx, lab);
   if (problems.length > 0) return { problems };
   if (scenarios) lab.scenarios = scenarios;

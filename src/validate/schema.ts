@@ -21,7 +21,7 @@ export interface SchemaNode {
   maxLength?: number;
   minimum?: number;
   maximum?: number;
-  format?: 'ipv4' | 'cidr';
+  format?: 'ipv4' | 'cidr' | 'ipv6' | 'cidr6' | 'ip';
   anyOf?: SchemaNode[];
   default?: unknown;
   'x-allowed'?: string;
@@ -32,6 +32,18 @@ function source(pattern: RegExp): string {
 }
 
 const ipv4: SchemaNode = { type: 'string', format: 'ipv4', pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$', 'x-allowed': 'an IPv4 address such as 10.10.0.5' };
+const ipv6: SchemaNode = {
+  type: 'string',
+  format: 'ipv6',
+  pattern: '^[0-9A-Fa-f:.]+$',
+  'x-allowed': 'an IPv6 address such as fd00:10::100 (no zone, not link-local)',
+};
+const anyIp: SchemaNode = {
+  type: 'string',
+  format: 'ip',
+  pattern: '^[0-9A-Fa-f:.]+$',
+  'x-allowed': 'an IPv4 address such as 10.10.0.5 or an IPv6 address such as fd00:10::100',
+};
 const nodeName: SchemaNode = {
   type: 'string',
   pattern: source(NODE_NAME_PATTERN),
@@ -103,6 +115,10 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
     },
     mode: { type: 'string', enum: MODES, description: 'LVS forwarding mode: nat (-m), dr (-g), tun (-i), fullnat (-m plus source NAT).' },
     vip: { ...ipv4, description: "Default virtual IP of every service; default: host .100 of the director's network." },
+    vip6: {
+      ...ipv6,
+      description: "Default IPv6 virtual IP of a dual-stack lab's services; default: ::100 of the director's network's subnet6.",
+    },
     networks: {
       type: 'object',
       description:
@@ -112,7 +128,17 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
         type: 'object',
         additionalProperties: false,
         required: ['subnet'],
-        properties: { subnet: { type: 'string', format: 'cidr', 'x-allowed': 'a subnet such as 10.10.0.0/24, prefix 8 to 30, no host bits' } },
+        properties: {
+          subnet: { type: 'string', format: 'cidr', 'x-allowed': 'a subnet such as 10.10.0.0/24, prefix 8 to 30, no host bits' },
+          subnet6: {
+            type: 'string',
+            format: 'cidr6',
+            'x-allowed': 'an IPv6 subnet such as fd00:10::/64, prefix 48 to 112, no host bits, not link-local or multicast',
+            description:
+              "The network's IPv6 subnet: the network is dual-stack, and each node on it gets the IPv6 address that mirrors its IPv4 host " +
+              '(.11 -> ::11). With the default networks, a service of family ipv6 or dual gives them 2001:db8:100::/64 and fd00:10::/64.',
+          },
+        },
       },
     },
     clients: {
@@ -336,7 +362,12 @@ export const topologySchema: SchemaNode & { $schema: string; $id: string; title:
         properties: {
           protocol: { type: 'string', enum: PROTOCOLS, default: 'tcp', description: 'udp services answer one datagram per request.' },
           port: { ...port, description: 'Port of the virtual service on the VIP.' },
-          vip: { ...ipv4, description: 'Default: the lab vip.' },
+          vip: { ...anyIp, description: 'Default: the lab vip (and vip6 in a dual-stack lab). An IPv6 address makes the service ipv6 only.' },
+          family: {
+            type: 'string',
+            enum: ['ipv4', 'ipv6', 'dual'],
+            description: "Which VIPs serve it: ipv4 (vip), ipv6 (vip6) or dual (both). Default: dual when the director's network has a subnet6, else ipv4.",
+          },
           realPort: { ...port, description: 'Port on the real servers (nat and fullnat only may differ from port).' },
           scheduler: { type: 'string', enum: SCHEDULERS, default: 'rr', description: 'IPVS scheduler (ipvsadm -s).' },
           persistence: { type: 'integer', minimum: 1, maximum: 86400, description: 'Persistence timeout in seconds (ipvsadm -p).' },

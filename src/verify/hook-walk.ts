@@ -9,6 +9,7 @@
  * director (NAT, FULLNAT) are routed and cross FORWARD, where IPVS un-NATs them.
  */
 import { DIRECTOR_LOCAL_PORTS, type Lab } from '../model/lab.js';
+import { viewFamily } from '../model/family-view.js';
 import { lvsMode } from '../modes/index.js';
 import type { CheckResult } from './result.js';
 
@@ -24,19 +25,26 @@ export const WALK_TABLE = 'lvslab_walk';
 export function walkTable(lab: Lab): string[] {
   const clients = `{ ${lab.clients.map((c) => c.interfaces[0].address).join(', ')} }`;
   const servers = `{ ${lab.realServers.map((rs) => rs.interfaces[0].address).join(', ')} }`;
+  const v6 = viewFamily(lab) === 'ipv6';
+  // IPv6: the same rules on ip6 headers (TUN's request is IPv6-in-IPv6, next header 41); neighbour discovery, IPv6's ARP, is no request or reply.
+  const ip = v6 ? 'ip6' : 'ip';
   const rules = [
-    `ip saddr ${clients} counter comment "request"`,
-    'ip protocol 4 counter comment "request"',
-    `ip daddr ${clients} counter comment "reply"`,
-    `ip saddr ${servers} ip daddr != ${clients} counter comment "reply"`,
+    ...(v6 ? ['icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } return'] : []),
+    `${ip} saddr ${clients} counter comment "request"`,
+    v6 ? 'ip6 nexthdr 41 counter comment "request"' : 'ip protocol 4 counter comment "request"',
+    `${ip} daddr ${clients} counter comment "reply"`,
+    `${ip} saddr ${servers} ${ip} daddr != ${clients} counter comment "reply"`,
   ];
   // keepalived's checkers talk to the real servers from the director's own ports (DIRECTOR_LOCAL_PORTS, set
   // by the plan): their answers, and a port's ICMP unreachable, are not the lab's traffic and return uncounted.
   // (A test for a local socket would miss an answer that arrives after the checker closed its socket.)
-  const checkerTraffic = [`meta l4proto { tcp, udp } th dport ${DIRECTOR_LOCAL_PORTS.join('-')} return`, 'icmp type destination-unreachable return'];
+  const checkerTraffic = [
+    `meta l4proto { tcp, udp } th dport ${DIRECTOR_LOCAL_PORTS.join('-')} return`,
+    v6 ? 'icmpv6 type destination-unreachable return' : 'icmp type destination-unreachable return',
+  ];
   const ownSockets = (hook: Hook) => (lab.keepalived && (hook === 'prerouting' || hook === 'input') ? checkerTraffic : []);
   return [
-    `table ip ${WALK_TABLE} {`,
+    `table ${ip} ${WALK_TABLE} {`,
     ...HOOKS.flatMap((hook) => [
       `  chain ${hook} {`,
       `    type filter hook ${hook} priority -300; policy accept;`,

@@ -26,7 +26,7 @@ const METHOD: Record<string, string> = {
   '--ipip': 'tun (-i)',
 };
 /** Defaults ipvsadm -S prints that say nothing: no thresholds, the whole-address persistence mask, IPIP as the tunnel type. */
-const NEUTRAL = new Set(['-x 0', '-y 0', '-M 255.255.255.255', '--tun-type ipip']);
+const NEUTRAL = new Set(['-x 0', '-y 0', '-M 255.255.255.255', '-M 128', '--tun-type ipip']);
 
 /** Parses `-A`/`-a` lines (ipvsadm -S -n output, or the plan's rules) into a table. */
 export function parseIpvsRules(lines: readonly string[]): Map<string, VirtualEntry> {

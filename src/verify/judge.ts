@@ -3,13 +3,14 @@
  * (docs/modes.md, "verify sees"). Every check names the node or hop it is about.
  */
 import { allNodes, sourceNatAddress, type Lab, type Node, type Service } from '../model/lab.js';
+import { viewFamily } from '../model/family-view.js';
 import type { LinkCounters } from './parse-observations.js';
 import { macOwners, type Observation, type Transfer } from './observe.js';
 import type { ProbeAnswer } from './probe.js';
 import { reachabilityChecks, serviceLabel, spreads } from './reachability.js';
 import type { CheckResult } from './result.js';
 import { lvsMode, type Hop } from '../modes/index.js';
-import { outbound } from '../modes/observed.js';
+import { isIp, outbound } from '../modes/observed.js';
 import { ipvsRules } from '../plan/build-plan.js';
 import { ipvsDifferences, parseIpvsRules } from './ipvs-table.js';
 import { HOOKS, hookWalkCheck, type Hook } from './hook-walk.js';
@@ -156,7 +157,7 @@ export function directorReplyBytes(lab: Lab, obs: Observation): number {
   if (!lvsMode(lab.mode).facts.repliesBypassDirector) return obs.transfers.reduce((n, t) => n + nodeTx(lab, t, lab.director, 'bytes'), 0);
   const clients = new Set(lab.clients.map((c) => c.interfaces[0].address));
   return outbound(lab, obs)
-    .filter((f) => f.kind === 'ipv4' && !f.inner && clients.has(f.dst?.ip ?? ''))
+    .filter((f) => isIp(f) && !f.inner && clients.has(f.dst?.ip ?? ''))
     .reduce((n, f) => n + f.length, 0);
 }
 
@@ -222,23 +223,24 @@ export function arpChecks(lab: Lab, obs: Observation): CheckResult[] {
   const vip = lab.services[0].vip;
   const repliers = [...new Set(obs.gatewayArp.filter((f) => f.arp?.op === 'reply' && f.arp.ip === vip).map((f) => f.arp!.mac!))];
   const name = (mac: string | undefined) => (mac ? `${owners.get(mac) ?? 'unknown'} (${mac})` : 'nothing');
+  const v6 = viewFamily(lab) === 'ipv6';
   return [
     {
-      name: `after a flush, the gateway resolves the VIP ${vip} to the director's MAC`,
+      name: `after a flush, the gateway resolves the ${v6 ? 'IPv6 ' : ''}VIP ${vip} to the director's MAC`,
       where: `${lab.gateway.name} -> ${vip}`,
       expected: name(directorMac),
       observed: name(obs.gatewayVipMac),
       ok: directorMac !== undefined && obs.gatewayVipMac === directorMac,
     },
     {
-      name: `only the director answers ARP for the VIP ${vip}`,
+      name: v6 ? `only the director answers neighbour solicitations for the IPv6 VIP ${vip}` : `only the director answers ARP for the VIP ${vip}`,
       where:
         repliers
           .filter((m) => m !== directorMac)
           .map((m) => owners.get(m) ?? m)
           .join(', ') || lab.director.name,
       expected: name(directorMac),
-      observed: repliers.length ? repliers.map(name).join(', ') : 'no ARP reply seen',
+      observed: repliers.length ? repliers.map(name).join(', ') : v6 ? 'no neighbour advertisement seen' : 'no ARP reply seen',
       ok: repliers.length === 1 && repliers[0] === directorMac,
     },
   ];
@@ -285,7 +287,10 @@ function peerChecks(lab: Lab, obs: Observation): CheckResult[] {
 /** The director's live IPVS table is the declared one: services, schedulers, persistence, members, ports, methods, weights. */
 export function ipvsTableCheck(lab: Lab, obs: Observation): CheckResult {
   const declared = ipvsRules(lab);
-  const differences = ipvsDifferences(parseIpvsRules(declared), parseIpvsRules(obs.ipvsRules));
+  // A dual-stack lab's table holds both families' services; a family's view compares its own (IPv6 ones are written [VIP]:port).
+  const v6 = viewFamily(lab) === 'ipv6';
+  const live = new Map([...parseIpvsRules(obs.ipvsRules)].filter(([service]) => service.includes('[') === v6 || service.startsWith('fwmark')));
+  const differences = ipvsDifferences(parseIpvsRules(declared), live);
   return {
     name: "the director's live IPVS table is the one the topology declares",
     where: lab.director.name,

@@ -9,7 +9,8 @@
  * Judging what was observed is pure (judge.ts).
  */
 import type { CommandRunner } from '../apply/runner.js';
-import type { Lab, Service } from '../model/lab.js';
+import { hostPort, type Lab, type Service } from '../model/lab.js';
+import { viewFamily } from '../model/family-view.js';
 import { counterDelta, neighbourMac, parseDefaultGateways, parseFrames, parseMacs, parseSwitchLinks, type Counters, type Frame } from './parse-observations.js';
 import { NODE_READOUTS } from '../model/package-root.js';
 import type { ProbeAnswer } from './probe.js';
@@ -39,7 +40,7 @@ function lanInterface(lab: Lab): string {
 /** One download, with the counters read before it (the previous download's after) and after it. */
 async function download(runner: CommandRunner, lab: Lab, service: Service, before: Counters): Promise<{ transfer: Transfer; after: Counters }> {
   const client = lab.clients[0];
-  const url = `http://${service.vip}:${service.port}/?bytes=${LARGE_REPLY_BYTES}`;
+  const url = `http://${hostPort(service.vip, service.port)}/?bytes=${LARGE_REPLY_BYTES}`;
   const result = await runner.run([
     'ip',
     'netns',
@@ -47,6 +48,8 @@ async function download(runner: CommandRunner, lab: Lab, service: Service, befor
     client.namespace,
     'curl',
     '-s',
+    // No globbing: an IPv6 URL's brackets are the address's.
+    '-g',
     '-o',
     '/dev/null',
     '-D',
@@ -68,7 +71,15 @@ async function download(runner: CommandRunner, lab: Lab, service: Service, befor
   };
 }
 
+/** What the captures and read-outs of each family look at: IP of that family, and its way of resolving neighbours. */
+const BY_FAMILY = {
+  ipv4: { packets: 'ip', neighbours: 'arp', nft: 'ip', ip: [] as string[] },
+  ipv6: { packets: 'ip6', neighbours: 'icmp6 and (ip6[40] == 135 or ip6[40] == 136)', nft: 'ip6', ip: ['-6'] },
+} as const;
+
+/** Observes one family of the lab: the IPv4 lab, or a dual-stack lab's IPv6 view (model/family-view.ts). */
 export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Observation> {
+  const by = BY_FAMILY[viewFamily(lab)];
   const lan = lanInterface(lab);
   const timings = { captures: 0, probes: 0, transfers: 0, readouts: 0 };
   let mark = Date.now();
@@ -79,14 +90,28 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   };
   const nft = (...args: string[]) => ['ip', 'netns', 'exec', lab.director.namespace, 'nft', ...args];
   // One transaction replaces a table an interrupted verify left (declaring it first makes the delete safe).
-  const replaceWalk = [`table ip ${WALK_TABLE}`, `delete table ip ${WALK_TABLE}`, ...walkTable(lab)];
+  const replaceWalk = [`table ${by.nft} ${WALK_TABLE}`, `delete table ${by.nft} ${WALK_TABLE}`, ...walkTable(lab)];
   const [, walkAdded] = await Promise.all([
     runner.run(['ip', '-n', lab.gateway.namespace, 'neigh', 'flush', 'all']),
     runner.run(nft('-f', '-'), { input: `${replaceWalk.join('\n')}\n` }),
   ]);
   const [directorCapture, gatewayCapture] = await Promise.all([
-    runner.capture(['ip', 'netns', 'exec', lab.director.namespace, 'tcpdump', '-l', '-nn', '-e', '-s', '128', '-i', lab.director.interfaces[0].name, 'ip']),
-    runner.capture(['ip', 'netns', 'exec', lab.gateway.namespace, 'tcpdump', '-l', '-nn', '-e', '-i', lan, 'arp']),
+    runner.capture([
+      'ip',
+      'netns',
+      'exec',
+      lab.director.namespace,
+      'tcpdump',
+      '-l',
+      '-nn',
+      '-e',
+      '-s',
+      '128',
+      '-i',
+      lab.director.interfaces[0].name,
+      by.packets,
+    ]),
+    runner.capture(['ip', 'netns', 'exec', lab.gateway.namespace, 'tcpdump', '-l', '-nn', '-e', '-i', lan, by.neighbours]),
   ]);
   const answers = new Map<string, ProbeAnswer[]>();
   const transfers: Transfer[] = [];
@@ -115,17 +140,17 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   }
   let walk: Walk | string = `nft could not add the counting table: ${walkAdded.stderr.trim()}`;
   if (walkAdded.exitCode === 0) {
-    const listed = await runner.run(nft('-j', 'list', 'table', 'ip', WALK_TABLE));
+    const listed = await runner.run(nft('-j', 'list', 'table', by.nft, WALK_TABLE));
     walk = listed.exitCode === 0 ? parseWalk(listed.stdout) : `nft could not list the counting table: ${listed.stderr.trim()}`;
   }
   lap('captures');
   // The read-outs do not depend on each other: started together, they overlap their start-up costs.
   // Every node's links and default route: one ip process per namespace, the two reads in one batch.
   const [nodes, neigh, ipvs] = await Promise.all([
-    runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-j', '-batch', NODE_READOUTS]),
+    runner.run(['ip', '-all', 'netns', 'exec', 'ip', ...by.ip, '-j', '-batch', NODE_READOUTS]),
     runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']),
     runner.run(['ip', 'netns', 'exec', lab.director.namespace, 'ipvsadm', '-S', '-n']),
-    walkAdded.exitCode === 0 ? runner.run(nft('delete', 'table', 'ip', WALK_TABLE)) : undefined,
+    walkAdded.exitCode === 0 ? runner.run(nft('delete', 'table', by.nft, WALK_TABLE)) : undefined,
   ]);
   const macs = parseMacs(nodes.stdout);
   const gateways = parseDefaultGateways(nodes.stdout);

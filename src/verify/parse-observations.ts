@@ -13,9 +13,11 @@ import type { Counters, Endpoint, Frame, LinkCounters } from '../model/observati
 const MAC = '[0-9a-f]{2}(?::[0-9a-f]{2}){5}';
 const FRAME = new RegExp(`^\\S+ (${MAC}) > (${MAC}), ethertype (\\S+) \\(0x[0-9a-f]+\\), length (\\d+): (.*)$`);
 const IPV4 = /^(\d+\.\d+\.\d+\.\d+)(?:\.(\d+))?$/;
+/** tcpdump writes an IPv6 endpoint as ADDRESS.PORT too (2001:db8::10.39550): the address has no dot. */
+const IPV6 = /^([0-9a-f]*:[0-9a-f:]*)(?:\.(\d+))?$/;
 
 function endpoint(text: string): Endpoint | undefined {
-  const m = IPV4.exec(text);
+  const m = IPV4.exec(text) ?? IPV6.exec(text);
   if (!m) return undefined;
   return m[2] === undefined ? { ip: m[1] } : { ip: m[1], port: Number(m[2]) };
 }
@@ -32,10 +34,21 @@ export function parseFrame(line: string): Frame | undefined {
     const request = /^Request who-has (\S+)/.exec(rest);
     return { srcMac, dstMac, length, kind: 'arp', arp: request ? { op: 'request', ip: request[1] } : undefined };
   }
-  if (ethertype !== 'IPv4') return { srcMac, dstMac, length, kind: 'other' };
+  if (ethertype !== 'IPv4' && ethertype !== 'IPv6') return { srcMac, dstMac, length, kind: 'other' };
+  const kind = ethertype === 'IPv4' ? 'ipv4' : 'ipv6';
+  // IPv6's neighbour discovery is its ARP: a solicitation asks who has the target, an advertisement (from its sender's MAC) answers.
+  const ndp = /^\S+ > \S+: ICMP6, neighbor (solicitation, who has|advertisement, tgt is) ([0-9a-f:]+)/.exec(rest);
+  if (ndp)
+    return {
+      srcMac,
+      dstMac,
+      length,
+      kind: 'arp',
+      arp: ndp[1].startsWith('solicitation') ? { op: 'request', ip: ndp[2] } : { op: 'reply', ip: ndp[2], mac: srcMac },
+    };
   const headers = /^(\S+) > (\S+?): (?:(\S+) > (\S+?): )?/.exec(rest);
-  if (!headers) return { srcMac, dstMac, length, kind: 'ipv4' };
-  const frame: Frame = { srcMac, dstMac, length, kind: 'ipv4', src: endpoint(headers[1]), dst: endpoint(headers[2]) };
+  if (!headers) return { srcMac, dstMac, length, kind };
+  const frame: Frame = { srcMac, dstMac, length, kind, src: endpoint(headers[1]), dst: endpoint(headers[2]) };
   const innerSrc = headers[3] ? endpoint(headers[3]) : undefined;
   const innerDst = headers[4] ? endpoint(headers[4]) : undefined;
   if (innerSrc && innerDst && frame.src?.port === undefined) frame.inner = { src: innerSrc, dst: innerDst };

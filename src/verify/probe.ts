@@ -5,7 +5,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, isIPv6 } from 'node:net';
 
 export type { ProbeAnswer } from '../model/observation.js';
 import type { ProbeAnswer } from '../model/observation.js';
@@ -63,7 +63,7 @@ function tcpRequest(t: ProbeTarget, timeoutMs = TIMEOUT_MS): Promise<ProbeAnswer
 function udpRequest(t: ProbeTarget): Promise<ProbeAnswer> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const socket = createSocket('udp4');
+    const socket = createSocket(isIPv6(t.vip) ? 'udp6' : 'udp4');
     const finish = (answer: Omit<ProbeAnswer, 'protocol' | 'target' | 'ms'>) => {
       clearTimeout(timer);
       socket.close();

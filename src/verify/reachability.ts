@@ -2,7 +2,7 @@
  * The basic checks every mode shares: the service answers through the VIP from every client, and
  * every real server with weight > 0 serves. Pure: they judge probe answers, captured or live.
  */
-import type { Lab, Service } from '../model/lab.js';
+import { hostPort, type Lab, type Service } from '../model/lab.js';
 import type { ProbeAnswer, ProbeTarget } from './probe.js';
 import type { CheckResult } from './result.js';
 
@@ -29,7 +29,7 @@ export function requestCount(service: Service): number {
 }
 
 export function serviceLabel(service: Service): string {
-  return `${service.protocol} ${service.vip}:${service.port}`;
+  return `${service.protocol} ${hostPort(service.vip, service.port)}`;
 }
 
 export function probeTargets(lab: Lab): ProbeTarget[] {

@@ -3,6 +3,7 @@
  * keepalived then has its health checks proven (health.ts), and a director pair its failover (failover.ts).
  */
 import type { Lab } from '../model/lab.js';
+import { familiesOf, familyView } from '../model/family-view.js';
 import type { CommandRunner } from '../apply/runner.js';
 import type { HostView } from '../apply/host.js';
 import { judgeFailover, observeFailover } from './failover.js';
@@ -17,7 +18,10 @@ export type VerifyPart = (typeof VERIFY_PARTS)[number];
 
 /** Observes the lab while traffic crosses it and judges what was seen; then keepalived's parts, where the lab has them. */
 export async function verifyLab(lab: Lab, runner: CommandRunner, host: HostView, parts: readonly VerifyPart[] = VERIFY_PARTS): Promise<CheckResult[]> {
-  const results = parts.includes('traffic') ? judge(lab, await observeLab(lab, runner)) : [];
+  const results: CheckResult[] = [];
+  // A dual-stack lab is verified once per family, each family's view proving the same promises.
+  if (parts.includes('traffic'))
+    for (const family of familiesOf(lab)) results.push(...judge(familyView(lab, family), await observeLab(familyView(lab, family), runner)));
   const health = parts.includes('health') ? await observeHealth(lab, runner, host) : undefined;
   if (health) results.push(...judgeHealth(lab, health));
   const failover = parts.includes('failover') ? await observeFailover(lab, runner, host) : undefined;

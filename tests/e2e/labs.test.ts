@@ -16,14 +16,16 @@ import { loadLab } from '../../src/validate/validate-topology.js';
 import { probeFrom } from '../../src/verify/run-probe.js';
 import { probeTargets, reachabilityChecks } from '../../src/verify/reachability.js';
 import { hostSnapshot } from '../../src/session/test-labs.js';
-import { SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
+import { SHIPPED, SHIPPED_IPV6, TOPOLOGIES } from '../helpers/paths.js';
 import { inNs, onLab, requireLabMachine, tryOnLab } from '../helpers/lab-machine.js';
 
 /**
- * The four modes; dr-wrr8, dr-keepalived, the four pairs and dr-own go through up, verify and down in the suite's
- * labs stage (`lvslab test`), with the same host check.
+ * The four modes; dr-wrr8, dr-keepalived, the four pairs, dr-own and the IPv6 labs go through up, verify and down in
+ * the suite's labs stage (`lvslab test`), with the same host check.
  */
-const LIFECYCLE = SHIPPED.filter((name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair', 'nat-pair', 'fullnat-pair', 'tun-pair', 'dr-own'].includes(name));
+const LIFECYCLE = SHIPPED.filter(
+  (name) => !['dr-wrr8', 'dr-keepalived', 'dr-pair', 'nat-pair', 'fullnat-pair', 'tun-pair', 'dr-own', ...SHIPPED_IPV6].includes(name),
+);
 
 const options = (): LifecycleOptions => machineLifecycle();
 const planOptions = { service: SERVICE_COMMAND };

@@ -344,6 +344,45 @@ PATH_CASES.push(
 /** Every case. The suite runs them in two microVMs, grouped by mode so that each topology is verified healthy in one VM only. */
 export const ALL_CASES: BrokenCase[] = [...SERVING_CASES, ...PATH_CASES];
 
+/** A TCP service on the IPv6 VIP alone, on the default networks (which then carry their IPv6 subnets). */
+const TCP6_ONLY = (name: string, mode: string) => `name: ${name}\nmode: ${mode}\nrealServers: 2\nservices:\n  - { port: 80, family: ipv6 }\n`;
+
+const FULLNAT_DUAL =
+  'name: fnd\nmode: fullnat\nnetworks:\n  outside: { subnet: 198.51.100.0/24, subnet6: "2001:db8:100::/64" }\n' +
+  '  lan: { subnet: 10.10.0.0/24, subnet6: "fd00:10::/64" }\n  rsnet1: { subnet: 10.30.1.0/24, subnet6: "fd00:31::/64" }\n' +
+  'realServers:\n  - { name: rs1, network: rsnet1 }\n  - { name: rs2, network: rsnet1 }\nservices:\n  - { port: 80, realPort: 8080 }\n';
+
+/** The IPv6 promises, each failing on a lab broken on purpose (tests/e2e/verifier-fails-ipv6.test.ts). */
+export const IPV6_CASES: BrokenCase[] = [
+  {
+    title: 'DR over IPv6: a real server holding the VIP6 on eth0 answers neighbour solicitations for it and is named',
+    topology: TCP6_ONLY('drsix', 'dr'),
+    breakIt: async () => {
+      await inNs('drsix-rs1', 'ip', 'addr', 'del', 'fd00:10::100/128', 'dev', 'lo');
+      await inNs('drsix-rs1', 'ip', 'addr', 'add', 'fd00:10::100/128', 'dev', 'eth0', 'nodad');
+    },
+    fails: [{ name: /^only the director answers neighbour solicitations for the IPv6 VIP fd00:10::100$/, where: /rs1/ }],
+  },
+  {
+    title: 'TUN over IPv6: a real server whose ip6tnl0 is down takes no tunnelled request and is named',
+    topology: TCP6_ONLY('tunsix', 'tun'),
+    breakIt: () => inNs('tunsix-rs1', 'ip', 'link', 'set', 'dev', 'ip6tnl0', 'down'),
+    fails: [{ name: /^tcp \[fd00:10::100\]:80: every real server with weight > 0 serves client$/, where: /^rs1$/ }],
+  },
+  {
+    title: 'NAT over IPv6: a real server routing its IPv6 replies to the gateway instead of the director is named',
+    topology: TCP6_ONLY('natsix', 'nat'),
+    breakIt: () => inNs('natsix-rs1', 'ip', '-6', 'route', 'replace', 'default', 'via', 'fd00:10::1'),
+    fails: [{ name: /^tcp \[fd00:10::100\]:80: every real server with weight > 0 serves client$/, where: /^rs1$/ }],
+  },
+  {
+    title: 'FULLNAT dual-stack: without the ip6tables source NAT the IPv6 replies bypass the director un-NATed and the IPv6 VIP goes unanswered',
+    topology: FULLNAT_DUAL,
+    breakIt: () => inNs('fnd-director', 'ip6tables', '-t', 'nat', '-F', 'POSTROUTING'),
+    fails: [{ name: /^tcp \[fd00:10::100\]:80 answers client through the VIP$/, where: /^client -> fd00:10::100$/ }],
+  },
+];
+
 /** NAT with keepalived's HTTP check on the real port (8080 behind the VIP's 80). */
 const NAT_HTTP_CHECK =
   'name: nathttp\nmode: nat\nrealServers: 2\nkeepalived:\n  check: { type: http, path: /health, expect: 200 }\nservices:\n  - { port: 80, realPort: 8080 }\n';

@@ -8,6 +8,7 @@ import {
   isHostOf6,
   isLinkLocal,
   isNetworkAddress6,
+  mirrorHost6,
   nthAddress6,
   overlaps6,
   parseCidr6,
@@ -109,4 +110,28 @@ test('every generated subnet hands out unique, in-range, non-reserved addresses'
   t.true(overlaps6(lan, parseCidr6('2001:db8::/32')!));
   t.false(overlaps6(lan, parseCidr6('2001:db8:11::/64')!));
   t.false(isHostOf6(parseCidr6('fe80::/64')!, parseIPv6('fe80::1')!), 'link-local is never a node address');
+});
+
+test("a dual-stack node's IPv6 address mirrors its IPv4 host: a host of the subnet6, one per IPv4 host, never reserved", (t) => {
+  fc.assert(
+    fc.property(subnet, fc.uniqueArray(fc.integer({ min: 1, max: 16777214 }), { minLength: 1, maxLength: 40 }), (net, hosts) => {
+      const seen = new Map<bigint, number>();
+      for (const host of hosts) {
+        const address = mirrorHost6(net, host);
+        if (address === undefined) continue;
+        if (!isHostOf6(net, address))
+          throw new Error(`host ${host} mirrored to ${formatIPv6(address)}, not a host of ${formatIPv6(net.address)}/${net.prefix}`);
+        if (isLinkLocal(address)) throw new Error('link-local handed out');
+        if (seen.has(address)) throw new Error(`hosts ${seen.get(address)} and ${host} share ${formatIPv6(address)}`);
+        seen.set(address, host);
+      }
+    }),
+    { numRuns: 1000 },
+  );
+  const lan = parseCidr6('fd00:10::/64')!;
+  t.is(formatIPv6(mirrorHost6(lan, 11)!), 'fd00:10::11');
+  t.is(formatIPv6(mirrorHost6(lan, 100)!), 'fd00:10::100');
+  t.is(mirrorHost6(parseCidr6('fd00:10::/112')!, 51210), undefined, '::51210 does not fit 16 bits');
+  t.is(mirrorHost6(lan, 0), undefined);
+  t.is(mirrorHost6(lan, 1.5), undefined);
 });

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseTopology } from '../../src/load/load-topology.js';
 import { allNodes, type Lab } from '../../src/model/lab.js';
-import { contains, isHostOf, parseIPv4 } from '../../src/model/ipv4.js';
+import { isHostOf, parseIPv4 } from '../../src/model/ipv4.js';
+import { isHostOf6, parseIPv6 } from '../../src/model/ipv6.js';
+import { familyView, isDualStack } from '../../src/model/family-view.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { TopologyError } from '../../src/model/problems.js';
 import { readConfFiles, type ConfFile } from '../../src/load/keepalived-conf.js';
@@ -57,25 +59,39 @@ export function planViolations(lab: Lab): string[] {
         wrong.push(`step "${step.title}" has ${JSON.stringify(text)}`);
     }
   }
-  const seen = new Map<string, string>();
-  const vips = new Set(lab.services.map((s) => s.vip));
-  for (const node of allNodes(lab)) {
-    for (const iface of node.interfaces) {
-      const network = lab.networks.find((n) => n.name === iface.network)!;
-      const cidr = { address: parseIPv4(network.address)!, prefix: network.prefix };
-      const address = parseIPv4(iface.address);
-      if (address === undefined || !isHostOf(cidr, address))
-        wrong.push(`${node.name} has ${iface.address}, not a host of ${network.address}/${network.prefix}`);
-      if (iface.prefix !== network.prefix) wrong.push(`${node.name}'s prefix ${iface.prefix} is not its network's`);
-      if (seen.has(iface.address)) wrong.push(`${iface.address} belongs to ${seen.get(iface.address)} and ${node.name}`);
-      if (vips.has(iface.address)) wrong.push(`${node.name} has the VIP ${iface.address} as its address`);
-      seen.set(iface.address, node.name);
+  // Each family on its own: the IPv6 view puts the IPv6 addresses where the IPv4 ones stand.
+  for (const family of ['ipv4', ...(isDualStack(lab) ? (['ipv6'] as const) : [])] as const) {
+    const view = familyView(lab, family);
+    const parse = (text: string): bigint | undefined => (family === 'ipv4' ? toBig(parseIPv4(text)) : parseIPv6(text));
+    const hostOf = (network: { address: string; prefix: number }, address: bigint) => {
+      const net = parse(network.address)!;
+      return family === 'ipv4'
+        ? isHostOf({ address: Number(net), prefix: network.prefix }, Number(address))
+        : isHostOf6({ address: net, prefix: network.prefix }, address);
+    };
+    const seen = new Map<string, string>();
+    const vips = new Set(view.services.map((s) => s.vip));
+    for (const node of allNodes(view)) {
+      for (const iface of node.interfaces) {
+        if (family === 'ipv6' && !lab.networks.find((n) => n.name === iface.network)!.address6) continue;
+        const network = view.networks.find((n) => n.name === iface.network)!;
+        const address = parse(iface.address);
+        if (address === undefined || !hostOf(network, address))
+          wrong.push(`${node.name} has ${iface.address}, not a host of ${network.address}/${network.prefix}`);
+        if (iface.prefix !== network.prefix) wrong.push(`${node.name}'s prefix ${iface.prefix} is not its network's`);
+        if (seen.has(iface.address)) wrong.push(`${iface.address} belongs to ${seen.get(iface.address)} and ${node.name}`);
+        if (vips.has(iface.address)) wrong.push(`${node.name} has the VIP ${iface.address} as its address`);
+        seen.set(iface.address, node.name);
+      }
+      if (node.defaultGateway !== undefined && parse(node.defaultGateway) === undefined) wrong.push(`${node.name}'s gateway ${node.defaultGateway}`);
     }
-    if (node.defaultGateway !== undefined && parseIPv4(node.defaultGateway) === undefined) wrong.push(`${node.name}'s gateway ${node.defaultGateway}`);
-  }
-  const lan = lab.networks.find((n) => n.name === lab.director.interfaces[0].network)!;
-  for (const vip of vips) {
-    if (!contains({ address: parseIPv4(lan.address)!, prefix: lan.prefix }, parseIPv4(vip) ?? -1)) wrong.push(`VIP ${vip} is outside the director's network`);
+    const lan = view.networks.find((n) => n.name === view.director.interfaces[0].network)!;
+    for (const vip of vips) {
+      const address = parse(vip);
+      if (address === undefined || !hostOf(lan, address)) wrong.push(`VIP ${vip} is outside the director's network`);
+    }
+    for (const service of view.services)
+      for (const m of service.members) if (parse(m.address) === undefined) wrong.push(`member ${m.address} of ${service.vip} is not an ${family} address`);
   }
   for (const service of lab.services) {
     const members = service.members.map((m) => `${m.address}:${m.port}`);
@@ -83,6 +99,8 @@ export function planViolations(lab: Lab): string[] {
   }
   return wrong;
 }
+
+const toBig = (n: number | undefined) => (n === undefined ? undefined : BigInt(n));
 
 function holds(outcome: Outcome): string[] {
   if ('lab' in outcome) return planViolations(outcome.lab);
@@ -122,6 +140,15 @@ const HOSTILE_VALUES: unknown[] = [
   '10.10.0.0/24',
   '10.10.0.0/31',
   '::1',
+  'fd00:10::100',
+  'fd00:10::1',
+  'fe80::1',
+  'ff02::1',
+  'fd00:10::/64',
+  'fd00:10::/120',
+  '2001:db8::/32',
+  'ipv6',
+  'dual',
   '__proto__',
   'constructor',
   'x'.repeat(300),

@@ -1,4 +1,5 @@
 /** Each resolver of validate/resolve on its own: what it decides, and what it reports where. */
+import { assignAddresses6 } from '../../src/validate/resolve/addresses6.js';
 import test from 'ava';
 import { formatIPv4 } from '../../src/model/ipv4.js';
 import type { YamlPath } from '../../src/model/problems.js';
@@ -123,7 +124,7 @@ test("services: members once each, weights per member, and the mode's port rule"
   const { ctx, problems } = context(raw);
   const nets = resolveNetworks(ctx);
   const placed = placeNodes(ctx, nets);
-  const services = resolveServices(ctx, placed, assignAddresses(ctx, nets, placed, raw.services!), raw.services!);
+  const services = resolveServices(ctx, placed, assignAddresses(ctx, nets, placed, raw.services!), raw.services!, [['ipv4']]);
   t.deepEqual(
     problems.map((p) => p.path),
     [
@@ -143,7 +144,8 @@ test('build: the typed lab has namespaces, interfaces and default routes for eve
   const nets = resolveNetworks(ctx);
   const placed = placeNodes(ctx, nets);
   const addresses = assignAddresses(ctx, nets, placed, SERVICES);
-  const lab = buildLab(raw, 'x.yaml', nets, placed, addresses, resolveServices(ctx, placed, addresses, SERVICES));
+  const addresses6 = assignAddresses6(ctx, nets, placed, addresses, SERVICES);
+  const lab = buildLab(raw, 'x.yaml', nets, placed, addresses, resolveServices(ctx, placed, addresses, SERVICES, addresses6.families), undefined, addresses6);
   t.deepEqual(problems, []);
   t.deepEqual(
     lab.gateway.interfaces.map((i) => `${i.name} ${i.address}/${i.prefix} ${i.peer}`),

@@ -49,6 +49,37 @@ test('ARP requests and replies are read, with who answered for which address', (
   t.is(arp[0].arp?.op, 'request');
 });
 
+test('an IPv6-in-IPv6 packet gives IPv6 endpoints, outer and inner (TUN over IPv6, captured)', (t) => {
+  const frames = parseFrames(captured('tun6-director.cap'));
+  t.is(frames.length, 6);
+  t.like(frames[0], {
+    kind: 'ipv6',
+    length: 134,
+    src: { ip: 'fd00:10::2' },
+    dst: { ip: 'fd00:20::10' },
+    inner: { src: { ip: '2001:db8:100::10', port: 46416 }, dst: { ip: 'fd00:10::100', port: 80 } },
+  });
+});
+
+test("IPv6's neighbour solicitations and advertisements are read as ARP is: who asked, who answered for which address", (t) => {
+  const ndp = parseFrames(captured('tun6-gateway-ndp.cap'));
+  t.deepEqual(
+    ndp.map((f) => `${f.kind} ${f.arp?.op} ${f.arp?.ip} ${f.arp?.mac ?? '-'}`),
+    ['arp request fd00:10::100 -', 'arp reply fd00:10::100 2a:89:85:39:cc:dc', 'arp request fd00:10::1 -', 'arp reply fd00:10::1 22:f6:b2:18:4d:50'],
+  );
+  // A plain IPv6 packet with ports.
+  t.like(
+    parseFrame(
+      '12:00:00.000000 aa:aa:aa:aa:aa:aa > bb:bb:bb:bb:bb:bb, ethertype IPv6 (0x86dd), length 94: 2001:db8:100::10.39550 > fd00:10::100.80: Flags [S]',
+    ),
+    {
+      kind: 'ipv6',
+      src: { ip: '2001:db8:100::10', port: 39550 },
+      dst: { ip: 'fd00:10::100', port: 80 },
+    },
+  );
+});
+
 test('lines that are not frames are ignored', (t) => {
   t.is(parseFrame('tcpdump: verbose output suppressed'), undefined);
   t.is(parseFrame(''), undefined);

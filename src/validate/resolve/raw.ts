@@ -4,6 +4,7 @@ import type { YamlPath } from '../../model/problems.js';
 
 export interface RawNetwork {
   subnet: string;
+  subnet6?: string;
 }
 export interface RawClient {
   name?: string;
@@ -38,6 +39,7 @@ export interface RawService {
   protocol?: Protocol;
   port: number;
   vip?: string;
+  family?: 'ipv4' | 'ipv6' | 'dual';
   realPort?: number;
   scheduler?: Scheduler;
   persistence?: number;
@@ -61,6 +63,7 @@ export interface RawTopology {
   name: string;
   mode: Mode;
   vip?: string;
+  vip6?: string;
   networks?: Record<string, RawNetwork>;
   clients?: number | RawClient[];
   gateway?: { name?: string; addresses?: Record<string, string> };
@@ -76,6 +79,8 @@ export const DEFAULT_NETWORKS: Record<string, RawNetwork> = {
   outside: { subnet: '198.51.100.0/24' },
   lan: { subnet: '10.10.0.0/24' },
 };
+/** The default networks' IPv6 subnets, when a service asks for IPv6 and the networks are the defaults. */
+export const DEFAULT_SUBNETS6: Record<string, string> = { outside: '2001:db8:100::/64', lan: 'fd00:10::/64' };
 export const GATEWAY_HOST = 1;
 export const DIRECTOR_HOST = 2;
 export const VIP_HOST = 100;

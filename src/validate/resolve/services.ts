@@ -1,5 +1,5 @@
 /** Resolver 6: the virtual services: unique, members that exist (once each), weights, ports the mode allows. */
-import type { Service, ServiceMember } from '../../model/lab.js';
+import type { Family, Service, ServiceMember } from '../../model/lab.js';
 import { formatIPv4 } from '../../model/ipv4.js';
 import { lvsMode, portRules } from '../../modes/index.js';
 import { didYouMean } from '../did-you-mean.js';
@@ -7,7 +7,13 @@ import type { Addresses } from './addresses.js';
 import type { Placements } from './nodes.js';
 import { listed, type RawService, type ResolveContext } from './raw.js';
 
-export function resolveServices({ raw, report }: ResolveContext, { servers }: Placements, { serviceVips }: Addresses, rawServices: RawService[]): Service[] {
+export function resolveServices(
+  { raw, report }: ResolveContext,
+  { servers }: Placements,
+  { serviceVips }: Addresses,
+  rawServices: RawService[],
+  families: Family[][],
+): Service[] {
   const mode = lvsMode(raw.mode);
   const serverNames = servers.map((s) => s.name);
   const serviceKeys = new Set<string>();
@@ -16,8 +22,11 @@ export function resolveServices({ raw, report }: ResolveContext, { servers }: Pl
     const protocol = s.protocol ?? 'tcp';
     const vip = serviceVips[i].vip;
     const key = `${protocol} ${vip}:${s.port}`;
-    if (serviceKeys.has(key)) report(['services', i], `service ${key} is defined twice`);
-    serviceKeys.add(key);
+    // A service served in IPv6 alone has no IPv4 VIP to clash on (the IPv6 resolver checks its own).
+    if (families[i].includes('ipv4')) {
+      if (serviceKeys.has(key)) report(['services', i], `service ${key} is defined twice`);
+      serviceKeys.add(key);
+    }
     const realPort = s.realPort ?? s.port;
     for (const problem of portRules(raw.mode, mode.facts, s.port, realPort, ['services', i, 'realPort'])) report(problem.path, problem.message);
     if (s.members) {
