@@ -16,18 +16,21 @@ export interface ExecuteOptions {
   host: HostView;
   /** Told each step as it starts. */
   onStep?: (step: Step, index: number, total: number) => void;
-  /** Told which modules this run loaded itself, so that they can be unloaded when no lab needs them. */
-  onModulesLoaded?: (modules: string[]) => Promise<void>;
+  /**
+   * Told which modules this run loads itself, before it loads them (an up killed during modprobe must not leave
+   * one loaded that no record names), so that they can be unloaded when no lab needs them.
+   */
+  onModulesLoading?: (modules: string[]) => Promise<void>;
 }
 
-async function runStep(step: Step, { runner, host, onModulesLoaded }: ExecuteOptions, started: number[]): Promise<void> {
+async function runStep(step: Step, { runner, host, onModulesLoading }: ExecuteOptions, started: number[]): Promise<void> {
   if (step.modules) {
     const loaded = await Promise.all(step.modules.map((m) => host.moduleLoaded(m)));
     const missing = step.modules.filter((_, i) => !loaded[i]);
     if (missing.length === 0) return;
+    await onModulesLoading?.(missing);
     const result = await runner.run(['modprobe', '-a', ...missing]);
     if (result.exitCode !== 0) throw new StepFailedError(step, result.stderr || `exit status ${result.exitCode}`, false);
-    await onModulesLoaded?.(missing);
     return;
   }
   if (step.daemon) {

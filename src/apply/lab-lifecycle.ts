@@ -84,7 +84,7 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
   }
   await writeIntent(options.stateDir, { lab: lab.name, hash: plan.hash, namespaces: plan.namespaces, pid: process.pid });
   try {
-    await executePlan(plan, { ...options, onModulesLoaded: (modules) => rememberModules(modules, options.stateDir) });
+    await executePlan(plan, { ...options, onModulesLoading: (modules) => rememberModules(modules, options.stateDir) });
   } catch (error) {
     await clearIntent(options.stateDir, lab.name);
     await forgetPlan(lab.name, options);

@@ -12,7 +12,8 @@ import { loadLab } from '../validate/validate-topology.js';
 import type { CheckResult } from '../verify/result.js';
 import { verifyLab } from '../verify/run-verify.js';
 import { runScenarios } from '../verify/scenario.js';
-import type { Lab } from '../model/lab.js';
+import { MODES, type Lab } from '../model/lab.js';
+import { lvsMode } from '../modes/index.js';
 
 export type Verifier = (lab: Lab, options: LifecycleOptions) => Promise<CheckResult[]>;
 
@@ -24,8 +25,12 @@ export async function hostSnapshot(options: LifecycleOptions): Promise<string> {
     .split('\n')
     .map((l) => l.replace(/state \S+ /, '').replace(/qdisc \S+ /, ''))
     .join('\n');
-  return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}\n${await labLeftovers(options)}`;
+  const modules = (await Promise.all(LAB_MODULES.map(async (m) => ((await options.host.moduleLoaded(m)) ? [m] : [])))).flat();
+  return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}\nmodules: ${modules.join(' ') || 'none'}\n${await labLeftovers(options)}`;
 }
+
+/** Every module a lab of any mode and family may load: down unloads those it loaded (ip6table_nat leaves no link behind to see it by). */
+const LAB_MODULES = [...new Set(['ip_vs', ...MODES.flatMap((m) => [...lvsMode(m).facts.modules, ...lvsMode(m).facts.modules6])])];
 
 /** The programs a lab runs in its namespaces: none may outlive it. */
 const LAB_PROGRAMS = ['keepalived', SERVICE_PROGRAM, 'tcpdump'];
@@ -78,7 +83,7 @@ export async function testLabs(
         const after = await hostSnapshot(options);
         tap.point({
           ok: after === before,
-          name: `${lab.name}: down leaves namespaces and links exactly as before`,
+          name: `${lab.name}: down leaves namespaces, links and modules exactly as before`,
           diagnostic: { expected: before, observed: after },
         });
       } catch (error) {

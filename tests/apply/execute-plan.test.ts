@@ -62,14 +62,18 @@ test('services start in the background, and only services', async (t) => {
   t.true(machine.calls.filter((c) => c.daemon).every((c) => c.argv.includes(GOLDEN_SERVICE_COMMAND[1]) && c.ready === 'lvslab-service ready'));
 });
 
-test('modules already loaded are not loaded again; missing ones are, and reported', async (t) => {
+test('modules already loaded are not loaded again; missing ones are, and reported before modprobe runs', async (t) => {
   const machine = new FakeMachine();
   machine.modules.add('ip_vs');
-  const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'tun.yaml')), { service: GOLDEN_SERVICE_COMMAND });
+  const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'tun6.yaml')), { service: GOLDEN_SERVICE_COMMAND });
   const loaded: string[][] = [];
-  await executePlan(plan, { runner: machine, host: machine, onModulesLoaded: async (m) => void loaded.push(m) });
-  t.is(machine.calls[0].argv.join(' '), 'modprobe -a ipip');
-  t.deepEqual(loaded, [['ipip']]);
+  const commandsBefore: number[] = [];
+  const onModulesLoading = async (m: string[]) => void (loaded.push(m), commandsBefore.push(machine.calls.length));
+  await executePlan(plan, { runner: machine, host: machine, onModulesLoading });
+  t.is(machine.calls[0].argv.join(' '), 'modprobe -a ipip ip6_tunnel');
+  t.deepEqual(loaded, [['ipip', 'ip6_tunnel']]);
+  // Recorded first: an up killed during modprobe leaves no module that no record names.
+  t.deepEqual(commandsBefore, [0]);
 });
 
 test('a failing step stops the run, kills the services started so far and removes every namespace', async (t) => {

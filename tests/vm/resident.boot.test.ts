@@ -89,7 +89,7 @@ test.serial(
     const run = await verb;
     t.is(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
     t.regex(run.stdout, /^ {2}✔ nat: tcp 10\.10\.0\.100:80 answers client2 through the VIP$/m);
-    t.regex(run.stdout, /^ {2}✔ nat: down leaves namespaces and links exactly as before$/m);
+    t.regex(run.stdout, /^ {2}✔ nat: down leaves namespaces, links and modules exactly as before$/m);
     t.regex(run.stdout, /^\d+ passed, 0 failed$/m);
     // The guest's agent ran the commands; the verb itself ran here.
     t.regex(run.stderr, /the microVM is up: lvslab runs on this host, the labs' commands run in the guest/);
