@@ -18,7 +18,7 @@ function offloadTable(results: BenchResults): string[] {
     '|---|---:|---:|---:|---:|',
     ...results.offload.map(
       (r) =>
-        `| ${r.mode} | ${kib(r.replyBytes)} | ${Math.round(r.directorBytes)} | ${r.directorPackets.toFixed(1)} | ` +
+        `| ${r.mode}${r.family === 'ipv6' ? ' (IPv6)' : ''} | ${kib(r.replyBytes)} | ${Math.round(r.directorBytes)} | ${r.directorPackets.toFixed(1)} | ` +
         `${(r.directorBytes / r.replyBytes).toFixed(3)} |`,
     ),
     '',
@@ -164,7 +164,7 @@ export function benchPlots(results: BenchResults): Plot[] {
         series: modes.map((m) => ({
           name: m.toUpperCase(),
           values: sizes.map((b) => {
-            const r = offload.find((o) => o.mode === m && o.replyBytes === b);
+            const r = offload.find((o) => o.mode === m && o.family === 'ipv4' && o.replyBytes === b);
             return r && r.directorBytes / r.replyBytes;
           }),
         })),

@@ -2,12 +2,14 @@
  * What `lvslab bench` found, as data (it crosses the microVM boundary as JSON), and the shape the LVS
  * claim predicts, checked on it. Pure.
  */
-import type { Mode } from '../model/lab.js';
+import type { Family, Mode } from '../model/lab.js';
 import { lvsMode } from '../modes/index.js';
 import type { BenchConfig } from './bench-config.js';
 
 export interface OffloadRow {
   mode: Mode;
+  /** The lab's family: the IPv6 rows come from IPv6 labs of the same shape. */
+  family: Family;
   replyBytes: number;
   requests: number;
   /** Per request: bytes and packets through the director's links, in and out together. */
@@ -128,13 +130,26 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   }
   const largest = Math.max(...config.replySizes.map((r) => r.bytes));
   for (const mode of config.modes) {
-    const row = offload.find((r) => r.mode === mode && r.replyBytes === largest);
+    const row = offload.find((r) => r.mode === mode && r.family === 'ipv4' && r.replyBytes === largest);
     const share = row ? row.directorBytes / row.replyBytes : undefined;
     const carries = !bypass(mode);
     checks.push({
       name: carries
         ? `${mode}: the director carries each reply (in and out: at least 2x its size)`
         : `${mode}: the director carries under 10% of a reply's size`,
+      ok: share !== undefined && (carries ? share >= 2 : share < 0.1),
+      observed: share === undefined ? 'not measured' : `${share.toFixed(3)}x the reply size`,
+    });
+  }
+  // The same promise over IPv6, for the modes measured there.
+  for (const mode of config.offload6Modes) {
+    const row = offload.find((r) => r.mode === mode && r.family === 'ipv6' && r.replyBytes === largest);
+    const share = row ? row.directorBytes / row.replyBytes : undefined;
+    const carries = !bypass(mode);
+    checks.push({
+      name: carries
+        ? `${mode} over IPv6: the director carries each reply (at least 2x its size)`
+        : `${mode} over IPv6: the director carries under 10% of a reply's size`,
       ok: share !== undefined && (carries ? share >= 2 : share < 0.1),
       observed: share === undefined ? 'not measured' : `${share.toFixed(3)}x the reply size`,
     });

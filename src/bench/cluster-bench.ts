@@ -9,7 +9,8 @@ import { runHaBench } from './ha-bench.js';
 import { withBenchLab } from './with-bench-lab.js';
 import { machineLifecycle as lifecycle } from '../session/lab-machine.js';
 import { ProcessRunner, type CommandRunner } from '../apply/runner.js';
-import type { Lab } from '../model/lab.js';
+import { familyOf, hostPort, type Lab } from '../model/lab.js';
+import { familyView } from '../model/family-view.js';
 import { LOAD_CLIENT_ENTRY, SERVICE_COMMAND } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
 import { readCounters } from '../verify/observe.js';
@@ -47,7 +48,7 @@ async function measureOffload(runner: CommandRunner, lab: Lab, config: BenchConf
   const service = lab.services[0];
   const rows: OffloadRow[] = [];
   for (const size of config.replySizes) {
-    const url = `http://${service.vip}:${service.port}/?bytes=${size.bytes}`;
+    const url = `http://${hostPort(service.vip, service.port)}/?bytes=${size.bytes}`;
     const urls = Array.from({ length: size.requests }, () => ['-o', '/dev/null', url]).flat();
     const before = await directorTotals(runner, lab);
     const out = await must(runner, [
@@ -58,6 +59,8 @@ async function measureOffload(runner: CommandRunner, lab: Lab, config: BenchConf
       'curl',
       '-sS',
       '--fail',
+      // No globbing: an IPv6 URL's brackets are the address's.
+      '-g',
       '--max-time',
       '60',
       '-w',
@@ -71,6 +74,7 @@ async function measureOffload(runner: CommandRunner, lab: Lab, config: BenchConf
       .reduce((n, line) => n + Number(line), 0);
     rows.push({
       mode: lab.mode,
+      family: familyOf(service.vip),
       replyBytes: size.bytes,
       requests: size.requests,
       directorBytes: (after.bytes - before.bytes) / size.requests,
@@ -169,6 +173,14 @@ export async function runClusterBench(config: BenchConfig, where: string): Promi
         throughput.push(row);
       });
     }
+  }
+  for (const mode of config.offload6Modes) {
+    const lab = benchLab(mode, config.offloadServers, 1, 'ipv6');
+    await withBenchLab(lab, (runner) =>
+      progress
+        .task(`${lab.name}: counting the director's bytes per request over IPv6`, () => measureOffload(runner, familyView(lab, 'ipv6'), config))
+        .then((rows) => void offload.push(...rows)),
+    );
   }
   const scale: ScaleRow[] = [];
   for (const servers of config.scaleServers) scale.push(await measureScale(servers));

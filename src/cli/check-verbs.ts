@@ -114,27 +114,34 @@ export async function scenarioVerb(args: string[]): Promise<number> {
   return onSide(whereFrom({ runner: 'auto' }), { here, inVm }, 'scenarios act on a running lab');
 }
 
-/** Observes a lab (running, or brought up for the occasion and taken down) and returns its paths. */
-async function observePaths(lab: Lab): Promise<ObservedPaths | null> {
+/** Observes a lab's family (the lab running, or brought up for the occasion and taken down) and returns its paths. */
+async function observePaths(lab: Lab, view: Lab): Promise<ObservedPaths | null> {
   const options = machineLifecycle();
   requireRoot(options.host, 'graph');
-  // The paths of the lab's first family (IPv4 where it serves IPv4).
-  const view = familyView(lab, familiesOf(lab)[0] ?? 'ipv4');
   return withLab(lab, options, async () => observedPaths(view, await observeLab(view, options.runner)) ?? null, { reuseRunning: true });
+}
+
+/** The family `graph` draws: `--family`, else the lab's first (IPv4 where it serves IPv4). */
+function graphView(lab: Lab, family: unknown): Lab {
+  if (family === undefined) return familyView(lab, familiesOf(lab)[0] ?? 'ipv4');
+  if (family !== 'ipv4' && family !== 'ipv6') throw new UsageError(`--family must be ipv4 or ipv6, not ${String(family)}`);
+  if (!familiesOf(lab).includes(family)) throw new UsageError(`lab ${lab.name} serves no ${family} service; it serves ${familiesOf(lab).join(' and ')}`);
+  return familyView(lab, family);
 }
 
 export async function graphVerb(args: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(
     args,
-    { out: { type: 'string', default: '.' }, 'paths-json': { type: 'boolean' }, ...RUNNER_OPTION, ...VM_OPTIONS },
-    'lvslab graph FILE [--out DIR] [--runner auto|host|vm]',
+    { out: { type: 'string', default: '.' }, 'paths-json': { type: 'boolean' }, family: { type: 'string' }, ...RUNNER_OPTION, ...VM_OPTIONS },
+    'lvslab graph FILE [--family ipv4|ipv6] [--out DIR] [--runner auto|host|vm]',
   );
   if (positionals.length !== 1) throw new UsageError('lvslab graph needs exactly one FILE');
   const lab = await loadLab(positionals[0]);
+  const view = graphView(lab, values.family);
   const answer = await computeWhereIpvsIs(
     whereFrom(values),
-    ['graph', positionals[0], '--paths-json'],
-    () => observePaths(lab),
+    ['graph', positionals[0], '--paths-json', ...(values.family ? ['--family', String(values.family)] : [])],
+    () => observePaths(lab, view),
     'the lab is verified in the microVM and drawn here',
   );
   if ('exitCode' in answer) return answer.exitCode;
@@ -147,8 +154,8 @@ export async function graphVerb(args: string[]): Promise<number> {
   await mkdir(dir, { recursive: true });
   const svg = join(dir, `${lab.name}.svg`);
   const mermaid = join(dir, `${lab.name}.mmd`);
-  await writeFile(svg, renderSvg(lab, paths));
-  await writeFile(mermaid, renderMermaid(lab, paths));
+  await writeFile(svg, renderSvg(view, paths));
+  await writeFile(mermaid, renderMermaid(view, paths));
   const hops = (list: ObservedPaths['request']) => list.map((h) => h.from).join(' -> ');
   const seen = paths ? `: request ${hops(paths.request)} -> ${paths.realServer}, reply ${hops(paths.reply)} -> ${lab.clients[0].name}` : ' (no path observed)';
   console.log(`wrote ${svg} and ${mermaid}${seen}`);

@@ -4,6 +4,7 @@
  * columns (clients, client networks, gateway, other networks, director and real servers), and Mermaid
  * text for Markdown.
  */
+import { viewFamily } from '../model/family-view.js';
 import { allNodes, directorsOf, type Lab, type Node } from '../model/lab.js';
 import type { ObservedHop, ObservedPaths } from '../verify/judge.js';
 import { escapeXml } from './xml.js';
@@ -88,7 +89,7 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
     ),
     '</defs>',
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escapeXml(lab.name)}: ${lab.mode.toUpperCase()}</text>`,
+    `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escapeXml(lab.name)}: ${lab.mode.toUpperCase()}${viewFamily(lab) === 'ipv6' ? ' over IPv6' : ''}</text>`,
   ];
   const legend = paths
     ? `request path (blue) ${escapeXml(pathText(paths.request))}; reply path (red) ${escapeXml(pathText(paths.reply))}`

@@ -2,7 +2,8 @@
  * One row of `lvslab demo`: what a verified lab showed, side by side with the other modes.
  * Pure: built from the observation and the judged checks.
  */
-import { sourceNatAddress, type Lab } from '../model/lab.js';
+import { sourceNatAddress, type Family, type Lab } from '../model/lab.js';
+import { viewFamily } from '../model/family-view.js';
 import { longestGap, SPANNING_BYTES, type FailoverObservation } from './failover.js';
 import { directorReplyBytes, observedPaths, type ObservedHop, type ObservedPaths } from './judge.js';
 import type { Observation } from './observe.js';
@@ -11,6 +12,7 @@ import type { CheckResult } from './result.js';
 export interface ModeSummary {
   lab: string;
   mode: Lab['mode'];
+  family: Family;
   requestPath: string;
   replyPath: string;
   /** Share of the 1 MiB replies the director sent on toward the client, 0..1; undefined when none completed. */
@@ -41,6 +43,7 @@ export function summarize(lab: Lab, obs: Observation, results: CheckResult[]): M
   return {
     lab: lab.name,
     mode: lab.mode,
+    family: viewFamily(lab),
     requestPath: pathText(paths?.request),
     replyPath: pathText(paths?.reply),
     directorShare: total > 0 ? directorReplyBytes(lab, obs) / total : undefined,
@@ -55,7 +58,7 @@ export function summarize(lab: Lab, obs: Observation, results: CheckResult[]): M
 export function renderSummaryTable(rows: ModeSummary[]): string {
   const header = ['mode', 'request path', 'reply path', "director's share of reply bytes", 'real server saw', 'port mapping', 'checks'];
   const cells = rows.map((r) => [
-    r.mode.toUpperCase(),
+    `${r.mode.toUpperCase()}${r.family === 'ipv6' ? ' (IPv6)' : ''}`,
     r.requestPath,
     r.replyPath,
     r.directorShare === undefined ? '-' : `${(r.directorShare * 100).toFixed(r.directorShare < 0.1 ? 2 : 0)}%`,

@@ -1,13 +1,14 @@
 import test from 'ava';
 import { benchConfig } from '../../src/bench/bench-config.js';
 import { ratioOverNat, shapeChecks, type BenchResults, type FailoverRun, type OffloadRow, type ThroughputRow } from '../../src/bench/bench-results.js';
-import type { Mode } from '../../src/model/lab.js';
+import type { Family, Mode } from '../../src/model/lab.js';
 import { benchPlots, median, renderBenchReport } from '../../src/bench/bench-report.js';
 
 const MIB = 1024 * 1024;
 const row = (mode: Mode, servers: number, mbit: number, errors = 0): ThroughputRow => ({ mode, servers, mbit, errors, perServer: {} });
-const offload = (mode: Mode, share: number): OffloadRow => ({
+const offload = (mode: Mode, share: number, family: Family = 'ipv4'): OffloadRow => ({
   mode,
+  family,
   replyBytes: MIB,
   requests: 4,
   directorBytes: share * MIB,
@@ -24,7 +25,7 @@ function healthy(): BenchResults {
     seconds: 90,
     scale: [],
     throughput: [row('nat', 4, 4.8), row('dr', 4, 30.6), row('tun', 4, 30.6), row('fullnat', 4, 4.9)],
-    offload: [offload('nat', 2.04), offload('dr', 0.016), offload('tun', 0.019), offload('fullnat', 2.04)],
+    offload: [offload('nat', 2.04), offload('dr', 0.016), offload('tun', 0.019), offload('fullnat', 2.04), offload('dr', 0.018, 'ipv6')],
     ha: {
       failovers: [failover(true, 3100, true), failover(false, 3300, false)],
       removals: [{ checkInterval: 1, budgetMs: 5500, removedMs: 1900 }],
@@ -68,7 +69,7 @@ test('a mode not measured fails rather than passing by default', (t) => {
 test('a missing throughput or offload row fails as not measured instead of producing no check', (t) => {
   const r = healthy();
   r.throughput = r.throughput.filter((x) => x.mode !== 'fullnat');
-  r.offload = r.offload.filter((x) => x.mode !== 'dr');
+  r.offload = r.offload.filter((x) => x.mode !== 'dr' || x.family === 'ipv6');
   t.deepEqual(failing(r), [
     "fullnat with 4 real server(s) stays at the director's limit (5 Mbit/s, within 60-115%) (not measured)",
     "dr: the director carries under 10% of a reply's size (not measured)",
@@ -92,6 +93,15 @@ test('a DR director that carries the replies, or a NAT director that does not, f
     'nat: the director carries each reply (in and out: at least 2x its size) (0.020x the reply size)',
     "dr: the director carries under 10% of a reply's size (2.000x the reply size)",
   ]);
+});
+
+test('the IPv6 offload rows are judged on their own: an IPv6 DR director carrying the replies fails, a missing IPv6 row is not measured', (t) => {
+  const r = healthy();
+  r.offload[4] = offload('dr', 2.0, 'ipv6');
+  t.deepEqual(failing(r), ["dr over IPv6: the director carries under 10% of a reply's size (2.000x the reply size)"]);
+  r.offload = r.offload.filter((x) => x.family === 'ipv4');
+  t.deepEqual(failing(r), ["dr over IPv6: the director carries under 10% of a reply's size (not measured)"]);
+  t.regex(renderBenchReport(healthy()), /\| dr \(IPv6\) \| 1 MiB \| 18874 \| 400\.0 \| 0\.018 \|/);
 });
 
 test('failed downloads fail the run', (t) => {

@@ -4,6 +4,7 @@ import { renderSummaryTable, type ModeSummary } from '../../src/verify/summary.j
 const row = (mode: ModeSummary['mode'], over: Partial<ModeSummary> = {}): ModeSummary => ({
   lab: mode,
   mode,
+  family: 'ipv4',
   requestPath: 'client -> gateway -> director -> rs1',
   replyPath: 'rs1 -> gateway -> client',
   directorShare: 0.0004,
@@ -24,6 +25,11 @@ test('the demo table puts the modes side by side with paths, share, peer, mappin
   t.regex(rule, /^-+ +-+/);
   t.regex(dr, /^DR +client -> gateway -> director -> rs1 +rs1 -> gateway -> client +0\.04% +198\.51\.100\.10 \(the client\) +none +18\/18$/);
   t.regex(nat, /^NAT .* rs1 -> director -> gateway -> client +102% .* 80 -> 8080, 53 -> 5353 +29\/30$/);
+});
+
+test('an IPv6 row says so beside its mode', (t) => {
+  const table = renderSummaryTable([row('dr', { family: 'ipv6', lab: 'dr6', realServerSaw: '2001:db8:100::10 (the client)' })]);
+  t.regex(table.split('\n')[2], /^DR \(IPv6\) +client -> .* 2001:db8:100::10 \(the client\) /);
 });
 
 test('a mode whose downloads never completed shows no share rather than a number', (t) => {
