@@ -25,13 +25,19 @@ const VM: Array<[string, string]> = [
 
 export const VERB_HELP: Record<string, VerbHelp> = {
   demo: {
-    usage: 'lvslab demo [--out DIR] [--json] [--runner auto|host|vm]',
+    usage: 'lvslab demo [--ipv6] [--out DIR] [--json] [--runner auto|host|vm]',
     summary: 'the four modes side by side, then a director pair failing over: one table each, path diagrams',
     details:
       'Builds each shipped mode (NAT, DR, TUN, FULLNAT), verifies it with real traffic, takes it down, and prints one table: request and reply paths, the ' +
       "director's share of reply bytes, what the real server saw, port mapping, checks. Then the HA row: dr-pair's master loses its link under " +
       'load: the failover time, the longest client-visible outage, whether a download across it arrived intact, checks.',
-    options: [['--out DIR', 'where the path diagrams go (default lvslab-demo)'], ['--json', 'the rows as JSON'], RUNNER, ...VM],
+    options: [
+      ['--ipv6', "the same rows over IPv6: each mode's IPv6 lab (dr6, nat6, tun6, fullnat-dual's IPv6 family); no HA row (pairs are IPv4 only)"],
+      ['--out DIR', 'where the path diagrams go (default lvslab-demo)'],
+      ['--json', 'the rows as JSON'],
+      RUNNER,
+      ...VM,
+    ],
   },
   validate: {
     usage: 'lvslab validate FILE...',
@@ -102,9 +108,14 @@ export const VERB_HELP: Record<string, VerbHelp> = {
     ],
   },
   graph: {
-    usage: 'lvslab graph FILE [--out DIR] [--runner auto|host|vm]',
+    usage: 'lvslab graph FILE [--family ipv4|ipv6] [--out DIR] [--runner auto|host|vm]',
     summary: 'SVG and Mermaid of the lab with the observed request and reply paths',
-    options: [['--out DIR', 'where <lab>.svg and <lab>.mmd go (default .)'], RUNNER, ...VM],
+    options: [
+      ['--family ipv4|ipv6', "a dual-stack lab's family to draw (default: IPv4 where the lab serves it, else IPv6)"],
+      ['--out DIR', 'where <lab>.svg and <lab>.mmd go (default .)'],
+      RUNNER,
+      ...VM,
+    ],
   },
   test: {
     usage: 'lvslab test FILE... [--tap|--junit] [--runner auto|host|vm]',

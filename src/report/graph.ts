@@ -73,6 +73,8 @@ function hopPoints(l: Layout, hop: ObservedHop, offset: number): string {
     .join(' ');
 }
 
+const overIPv6 = (lab: Lab) => (viewFamily(lab) === 'ipv6' ? ' over IPv6' : '');
+
 export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
   const l = layout(lab);
   const out: string[] = [
@@ -89,7 +91,7 @@ export function renderSvg(lab: Lab, paths: ObservedPaths | undefined): string {
     ),
     '</defs>',
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escapeXml(lab.name)}: ${lab.mode.toUpperCase()}${viewFamily(lab) === 'ipv6' ? ' over IPv6' : ''}</text>`,
+    `<text x="16" y="26" font-size="15" font-weight="bold">lab ${escapeXml(lab.name)}: ${lab.mode.toUpperCase()}${overIPv6(lab)}</text>`,
   ];
   const legend = paths
     ? `request path (blue) ${escapeXml(pathText(paths.request))}; reply path (red) ${escapeXml(pathText(paths.reply))}`

@@ -364,6 +364,20 @@ export const IPV6_CASES: BrokenCase[] = [
     fails: [{ name: /^only the director answers neighbour solicitations for the IPv6 VIP fd00:10::100$/, where: /rs1/ }],
   },
   {
+    title: 'DR over IPv6: the frame check fails, naming the hop, when forwarding is switched to NAT at run time',
+    topology: TCP6_ONLY('drsix', 'dr'),
+    breakIt: async () => {
+      for (const rs of ['fd00:10::10', 'fd00:10::11']) await inNs('drsix-director', 'ipvsadm', '-e', '-t', '[fd00:10::100]:80', '-r', `[${rs}]:80`, '-m');
+    },
+    fails: [{ name: /^director -> real server frames carry the real server's MAC, the IP header CIP -> VIP unchanged$/, where: /^director -> rs[12]$/ }],
+  },
+  {
+    title: 'TUN over IPv6: the IPv6-in-IPv6 check fails when forwarding is switched to direct routing at run time',
+    topology: TCP6_ONLY('tunsix', 'tun'),
+    breakIt: () => inNs('tunsix-director', 'ipvsadm', '-e', '-t', '[fd00:10::100]:80', '-r', '[fd00:10::10]:80', '-g'),
+    fails: [{ name: /^director -> real server packets are IPv6-in-IPv6, outer DIP -> RIP, inner CIP -> VIP$/, where: /^director -> rs1$/ }],
+  },
+  {
     title: 'TUN over IPv6: a real server whose ip6tnl0 is down takes no tunnelled request and is named',
     topology: TCP6_ONLY('tunsix', 'tun'),
     breakIt: () => inNs('tunsix-rs1', 'ip', 'link', 'set', 'dev', 'ip6tnl0', 'down'),

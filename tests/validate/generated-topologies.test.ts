@@ -318,6 +318,77 @@ const plausible = fc.integer({ min: 1, max: 10 }).chain((count) => {
   );
 });
 
+const someSubnet6 = fc.constantFrom(
+  'fd00:10::/64',
+  'fd00:10::/112',
+  'fd00:10::/120',
+  'fd00::/48',
+  '2001:db8:100::/64',
+  'fe80::/64',
+  'fd00:10::1/64',
+  '10.10.0.0/24',
+);
+const someIPv6 = fc.oneof(
+  fc.constantFrom('fd00:10::', 'fd00:10::1', 'fd00:10::2', 'fd00:10::100', 'fd00:99::10', '2001:db8:100::10', 'fe80::1', 'ff02::1', '::1', '10.10.0.5'),
+  fc.integer({ min: 1, max: 0x1ff }).map((h) => `fd00:10::${h.toString(16)}`),
+);
+
+/** Dual-stack labs: IPv6 subnets, VIPs, families and addresses, mostly plausible, some hostile. */
+const dualStack = fc.integer({ min: 1, max: 6 }).chain((count) => {
+  const names = Array.from({ length: count }, (_, i) => `rs${i + 1}`);
+  return fc.record(
+    {
+      name: fc.constant('gen'),
+      mode: fc.constantFrom('nat', 'dr', 'tun', 'fullnat'),
+      vip6: maybe(someIPv6),
+      networks: maybe(
+        fc.record({
+          outside: fc.record({ subnet: fc.constant('198.51.100.0/24'), subnet6: maybe(fc.constantFrom('2001:db8:100::/64', 'fd00:10::/64', 'fd00::/48')) }),
+          lan: fc.record({ subnet: fc.constant('10.10.0.0/24'), subnet6: maybe(someSubnet6) }),
+        }),
+      ),
+      gateway: maybe(fc.record({ addresses6: maybe(fc.dictionary(fc.constantFrom('lan', 'outside', 'far'), someIPv6, { maxKeys: 2 })) }, { requiredKeys: [] })),
+      director: maybe(fc.record({ address6: maybe(someIPv6) }, { requiredKeys: [] })),
+      realServers: fc.tuple(...names.map((name) => fc.record({ name: fc.constant(name), address6: maybe(someIPv6) }, { requiredKeys: ['name'] }))),
+      services: maybe(
+        fc.array(
+          fc.record(
+            {
+              protocol: maybe(fc.constantFrom('tcp', 'udp')),
+              port: fc.integer({ min: 1, max: 90 }),
+              family: maybe(fc.constantFrom('ipv4', 'ipv6', 'dual')),
+              vip: maybe(fc.oneof(someIPv6, fc.constant('10.10.0.100'))),
+              realServers: maybe(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: count })),
+            },
+            { requiredKeys: ['port'] },
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+      ),
+    },
+    { requiredKeys: ['name', 'mode', 'realServers'] },
+  );
+});
+
+test('any generated dual-stack topology validates to a Lab whose IPv6 addresses are unique hosts of their subnets, or to positioned problems', (t) => {
+  let accepted = 0;
+  let served6 = 0;
+  fc.assert(
+    fc.property(dualStack, (raw) => {
+      const outcome = validateText(yamlOf(raw));
+      if ('lab' in outcome) {
+        accepted++;
+        if (outcome.lab.services.some((s) => s.vip.includes(':'))) served6++;
+      }
+      const wrong = holds(outcome);
+      if (wrong.length > 0) throw new Error(wrong.join('\n'));
+    }),
+    { numRuns: 2000, seed: 20261202 },
+  );
+  t.log(`${accepted} of 2000 accepted, ${served6} of them serving IPv6`);
+  t.true(served6 > 30, 'the generator must reach labs that serve IPv6');
+});
+
 /** YAML without the keys fast-check left undefined. */
 function yamlOf(value: unknown): string {
   return stringify(JSON.parse(JSON.stringify(value)));

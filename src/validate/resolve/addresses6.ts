@@ -34,9 +34,35 @@ export function assignAddresses6(ctx: ResolveContext, networks: Networks, placem
   const subnets6 = subnetsOf(ctx, networks, explicitFamily || raw.vip6 !== undefined);
   const directorSubnet6 = directorNetworkOk ? subnets6.get(director.network) : undefined;
 
-  // The mirror of every IPv4 address on a dual-stack network.
+  // Every node's IPv6 address on a dual-stack network: as written (address6), else the mirror of its IPv4 address.
   const nodes6 = new Map<string, string>();
   const gateway6 = new Map<string, string>();
+  /** address -> who holds it, and where it was written (a clash is reported there). */
+  const used = new Map<string, string>();
+  const writtenAt = new Map<string, YamlPath>();
+  const written = (network: string, text: string, path: YamlPath, who: string): string | undefined => {
+    const net6 = subnets6.get(network);
+    if (!net6) {
+      report(path, `${who} has an IPv6 address, but its network "${network}" has no subnet6: give the network one`);
+      return undefined;
+    }
+    const value = parseIPv6(text)!;
+    if (!isHostOf6(net6, value)) {
+      report(path, `address6 ${text} is not a host address of network "${network}" (${formatCidr6(net6)})`);
+      return undefined;
+    }
+    return take(formatIPv6(value), who, path);
+  };
+  const take = (address: string, who: string, path: YamlPath): string | undefined => {
+    const owner = used.get(address);
+    if (owner) {
+      report(writtenAt.get(address) ?? path, `IPv6 address ${address} is both ${owner}'s and ${who}'s`);
+      return undefined;
+    }
+    used.set(address, who);
+    writtenAt.set(address, path);
+    return address;
+  };
   const mirror = (network: string, address: number | undefined, path: YamlPath, who: string): string | undefined => {
     const net6 = subnets6.get(network);
     const net4 = networks.subnets.get(network);
@@ -50,19 +76,34 @@ export function assignAddresses6(ctx: ResolveContext, networks: Networks, placem
       );
       return undefined;
     }
-    return formatIPv6(value);
+    const address6 = formatIPv6(value);
+    // A written address elsewhere may be this mirror: reported where it was written.
+    return used.has(address6) ? take(address6, who, path) : (used.set(address6, who), address6);
   };
-  for (const [network, address] of addresses.gatewayAddresses) {
-    const a = mirror(network, address, ['networks', network, 'subnet6'], gatewayName);
+  const everyone = [director, ...backups, ...clients, ...servers] as Placement[];
+  const gatewayWritten = raw.gateway?.addresses6 ?? {};
+  // The written ones first, so that a mirror that lands on one is the one reported.
+  for (const [network, text] of Object.entries(gatewayWritten)) {
+    if (!networks.subnets.has(network)) continue;
+    const a = written(network, text, ['gateway', 'addresses6', network], `${gatewayName} (on ${network})`);
     if (a) gateway6.set(network, a);
   }
-  for (const p of [director, ...backups, ...clients, ...servers] as Placement[]) {
+  for (const p of everyone) {
+    if (p.explicitAddress6 === undefined || !networks.subnets.has(p.network)) continue;
+    const a = written(p.network, p.explicitAddress6, [...p.path, 'address6'], p.name);
+    if (a) nodes6.set(p.name, a);
+  }
+  for (const [network, address] of addresses.gatewayAddresses) {
+    if (gatewayWritten[network] !== undefined) continue;
+    const a = mirror(network, address, ['networks', network, 'subnet6'], `${gatewayName} (on ${network})`);
+    if (a) gateway6.set(network, a);
+  }
+  for (const p of everyone) {
+    if (p.explicitAddress6 !== undefined) continue;
     const a = mirror(p.network, p.address, [...p.path], p.name);
     if (a) nodes6.set(p.name, a);
   }
 
-  const used = new Map<string, string>([...nodes6].map(([name, a]) => [a, name]));
-  for (const [network, a] of gateway6) used.set(a, `${gatewayName} (on ${network})`);
   const labVip6 = labVip6Of();
   const families: Family[][] = [];
   const vips6: Array<string | undefined> = [];

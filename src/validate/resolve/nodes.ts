@@ -26,6 +26,7 @@ export function placeNodes({ raw }: ResolveContext, networks: Networks): Placeme
       path: typeof raw.clients === 'object' ? ['clients', i] : ['clients'],
       network: c.network ?? 'outside',
       explicitAddress: c.address,
+      explicitAddress6: c.address6,
     }),
   );
   const rawServers: RawRealServer[] = typeof raw.realServers === 'object' ? raw.realServers : Array.from({ length: raw.realServers ?? 2 }, () => ({}));
@@ -34,6 +35,7 @@ export function placeNodes({ raw }: ResolveContext, networks: Networks): Placeme
     path: typeof raw.realServers === 'object' ? ['realServers', i] : ['realServers'],
     network: r.network ?? director.network,
     explicitAddress: r.address,
+    explicitAddress6: r.address6,
     weight: r.weight ?? 1,
     gateway: r.gateway,
   }));
@@ -48,7 +50,14 @@ function directorPlacements(raw: RawTopology): Array<DirectorPlacement & { expli
   if (raw.directors === undefined) {
     const d = raw.director;
     return [
-      { name: d?.name ?? 'director', path: ['director'], network: d?.network ?? 'lan', explicitAddress: d?.address, explicitNetwork: d?.network !== undefined },
+      {
+        name: d?.name ?? 'director',
+        path: ['director'],
+        network: d?.network ?? 'lan',
+        explicitAddress: d?.address,
+        explicitAddress6: d?.address6,
+        explicitNetwork: d?.network !== undefined,
+      },
     ];
   }
   const list: RawDirector[] = typeof raw.directors === 'object' ? raw.directors : Array.from({ length: raw.directors }, () => ({}));
@@ -58,6 +67,7 @@ function directorPlacements(raw: RawTopology): Array<DirectorPlacement & { expli
     path: typeof raw.directors === 'object' ? ['directors', i] : ['directors'],
     network: d.network ?? network,
     explicitAddress: d.address,
+    explicitAddress6: d.address6,
     priority: d.priority,
     explicitNetwork: d.network !== undefined,
   }));

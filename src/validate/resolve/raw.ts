@@ -10,6 +10,7 @@ export interface RawClient {
   name?: string;
   network?: string;
   address?: string;
+  address6?: string;
 }
 export interface RawRealServer extends RawClient {
   weight?: number;
@@ -29,6 +30,7 @@ export interface RawDirector {
   name?: string;
   network?: string;
   address?: string;
+  address6?: string;
   priority?: number;
 }
 export interface RawVrrp {
@@ -66,8 +68,8 @@ export interface RawTopology {
   vip6?: string;
   networks?: Record<string, RawNetwork>;
   clients?: number | RawClient[];
-  gateway?: { name?: string; addresses?: Record<string, string> };
-  director?: { name?: string; network?: string; address?: string };
+  gateway?: { name?: string; addresses?: Record<string, string>; addresses6?: Record<string, string> };
+  director?: { name?: string; network?: string; address?: string; address6?: string };
   directors?: number | RawDirector[];
   realServers?: number | RawRealServer[];
   services?: RawService[];
@@ -93,6 +95,8 @@ export interface Placement {
   network: string;
   explicitAddress?: string;
   address?: number;
+  /** Its IPv6 address as written (`address6`), on a dual-stack network; else it mirrors the IPv4 host. */
+  explicitAddress6?: string;
 }
 
 /** A director of a VRRP pair before its interfaces are built. */
