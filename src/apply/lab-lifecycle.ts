@@ -4,7 +4,7 @@
  * plan kept under /run/lvslab only serves to show what changed.
  */
 import { appendFile, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import type { Lab } from '../model/lab.js';
+import { SCHEDULERS, type Lab } from '../model/lab.js';
 import { labRunDir, STATE_DIR } from '../model/naming.js';
 import { buildPlan, type Plan, type PlanOptions } from '../plan/build-plan.js';
 import { renderScript } from '../plan/render-script.js';
@@ -111,10 +111,23 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   const loaded = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   // Another lab's `up` under way (lvslab demo builds two at once) needs them too, before it has any namespace.
   if (loaded.length === 0 || (await upUnderWay(options.stateDir, options.host)) || (await findOwned(options.runner, options.host)).length > 0) return;
-  await options.runner.run(['modprobe', '-r', '-a', ...[...new Set(loaded)].reverse()]);
+  // IPVS loads a scheduler's module (ip_vs_rr, ...) when a service first uses it: loaded after ip_vs by the labs,
+  // it holds ip_vs, so it goes first.
+  const schedulers = loaded.includes('ip_vs') ? SCHEDULERS.map((s) => `ip_vs_${s}`) : [];
+  const wanted = [...schedulers, ...[...new Set(loaded)].reverse()];
+  for (let attempt = 0; ; attempt++) {
+    const present = (await Promise.all(wanted.map(async (m) => ((await options.host.moduleLoaded(m)) ? [m] : [])))).flat();
+    if (present.length === 0) break;
+    // A namespace just deleted is torn down by the kernel a moment later: until then its services hold their scheduler.
+    if (attempt === MODULE_RELEASE_ATTEMPTS) return;
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    await options.runner.run(['modprobe', '-r', '-a', ...present]);
+  }
   await rm(file, { force: true });
   await rmdir(options.stateDir).catch(() => undefined);
 }
+
+const MODULE_RELEASE_ATTEMPTS = 10;
 
 /** A running lab as data, kept by `up`: `lvslab fault LAB` finds its nodes and its services' commands there. */
 export interface RunningLab {

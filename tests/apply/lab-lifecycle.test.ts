@@ -112,6 +112,8 @@ test("down unloads the modules lvslab loaded only once no lab runs and no other 
   t.true(machine.modules.has('ip_vs'), "the other lab's up needs it");
   await clearIntent(options.stateDir, 'other');
   await labUp(await dr(), planOptions, options);
+  t.true(machine.modules.has('ip_vs_rr'), "the service's scheduler loaded its module");
   await labDown('dr', options);
   t.false(machine.modules.has('ip_vs'), 'nothing runs or is being built: unloaded');
+  t.false(machine.modules.has('ip_vs_rr'), 'with the scheduler module the labs loaded (it holds ip_vs)');
 });

@@ -51,7 +51,18 @@ export class FakeMachine implements CommandRunner, HostView {
       return { exitCode: 0, stdout: out.join('\n') + '\n', stderr: '' };
     }
     if (argv[0] === 'modprobe' && argv[1] === '-a') argv.slice(2).forEach((m) => this.modules.add(m));
-    if (argv[0] === 'modprobe' && argv[1] === '-r') argv.slice(3).forEach((m) => this.modules.delete(m));
+    if (argv[0] === 'modprobe' && argv[1] === '-r') {
+      // As the kernel: ip_vs stays while a scheduler's module (ip_vs_rr, ...) that uses it is loaded.
+      let inUse = false;
+      for (const m of argv.slice(3)) {
+        if (m === 'ip_vs' && [...this.modules].some((x) => x.startsWith('ip_vs_'))) inUse = true;
+        else this.modules.delete(m);
+      }
+      if (inUse) return { exitCode: 1, stdout: '', stderr: 'modprobe: FATAL: Module ip_vs is in use.\n' };
+    }
+    // IPVS loads a scheduler's module the first time a service uses it.
+    if (argv.includes('ipvsadm'))
+      for (const m of (options.input ?? '').matchAll(/ -s (\w+)/g)) if (this.modules.has('ip_vs')) this.modules.add(`ip_vs_${m[1]}`);
     const batchNs = argv[0] === 'ip' && argv[1] === '-n' ? argv[2] : undefined;
     for (const text of (options.input ?? '').split('\n')) {
       const add = /^netns add (\S+)$/.exec(text);
