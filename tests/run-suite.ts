@@ -40,6 +40,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   keepalived: 155,
   'lvslab test nat-pair dr-own tun-pair': 420,
   'verifier-fails-tun-fullnat': 110,
+  'verifier-fails-ipv6': 251,
   // One-vCPU guest, alone: 33 + 27 + 44 + 36 s and dr6's ~30 s.
   'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 250,
 };
