@@ -71,6 +71,15 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
     }
     await labDown(lab.name, options);
   }
+  return applyPlan(lab, plan, options);
+}
+
+/**
+ * Builds a lab from its plan where none of its namespaces exists: records the intent and the modules it loads,
+ * and on a failure part-way leaves nothing behind (the executor removes what it made; the modules go here).
+ */
+export async function applyPlan(lab: Lab, plan: Plan, options: LifecycleOptions): Promise<UpOutcome> {
+  const script = renderScript(plan, lab.source);
   const foreign = (await options.host.listNamespaces()).filter((ns) => plan.namespaces.includes(ns));
   if (foreign.length > 0) {
     throw new LabStateError(

@@ -6,9 +6,8 @@ import test, { type ExecutionContext } from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { executePlan } from '../../src/apply/execute-plan.js';
 import { StepFailedError } from '../../src/apply/errors.js';
-import { labDown, labUp, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
+import { applyPlan, labDown, labUp, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
 import { machineLifecycle } from '../../src/session/lab-machine.js';
 import { CLI_ENTRY, SERVICE_COMMAND } from '../../src/model/package-root.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
@@ -92,7 +91,8 @@ async function failPartWay(t: ExecutionContext, breakAt: (steps: ReturnType<type
   const plan = buildPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), planOptions);
   const index = breakAt(plan.steps);
   const broken = { ...plan, steps: plan.steps.map((s, i) => (i === index ? { ...s, argv: ['/nonexistent/lvslab-broken-step', ...s.argv.slice(1)] } : s)) };
-  const error = await t.throwsAsync(executePlan(broken, o), { instanceOf: StepFailedError });
+  // The path `up` takes once the plan is made: its rollback, the modules it loaded included.
+  const error = await t.throwsAsync(applyPlan(await loadLab(join(TOPOLOGIES, 'dr.yaml')), broken, o), { instanceOf: StepFailedError });
   t.is(error!.step.node, plan.steps[index].node);
   t.regex(error!.message, /Everything this run had created was removed\./);
   t.is(await hostSnapshot(o), before);
