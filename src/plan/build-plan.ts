@@ -6,7 +6,18 @@
  * `iptables-restore`): building a lab costs a few processes per node instead of one per command.
  */
 import { createHash } from 'node:crypto';
-import { allNodes, DIRECTOR_LOCAL_PORTS, directorsOf, familyOf, hostPort, type Lab, type Node, type RealServer, type Service } from '../model/lab.js';
+import {
+  allNodes,
+  DIRECTOR_LOCAL_PORTS,
+  directorsOf,
+  familyOf,
+  hostPort,
+  type Lab,
+  type Node,
+  type RealServer,
+  type Service,
+  type ServiceMember,
+} from '../model/lab.js';
 import { familiesOf, isDualStack } from '../model/family-view.js';
 import { markOf, SWITCH_NODE } from '../model/naming.js';
 import { SERVICE_READY } from '../model/package-root.js';
@@ -185,15 +196,15 @@ function addressStep(lab: Lab, node: Node, hash: string): Step {
     // An IPv6 VIP is deprecated at once (preferred_lft 0): still the director's, never the source it picks. Else TUN's
     // outer source could be the VIP, which the real server holds itself and so refuses the tunnelled packet from.
     for (const vip of vipsOf(lab))
-      input.push(familyOf(vip) === 'ipv6' ? `${addrLine(vip, 128, node.interfaces[0].name)} preferred_lft 0` : addrLine(vip, 32, node.interfaces[0].name));
+      input.push(`${addrLine(vip, hostPrefix(vip), node.interfaces[0].name)}${familyOf(vip) === 'ipv6' ? ' preferred_lft 0' : ''}`);
   }
   const facts = lvsMode(lab.mode).facts;
   if (node.role === 'realServer' && facts.vipDevice) {
     const vips = vipsOf(lab, node as RealServer);
-    const devices = new Set(vips.map((vip) => (familyOf(vip) === 'ipv6' ? facts.vipDevice6 : facts.vipDevice)));
+    const deviceOf = (vip: string) => (familyOf(vip) === 'ipv6' ? facts.vipDevice6 : facts.vipDevice)!;
     // lo is always up; a tunnel device must be brought up.
-    for (const device of devices) if (device && device !== 'lo') input.push(`link set dev ${device} up`);
-    for (const vip of vips) input.push(addrLine(vip, hostPrefix(vip), (familyOf(vip) === 'ipv6' ? facts.vipDevice6 : facts.vipDevice)!));
+    for (const device of new Set(vips.map(deviceOf))) if (device !== 'lo') input.push(`link set dev ${device} up`);
+    for (const vip of vips) input.push(addrLine(vip, hostPrefix(vip), deviceOf(vip)));
   }
   const options = (text: string | undefined) => (node.role === 'realServer' && text ? ` ${text}` : '');
   if (node.defaultGateway) input.push(`route add default via ${node.defaultGateway}${options(facts.realServerRouteOptions)}`);
@@ -235,9 +246,9 @@ function ipvsSteps(lab: Lab): Step[] {
 }
 
 /** The address a real server's UDP service binds to: replies must leave from the address the request reached. */
-function listenAddress(lab: Lab, rs: RealServer, service: Service): string {
-  const own = familyOf(service.vip) === 'ipv6' ? rs.interfaces[0].address6! : rs.interfaces[0].address;
-  return isDirectReturn(lab) ? service.vip : own;
+function listenAddress(lab: Lab, service: Service, member: ServiceMember): string {
+  // The member's address is the real server's own in the service's family.
+  return isDirectReturn(lab) ? service.vip : member.address;
 }
 
 /** ADDRESS:PORT as the service's listeners take it (IPv6 in brackets). */
@@ -248,7 +259,7 @@ export function serviceListeners(lab: Lab, rs: RealServer): string[] {
   const listeners = lab.services.flatMap((service) => {
     const member = service.members.find((m) => m.realServer === rs.name);
     if (!member) return [];
-    const listen = listenAddress(lab, rs, service);
+    const listen = listenAddress(lab, service, member);
     if (service.protocol === 'tcp') return [listenerAt('tcp', familyOf(service.vip) === 'ipv6' ? '::' : '0.0.0.0', member.port)];
     // A udp service bound to the VIP cannot answer keepalived's check, sent to the real server's own address.
     const check = service.check?.type === 'udp' && listen !== member.address ? [listenerAt('udp', member.address, member.port)] : [];
