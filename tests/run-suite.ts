@@ -11,7 +11,7 @@
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
  * `--only STAGE[,STAGE]` runs a subset (for development).
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
@@ -130,13 +130,32 @@ async function runCliOnHost(stage: Stage, argv: string[], what: string, env: Rec
  * A resident microVM (`lvslab vm --serve`, one vCPU) for one lane: `work` gets the environment that points
  * lvslab at it; the guest is powered off afterwards. A guest that does not come up fails the lane's jobs.
  */
-async function withResidentGuest<T>(lane: number, work: (env: Record<string, string>) => Promise<T>): Promise<T> {
+/**
+ * CPU seconds used so far by the processes under `pid` (the lane's broker, its qemu): how busy a lane's guest was
+ * during a job, printed with it. Read from /proc; 0 where it cannot be read.
+ */
+function cpuSecondsUnder(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const own = (Number(fields[11]) + Number(fields[12])) / 100; // utime and stime, in clock ticks (USER_HZ 100)
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
+    );
+    return own + children.reduce((sum, child) => sum + cpuSecondsUnder(Number(child)), 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function withResidentGuest<T>(lane: number, work: (env: Record<string, string>, cpuSeconds: () => number) => Promise<T>): Promise<T> {
   const guest = await startResidentGuest(['--cpus', '1', '--memory', '2048']).catch((error: Error) => {
     throw new Error(`lane ${lane}: ${error.message}`);
   });
   say(`# lane ${lane}: ${guest.said().trim().split('\n').pop()}`);
   try {
-    return await work({ LVSLAB_GUEST: guest.socket });
+    return await work({ LVSLAB_GUEST: guest.socket }, () => cpuSecondsUnder(guest.broker.pid));
   } finally {
     await guest.stop();
   }
@@ -173,15 +192,17 @@ function lanesFrom(text = '2'): number {
 }
 
 /** Resident microVMs (one vCPU each): each job runs on the first of them that is free. */
-async function onLanes<T>(jobs: Array<(env: Record<string, string>) => Promise<T>>, failed: (error: Error, index: number) => T): Promise<T[]> {
+type LaneJob<T> = (env: Record<string, string>, guestCpuSeconds: () => number) => Promise<T>;
+
+async function onLanes<T>(jobs: Array<LaneJob<T>>, failed: (error: Error, index: number) => T): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
   const lane = async (number: number) => {
     try {
-      await withResidentGuest(number, async (env) => {
+      await withResidentGuest(number, async (env, cpuSeconds) => {
         while (next < jobs.length) {
           const index = next++;
-          results[index] = await jobs[index](env);
+          results[index] = await jobs[index](env, cpuSeconds);
         }
       });
     } catch (error) {
@@ -242,14 +263,16 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   const began = new Map<Stage, number>();
   const ended = new Map<Stage, number>();
   const results = await onLanes(
-    jobs.map((job) => async (env) => {
+    jobs.map((job) => async (env, guestCpuSeconds) => {
       const jobStarted = Date.now();
+      const cpuBefore = guestCpuSeconds();
       if (!began.has(job.stage)) began.set(job.stage, jobStarted);
       say(`# job ${job.name}: started`);
       const result = await job.run(env).catch((error: Error) => ({ stage: job.stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }));
       ended.set(job.stage, Date.now());
-      // What MEASURED_SECONDS is made of.
-      say(`# job ${job.name}: ${Math.round((Date.now() - jobStarted) / 1000)} s`);
+      // What MEASURED_SECONDS is made of; and how much of it the lane's guest computed rather than waited.
+      const seconds = (Date.now() - jobStarted) / 1000;
+      say(`# job ${job.name}: ${Math.round(seconds)} s, the lane's guest busy ${Math.round(((guestCpuSeconds() - cpuBefore) / seconds) * 100)}% of it`);
       return result;
     }),
     (error, index) => ({ stage: jobs[index].stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }),
