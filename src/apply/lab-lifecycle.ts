@@ -124,11 +124,12 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   // it holds ip_vs, so it goes first.
   const schedulers = loaded.includes('ip_vs') ? SCHEDULERS.map((s) => `ip_vs_${s}`) : [];
   const wanted = [...schedulers, ...[...new Set(loaded)].reverse()];
+  const deadline = Date.now() + MODULE_RELEASE_WITHIN_MS;
   for (let attempt = 0; ; attempt++) {
     const present = (await Promise.all(wanted.map(async (m) => ((await options.host.moduleLoaded(m)) ? [m] : [])))).flat();
     if (present.length === 0) break;
     // A namespace just deleted is torn down by the kernel a moment later: until then its services hold their scheduler.
-    if (attempt === MODULE_RELEASE_ATTEMPTS) return;
+    if (attempt > 0 && Date.now() > deadline) return;
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 300));
     await options.runner.run(['modprobe', '-r', '-a', ...present]);
   }
@@ -136,7 +137,12 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   await rmdir(options.stateDir).catch(() => undefined);
 }
 
-const MODULE_RELEASE_ATTEMPTS = 10;
+/**
+ * How long down waits for the kernel to tear the deleted namespaces down before it leaves the modules loaded. A pair's
+ * namespaces (sync daemons, keepalived's services) took longer than the 3-5 s of ten tries on a guest sharing two
+ * cores with two others (seen in CI: ip_vs left loaded after tun-pair).
+ */
+const MODULE_RELEASE_WITHIN_MS = 20_000;
 
 /** A running lab as data, kept by `up`: `lvslab fault LAB` finds its nodes and its services' commands there. */
 export interface RunningLab {

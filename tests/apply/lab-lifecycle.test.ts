@@ -117,3 +117,14 @@ test("down unloads the modules lvslab loaded only once no lab runs and no other 
   t.false(machine.modules.has('ip_vs'), 'nothing runs or is being built: unloaded');
   t.false(machine.modules.has('ip_vs_rr'), 'with the scheduler module the labs loaded (it holds ip_vs)');
 });
+
+test('down waits for the kernel to tear a deleted namespace down before it unloads the modules (longer than ten tries)', async (t) => {
+  const machine = new FakeMachine();
+  const options = { runner: machine, host: machine, stateDir: mkdtempSync(join(tmpdir(), 'lvslab-state-')) };
+  await labUp(await dr(), planOptions, options);
+  // On a guest sharing its cores, a pair's namespaces held their scheduler modules for longer than ten tries (CI).
+  machine.schedulersHeldFor = 12;
+  await labDown('dr', options);
+  t.false(machine.modules.has('ip_vs'), 'unloaded once the namespace was gone');
+  t.is(machine.calls.filter((c) => c.argv[0] === 'modprobe' && c.argv[1] === '-r').length, 13);
+});

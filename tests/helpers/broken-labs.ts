@@ -523,8 +523,11 @@ export const PAIR_CASES: BrokenCase[] = [
         ['ip', 'netns', 'exec', 'dr-pair-director2', 'nft', '-f', '-'],
         'table ip dropvrrp {\n  chain input {\n    type filter hook input priority 0;\n    ip protocol vrrp drop\n  }\n}\n',
       );
-      // The backup declares the master dead after three adverts and the skew (3.6 s).
-      await new Promise((resolve) => setTimeout(resolve, 5000));
+      // The backup declares the master dead after three adverts and the skew (3.6 s): verify starts once it holds the VIP too.
+      const deadline = Date.now() + 30_000;
+      while (!(await onLab(['ip', '-n', 'dr-pair-director2', '-o', 'addr', 'show'])).stdout.includes(' inet 10.10.0.100/32 ') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     },
     fails: [
       { name: /^exactly one director holds the VIP: the VRRP master$/, where: /^director1, director2$/, observed: /^on director1 and director2$/ },

@@ -27,6 +27,8 @@ export class FakeMachine implements CommandRunner, HostView {
   root = true;
   spawned = 0;
   private nextPid = 1000;
+  /** How many more `modprobe -r` calls find the scheduler modules still held (a deleted namespace not yet torn down). */
+  schedulersHeldFor = 0;
   /** Calls whose rendered argv contains this text fail with this stderr. */
   failWhen?: { contains: string; stderr: string };
 
@@ -54,7 +56,10 @@ export class FakeMachine implements CommandRunner, HostView {
     if (argv[0] === 'modprobe' && argv[1] === '-r') {
       // As the kernel: ip_vs stays while a scheduler's module (ip_vs_rr, ...) that uses it is loaded.
       let inUse = false;
+      const held = this.schedulersHeldFor > 0;
+      if (held) this.schedulersHeldFor--;
       for (const m of argv.slice(3)) {
+        if (held && m.startsWith('ip_vs_')) continue;
         if (m === 'ip_vs' && [...this.modules].some((x) => x.startsWith('ip_vs_'))) inUse = true;
         else this.modules.delete(m);
       }
