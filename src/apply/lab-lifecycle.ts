@@ -129,12 +129,19 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
     const present = (await Promise.all(wanted.map(async (m) => ((await options.host.moduleLoaded(m)) ? [m] : [])))).flat();
     if (present.length === 0) break;
     // A namespace just deleted is torn down by the kernel a moment later: until then its services hold their scheduler.
-    if (attempt > 0 && Date.now() > deadline) return;
+    // A module that lvslab did not load holding one of them (xt_ipvs of someone's `iptables -m ipvs`) never lets go.
+    if (attempt > 0 && (Date.now() > deadline || (await heldByOthers(present, wanted, options.runner)))) return;
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 300));
     await options.runner.run(['modprobe', '-r', '-a', ...present]);
   }
   await rm(file, { force: true });
   await rmdir(options.stateDir).catch(() => undefined);
+}
+
+/** Whether a module outside `ours` holds one of `modules` (the kernel lists holders in sysfs). */
+async function heldByOthers(modules: string[], ours: string[], runner: CommandRunner): Promise<boolean> {
+  const holders = await Promise.all(modules.map((m) => runner.run(['ls', `/sys/module/${m}/holders`])));
+  return holders.some((h) => h.stdout.split('\n').some((holder) => holder !== '' && !ours.includes(holder)));
 }
 
 /**

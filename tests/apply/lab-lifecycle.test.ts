@@ -128,3 +128,16 @@ test('down waits for the kernel to tear a deleted namespace down before it unloa
   t.false(machine.modules.has('ip_vs'), 'unloaded once the namespace was gone');
   t.is(machine.calls.filter((c) => c.argv[0] === 'modprobe' && c.argv[1] === '-r').length, 13);
 });
+
+test("down does not wait for ip_vs while a module lvslab did not load holds it (someone's iptables -m ipvs)", async (t) => {
+  const machine = new FakeMachine();
+  const options = { runner: machine, host: machine, stateDir: mkdtempSync(join(tmpdir(), 'lvslab-state-')) };
+  await labUp(await dr(), planOptions, options);
+  machine.modules.add('xt_ipvs');
+  const started = Date.now();
+  await labDown('dr', options);
+  t.true(machine.modules.has('ip_vs'), 'xt_ipvs still holds it');
+  t.false(machine.modules.has('ip_vs_rr'), 'what could go went');
+  t.is(machine.calls.filter((c) => c.argv[0] === 'modprobe' && c.argv[1] === '-r').length, 1, 'no second try: its holder never lets go');
+  t.true(Date.now() - started < 5000, 'not the whole wait for a namespace being torn down');
+});

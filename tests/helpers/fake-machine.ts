@@ -15,6 +15,9 @@ export interface Recorded {
   ready?: string;
 }
 
+/** As the kernel: the modules that hold ip_vs while loaded (its schedulers, iptables' ipvs match). */
+const usesIpvs = (module: string) => module.startsWith('ip_vs_') || module === 'xt_ipvs';
+
 export class FakeMachine implements CommandRunner, HostView {
   readonly calls: Recorded[] = [];
   readonly namespaces = new Set<string>();
@@ -53,6 +56,8 @@ export class FakeMachine implements CommandRunner, HostView {
       return { exitCode: 0, stdout: out.join('\n') + '\n', stderr: '' };
     }
     if (argv[0] === 'modprobe' && argv[1] === '-a') argv.slice(2).forEach((m) => this.modules.add(m));
+    const holdersOf = /^\/sys\/module\/(\w+)\/holders$/.exec(argv[0] === 'ls' ? (argv[1] ?? '') : '')?.[1];
+    if (holdersOf === 'ip_vs') return { exitCode: 0, stdout: [...this.modules].filter(usesIpvs).join('\n'), stderr: '' };
     if (argv[0] === 'modprobe' && argv[1] === '-r') {
       // As the kernel: ip_vs stays while a scheduler's module (ip_vs_rr, ...) that uses it is loaded.
       let inUse = false;
@@ -60,7 +65,7 @@ export class FakeMachine implements CommandRunner, HostView {
       if (held) this.schedulersHeldFor--;
       for (const m of argv.slice(3)) {
         if (held && m.startsWith('ip_vs_')) continue;
-        if (m === 'ip_vs' && [...this.modules].some((x) => x.startsWith('ip_vs_'))) inUse = true;
+        if (m === 'ip_vs' && [...this.modules].some(usesIpvs)) inUse = true;
         else this.modules.delete(m);
       }
       if (inUse) return { exitCode: 1, stdout: '', stderr: 'modprobe: FATAL: Module ip_vs is in use.\n' };
