@@ -127,10 +127,6 @@ async function runCliOnHost(stage: Stage, argv: string[], what: string, env: Rec
 }
 
 /**
- * A resident microVM (`lvslab vm --serve`, one vCPU) for one lane: `work` gets the environment that points
- * lvslab at it; the guest is powered off afterwards. A guest that does not come up fails the lane's jobs.
- */
-/**
  * CPU seconds used so far by the processes under `pid` (the lane's broker, its qemu): how busy a lane's guest was
  * during a job, printed with it. Read from /proc; 0 where it cannot be read.
  */
@@ -149,6 +145,11 @@ function cpuSecondsUnder(pid: number | undefined): number {
   }
 }
 
+/**
+ * A resident microVM (`lvslab vm --serve`, one vCPU) for one lane: `work` gets the environment that points
+ * lvslab at it and a reading of the guest's CPU seconds so far; the guest is powered off afterwards. A guest
+ * that does not come up fails the lane's jobs.
+ */
 async function withResidentGuest<T>(lane: number, work: (env: Record<string, string>, cpuSeconds: () => number) => Promise<T>): Promise<T> {
   const guest = await startResidentGuest(['--cpus', '1', '--memory', '2048']).catch((error: Error) => {
     throw new Error(`lane ${lane}: ${error.message}`);
@@ -191,9 +192,9 @@ function lanesFrom(text = '2'): number {
   return Number(text);
 }
 
-/** Resident microVMs (one vCPU each): each job runs on the first of them that is free. */
 type LaneJob<T> = (env: Record<string, string>, guestCpuSeconds: () => number) => Promise<T>;
 
+/** Resident microVMs (one vCPU each): each job runs on the first of them that is free. */
 async function onLanes<T>(jobs: Array<LaneJob<T>>, failed: (error: Error, index: number) => T): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
