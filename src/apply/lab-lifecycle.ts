@@ -130,7 +130,7 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
     if (present.length === 0) break;
     // A namespace just deleted is torn down by the kernel a moment later: until then its services hold their scheduler.
     // A module that lvslab did not load holding one of them (xt_ipvs of someone's `iptables -m ipvs`) never lets go.
-    if (attempt > 0 && (Date.now() > deadline || (await heldByOthers(present, wanted, options.runner)))) return;
+    if (attempt > 0 && (Date.now() > deadline || (await heldByOthers(present, wanted, options.host)))) return;
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 300));
     await options.runner.run(['modprobe', '-r', '-a', ...present]);
   }
@@ -138,10 +138,13 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   await rmdir(options.stateDir).catch(() => undefined);
 }
 
-/** Whether a module outside `ours` holds one of `modules` (the kernel lists holders in sysfs). */
-async function heldByOthers(modules: string[], ours: string[], runner: CommandRunner): Promise<boolean> {
-  const holders = await Promise.all(modules.map((m) => runner.run(['ls', `/sys/module/${m}/holders`])));
-  return holders.some((h) => h.stdout.split('\n').some((holder) => holder !== '' && !ours.includes(holder)));
+/**
+ * Whether a module outside `ours` holds one of `modules`: the kernel links each holder in sysfs. The listing goes
+ * down through those links (`ip_vs_rr/refcnt`, ...): the holders are its top-level names.
+ */
+async function heldByOthers(modules: string[], ours: string[], host: HostView): Promise<boolean> {
+  const listed = await Promise.all(modules.map((m) => host.filesUnder(`/sys/module/${m}/holders`)));
+  return listed.flat().some((path) => !path.includes('/') && !ours.includes(path));
 }
 
 /**

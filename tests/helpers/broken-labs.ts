@@ -14,6 +14,8 @@ import { SERVICE_COMMAND, SERVICE_PROGRAM, SERVICE_READY } from '../../src/model
 import { loadLab } from '../../src/validate/validate-topology.js';
 import type { CheckResult } from '../../src/verify/result.js';
 import { verifyLab, type VerifyPart } from '../../src/verify/run-verify.js';
+import { holders } from '../../src/verify/failover.js';
+import { readUntil } from '../../src/verify/read-until.js';
 import { TOPOLOGIES } from './paths.js';
 import { inNs, killIn, onLab, requireLabMachine, startOnLab } from './lab-machine.js';
 
@@ -31,7 +33,8 @@ export interface BrokenCase {
   title: string;
   /** A shipped topology's name, or YAML text. */
   topology: string;
-  breakIt: () => Promise<unknown>;
+  /** Breaks the running lab (given as built, for cases that read it). */
+  breakIt: (lab: Lab) => Promise<unknown>;
   /** Checks (by name) that must fail, and the node or hop each must name. */
   fails: Array<{ name: RegExp; where: RegExp; observed?: RegExp }>;
   /**
@@ -498,7 +501,7 @@ async function judgeCase(t: ExecutionContext, c: BrokenCase, lab: Lab, o: Lifecy
     );
     verifiedHealthy.add(shape);
   }
-  await c.breakIt();
+  await c.breakIt(lab);
   const checks = await verifyLab(lab, o.runner, o.host, c.parts);
   for (const expected of c.fails) {
     const matching = checks.filter((r) => expected.name.test(r.name));
@@ -518,16 +521,18 @@ export const PAIR_CASES: BrokenCase[] = [
     title: 'VRRP adverts dropped by a firewall on the backup: split brain, both directors hold the VIP and the gateway is not told',
     topology: 'dr-pair',
     parts: ['failover'],
-    breakIt: async () => {
+    breakIt: async (lab) => {
       await onLab(
         ['ip', 'netns', 'exec', 'dr-pair-director2', 'nft', '-f', '-'],
         'table ip dropvrrp {\n  chain input {\n    type filter hook input priority 0;\n    ip protocol vrrp drop\n  }\n}\n',
       );
       // The backup declares the master dead after three adverts and the skew (3.6 s): verify starts once it holds the VIP too.
-      const deadline = Date.now() + 30_000;
-      while (!(await onLab(['ip', '-n', 'dr-pair-director2', '-o', 'addr', 'show'])).stdout.includes(' inet 10.10.0.100/32 ') && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await readUntil(
+        () => holders(lab, machineLifecycle().runner),
+        (both) => both.length === 2,
+        Date.now(),
+        Date.now() + 30_000,
+      );
     },
     fails: [
       { name: /^exactly one director holds the VIP: the VRRP master$/, where: /^director1, director2$/, observed: /^on director1 and director2$/ },

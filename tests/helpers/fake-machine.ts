@@ -56,8 +56,6 @@ export class FakeMachine implements CommandRunner, HostView {
       return { exitCode: 0, stdout: out.join('\n') + '\n', stderr: '' };
     }
     if (argv[0] === 'modprobe' && argv[1] === '-a') argv.slice(2).forEach((m) => this.modules.add(m));
-    const holdersOf = /^\/sys\/module\/(\w+)\/holders$/.exec(argv[0] === 'ls' ? (argv[1] ?? '') : '')?.[1];
-    if (holdersOf === 'ip_vs') return { exitCode: 0, stdout: [...this.modules].filter(usesIpvs).join('\n'), stderr: '' };
     if (argv[0] === 'modprobe' && argv[1] === '-r') {
       // As the kernel: ip_vs stays while a scheduler's module (ip_vs_rr, ...) that uses it is loaded.
       let inUse = false;
@@ -148,8 +146,16 @@ export class FakeMachine implements CommandRunner, HostView {
     return [...this.processes.keys()].map((pid) => this.programOfPid.get(pid) ?? '?');
   }
 
-  async filesUnder(): Promise<string[]> {
-    return [];
+  /**
+   * Files of a machine without any, but ip_vs's holders in sysfs (its loaded users), listed as the real
+   * listing does: down through each holder's link into that module's own folder.
+   */
+  async filesUnder(dir: string): Promise<string[]> {
+    if (dir !== '/sys/module/ip_vs/holders' || !this.modules.has('ip_vs')) return [];
+    return [...this.modules]
+      .filter(usesIpvs)
+      .flatMap((m) => [m, `${m}/holders`, `${m}/refcnt`, `${m}/sections/.text`])
+      .sort();
   }
 
   isRoot(): boolean {
