@@ -23,7 +23,7 @@ export interface HostView {
   filesUnder(dir: string): Promise<string[]>;
 }
 
-export type KillSignal = 'SIGKILL' | 'SIGSTOP';
+export type KillSignal = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM';
 
 /**
  * Kills processes with no goodbye: every one frozen before any is killed. Killed one by one (each a round trip

@@ -176,6 +176,8 @@ export function downloadPorts(random = Math.random()): [number, number] {
  * has gathered every 2 s (IPVS_SYNC_FLUSH_TIME), and a failover before that broke the download (measured).
  */
 const SYNC_WAIT_MS = 8000;
+/** The events' monitors are killed once the probes stop; past the takeover budget and this many seconds, they end by themselves. */
+const MONITOR_SPARE_S = 30;
 
 /** The IPVS connections a director knows, as `ipvsadm -Lnc` lines. */
 async function connections(director: Node, runner: CommandRunner): Promise<string[]> {
@@ -245,10 +247,28 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       : (await new Promise((resolve) => setTimeout(resolve, 2000)), false);
     // The kernel's own events time the takeover on the lab machine's clock, free of this side's round trips: the
     // master's link going down, the VIP arriving on the backup. The date read below gives the link monitor time to start.
+    // They run until the probes stop (then killed: waiting out a fixed time cost seconds per failover); their
+    // own time limit only ends them should this side be gone by then.
     const device = master.interfaces[0].name;
-    const monitor = (node: Node, object: 'link' | 'address') =>
-      runner.run(['env', 'TZ=UTC0', 'timeout', String(Math.ceil(budgetMs / 1000) + 5), 'ip', '-ts', '-n', node.namespace, 'monitor', object, 'dev', device]);
-    const watching = Promise.all([monitor(master, 'link'), monitor(backup, 'address')]);
+    const monitor = (node: Node, object: 'link' | 'address') => {
+      const log = join(files, `${object}-events`);
+      const argv = [
+        'env',
+        'TZ=UTC0',
+        'timeout',
+        String(Math.ceil(budgetMs / 1000) + MONITOR_SPARE_S),
+        'ip',
+        '-ts',
+        '-n',
+        node.namespace,
+        'monitor',
+        object,
+        'dev',
+        device,
+      ];
+      return runner.start(argv, { log }).then(({ pid }) => ({ pid, log }));
+    };
+    const monitors = await Promise.all([monitor(master, 'link'), monitor(backup, 'address')]);
     // The probes' times are the lab machine's clock (a microVM's may differ from this one's).
     const faultAtThere = Number((await runner.run(['date', '+%s%3N'])).stdout.trim());
     const faultAt = Date.now();
@@ -262,7 +282,10 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     const probeUntil = takeover.seen ? Date.now() + 3000 : faultDone + outageBudget(lab) * 1000 + 2000;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, probeUntil - Date.now())));
     await runner.run(['touch', spec.stopFile!]);
-    const [probed, downloaded, [linkEvents, addressEvents]] = await Promise.all([probing, downloading, watching]);
+    // SIGTERM: timeout passes it on to ip, which has written each event as it came.
+    await Promise.all(monitors.map(({ pid }) => host.kill(pid, 'SIGTERM')));
+    const [linkEvents, addressEvents] = await Promise.all(monitors.map(({ log }) => runner.run(['cat', log])));
+    const [probed, downloaded] = await Promise.all([probing, downloading]);
     const downAt = firstEventAt(linkEvents.stdout, linkWentDown(device)) ?? faultAtThere;
     const vipAt = firstEventAt(addressEvents.stdout, addressAdded(device, service.vip));
     const [firstLine, sum] = await Promise.all([runner.run(['head', '-n', '1', bodyFile]), runner.run(['sha256sum', bodyFile])]);
