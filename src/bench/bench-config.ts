@@ -7,8 +7,17 @@
 import { MODES, type Mode } from '../model/lab.js';
 import type { LinkRates } from './link-limits.js';
 
+/**
+ * The bench's parts: the cluster (offload, throughput, lab cost: its rates need the machine to itself) and
+ * the high availability of a director pair (failovers and health checks: waits on VRRP's and the checkers' timers).
+ */
+export const BENCH_PARTS = ['cluster', 'ha'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
 export interface BenchConfig {
   quick: boolean;
+  /** What is measured; a part left out has nothing configured. */
+  parts: BenchPart[];
   modes: Mode[];
   /** Offload: reply sizes in bytes, and requests per size. */
   replySizes: Array<{ bytes: number; requests: number }>;
@@ -31,7 +40,22 @@ export interface BenchConfig {
 
 const KIB = 1024;
 
-export function benchConfig(quick: boolean): BenchConfig {
+export function benchConfig(quick: boolean, parts: readonly BenchPart[] = BENCH_PARTS): BenchConfig {
+  const config = fullConfig(quick);
+  const cluster = parts.includes('cluster');
+  const ha = parts.includes('ha');
+  return {
+    ...config,
+    parts: BENCH_PARTS.filter((p) => parts.includes(p)),
+    modes: cluster ? config.modes : [],
+    offload6Modes: cluster ? config.offload6Modes : [],
+    throughputServers: cluster ? config.throughputServers : [],
+    scaleServers: cluster ? config.scaleServers : [],
+    ha: ha ? config.ha : { adverts: [], failovers: 0, unsyncedFailovers: 0, checkIntervals: [], removals: 0 },
+  };
+}
+
+function fullConfig(quick: boolean): Omit<BenchConfig, 'parts'> {
   return {
     quick,
     modes: [...MODES],

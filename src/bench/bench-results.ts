@@ -104,6 +104,10 @@ export function ratioOverNat(rows: ThroughputRow[], mode: Mode, servers: number)
  * no download failed.
  */
 export function shapeChecks(results: BenchResults): ShapeCheck[] {
+  return [...(results.config.parts.includes('cluster') ? clusterChecks(results) : []), ...(results.config.parts.includes('ha') ? haChecks(results) : [])];
+}
+
+function clusterChecks(results: BenchResults): ShapeCheck[] {
   const { throughput, offload, config } = results;
   const checks: ShapeCheck[] = [];
   const at = Math.max(...config.throughputServers.filter((n) => n <= 4));
@@ -156,7 +160,7 @@ export function shapeChecks(results: BenchResults): ShapeCheck[] {
   }
   const errors = throughput.reduce((n, r) => n + r.errors, 0);
   checks.push({ name: 'every download of the throughput runs completed without error', ok: errors === 0, observed: `${errors} failed` });
-  return [...checks, ...haChecks(results)];
+  return checks;
 }
 
 /** The HA claim: removal within the check budget, takeover within the VRRP budget, sync keeps a download, no sync loses it. */

@@ -3,7 +3,6 @@
  * per request, the cluster's throughput behind a rate-limited director, what labs cost at scale, and a
  * director pair's failovers and health checks (ha-bench.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { labDown, labUp } from '../apply/lab-lifecycle.js';
 import { runHaBench } from './ha-bench.js';
 import { withBenchLab } from './with-bench-lab.js';
@@ -149,8 +148,9 @@ async function measureScale(servers: number): Promise<ScaleRow> {
   };
 }
 
+/** The lab machine's kernel (a resident guest's, where lvslab runs on the host). */
 async function kernelRelease(): Promise<string> {
-  return (await readFile('/proc/sys/kernel/osrelease', 'utf8')).trim();
+  return (await lifecycle().runner.run(['uname', '-r'])).stdout.trim();
 }
 
 export async function runClusterBench(config: BenchConfig, where: string): Promise<BenchResults> {

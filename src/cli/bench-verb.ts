@@ -7,24 +7,25 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireRoot } from '../apply/lab-lifecycle.js';
 import { machineLifecycle } from '../session/lab-machine.js';
-import { benchConfig } from '../bench/bench-config.js';
+import { BENCH_PARTS, benchConfig } from '../bench/bench-config.js';
 import { shapeChecks, type BenchResults } from '../bench/bench-results.js';
 import { runClusterBench } from '../bench/cluster-bench.js';
 import { benchPlots, renderBenchReport } from '../bench/bench-report.js';
 import { TapWriter } from '../report/tap.js';
 import { progress } from '../report/progress.js';
 import { computeWhereIpvsIs } from '../session/where-ipvs-is.js';
-import { parseVerbArgs } from './args.js';
+import { oneOf, parseVerbArgs } from './args.js';
 import { RUNNER_OPTION, whereFrom } from './shared.js';
 import { VM_OPTIONS } from './vm-options.js';
 
-export const BENCH_USAGE = 'lvslab bench [--quick] [--out DIR] [--tap] [--runner auto|host|vm]';
+export const BENCH_USAGE = 'lvslab bench [--quick] [--only cluster|ha] [--out DIR] [--tap] [--json] [--runner auto|host|vm]';
 
 export async function benchVerb(args: string[]): Promise<number> {
   const { values } = parseVerbArgs(
     args,
     {
       quick: { type: 'boolean' },
+      only: { type: 'string' },
       out: { type: 'string', default: 'lvslab-bench' },
       tap: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -34,17 +35,26 @@ export async function benchVerb(args: string[]): Promise<number> {
     BENCH_USAGE,
   );
   const quick = values.quick === true;
-  if (process.env.LVSLAB_GUEST) {
-    // Its throughput figures need a machine of its own, and its load clients run as lab programs.
-    progress.note('lvslab bench measures in a microVM of its own, not in the resident one LVSLAB_GUEST names');
+  const parts =
+    values.only === undefined
+      ? [...BENCH_PARTS]
+      : String(values.only)
+          .split(',')
+          .map((p) => oneOf(p, BENCH_PARTS, '--only'));
+  // The cluster's throughput figures need a machine of their own, and its load clients run as lab programs:
+  // lvslab itself runs in that microVM. A director pair's failovers are verify's own measurement: lvslab runs here.
+  const cluster = parts.includes('cluster');
+  if (process.env.LVSLAB_GUEST && cluster) {
+    progress.note('lvslab bench measures the cluster in a microVM of its own, not in the resident one LVSLAB_GUEST names');
     delete process.env.LVSLAB_GUEST;
   }
   const here = async () => {
     requireRoot(machineLifecycle().host, 'bench');
-    return runClusterBench(benchConfig(quick), process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host');
+    return runClusterBench(benchConfig(quick, parts), measuredWhere());
   };
   const note = 'the labs run in the microVM, the tables and plots are made here';
-  const answer = await computeWhereIpvsIs(whereFrom(values, { whole: true }), ['bench', '--json', ...(quick ? ['--quick'] : [])], here, note);
+  const inGuest = ['bench', '--json', ...(quick ? ['--quick'] : []), '--only', parts.join(',')];
+  const answer = await computeWhereIpvsIs(whereFrom(values, { whole: cluster }), inGuest, here, note);
   if ('exitCode' in answer) return answer.exitCode;
   if (values.json) {
     console.log(JSON.stringify(answer.value));
@@ -66,4 +76,10 @@ export async function benchVerb(args: string[]): Promise<number> {
     tap.end();
   } else console.log(report);
   return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+/** Where the labs of a bench run here are measured: this host, a resident microVM (lvslab here), or inside the microVM. */
+function measuredWhere(): string {
+  if (process.env.LVSLAB_GUEST) return 'in the lvslab microVM (lvslab on this host, the labs in the guest)';
+  return process.env.LVSLAB_IN_VM === '1' ? 'inside the lvslab microVM' : 'on this host';
 }

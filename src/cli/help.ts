@@ -124,10 +124,11 @@ export const VERB_HELP: Record<string, VerbHelp> = {
     options: [['--tap', 'TAP'], ['--junit', 'JUnit XML'], RUNNER, ...VM],
   },
   bench: {
-    usage: 'lvslab bench [--quick] [--out DIR] [--tap] [--json] [--runner auto|host|vm]',
-    summary: 'the LVS claim measured: director offload, throughput by mode and real servers, lab cost',
+    usage: 'lvslab bench [--quick] [--only cluster|ha] [--out DIR] [--tap] [--json] [--runner auto|host|vm]',
+    summary: "the LVS claim measured: director offload, throughput by mode and real servers, lab cost, a director pair's failovers",
     options: [
       ['--quick', 'the short run CI uses'],
+      ['--only cluster|ha', "one part: the cluster (offload, throughput, lab cost) or a director pair's failovers and health checks"],
       ['--out DIR', 'tables, results.json and plots (default lvslab-bench)'],
       ['--tap', 'the shape checks as TAP'],
       ['--json', 'results as JSON'],

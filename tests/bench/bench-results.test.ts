@@ -152,3 +152,35 @@ test('the HA table: per advert interval and sync, the median and max of takeover
   t.is(median([4, 1, 3, 2]), 2.5);
   t.is(median([]), undefined);
 });
+
+test('--only: a part left out has nothing configured, and the parts keep their order', (t) => {
+  const ha = benchConfig(true, ['ha']);
+  t.deepEqual([ha.parts, ha.modes, ha.offload6Modes, ha.throughputServers, ha.scaleServers], [['ha'], [], [], [], []]);
+  t.deepEqual(ha.ha, benchConfig(true).ha);
+  const cluster = benchConfig(false, ['cluster']);
+  t.deepEqual(cluster.ha, { adverts: [], failovers: 0, unsyncedFailovers: 0, checkIntervals: [], removals: 0 });
+  t.deepEqual(cluster.throughputServers, benchConfig(false).throughputServers);
+  t.deepEqual(benchConfig(true, ['ha', 'cluster']).parts, ['cluster', 'ha']);
+});
+
+test("--only: each part has its own checks, none of the other's, and a part's missing runs still fail", (t) => {
+  const names = (r: BenchResults) => shapeChecks(r).map((c) => c.name);
+  const all = names(healthy());
+  const haOnly: BenchResults = { ...healthy(), config: benchConfig(true, ['ha']), throughput: [], offload: [] };
+  const clusterOnly: BenchResults = { ...healthy(), config: benchConfig(true, ['cluster']), ha: { failovers: [], removals: [] } };
+  t.deepEqual([...names(clusterOnly), ...names(haOnly)], all);
+  t.is(names(haOnly).length, 4);
+  t.deepEqual(failing(haOnly), []);
+  t.deepEqual(failing(clusterOnly), []);
+  // Measured nothing: every check of the part fails, none passes for want of runs.
+  t.is(failing({ ...haOnly, ha: { failovers: [], removals: [] } }).length, 4);
+  t.is(failing({ ...clusterOnly, throughput: [], offload: [] }).length, names(clusterOnly).length - 1);
+});
+
+test('--only ha: the report has the HA tables and checks, no cluster section, no plot and no NaN', (t) => {
+  const r: BenchResults = { ...healthy(), config: benchConfig(true, ['ha']), throughput: [], offload: [] };
+  const report = renderBenchReport(r);
+  t.regex(report, /### High availability/);
+  t.notRegex(report, /throughput behind|Director offload|NaN|undefined/);
+  t.deepEqual(benchPlots(r), []);
+});

@@ -56,6 +56,8 @@ const usageErrors: Array<[string[], RegExp]> = [
   [['demo', '--bogus'], /Unknown option '--bogus'[\s\S]*usage: lvslab demo/],
   [['verify', 'topologies/dr.yaml', '--runner', 'bogus'], /--runner must be one of auto, host, vm; got "bogus"/],
   [['test'], /lvslab test needs at least one FILE/],
+  [['bench', '--only', 'throughput'], /--only must be one of cluster, ha; got "throughput"/],
+  [['bench', '--only', 'ha,'], /--only must be one of cluster, ha; got ""/],
   [['plan'], /lvslab plan needs exactly one FILE/],
   [['up', 'a.yaml', 'b.yaml'], /lvslab up needs exactly one FILE/],
   [['vm'], /lvslab vm needs one of --shell, --serve SOCKET or -- CMD/],

@@ -18,3 +18,14 @@ export function stageFiles(stage: keyof typeof EXPECTED, files: string[]): strin
   if (files.length === 0 || missing.length > 0) throw new Error(`stage ${stage} is missing its test files: ${missing.join(', ') || 'all'}`);
   return files;
 }
+
+/** How long at least one of these spans was under way (ms). */
+export function busyMs(spans: ReadonlyArray<{ from: number; to: number }>): number {
+  let total = 0;
+  let reached = -Infinity;
+  for (const { from, to } of [...spans].sort((a, b) => a.from - b.from)) {
+    total += Math.max(0, to - Math.max(from, reached));
+    reached = Math.max(reached, to);
+  }
+  return total;
+}

@@ -1,0 +1,17 @@
+import test from 'ava';
+import { busyMs } from './suite-stages.js';
+
+test("busyMs: a stage's seconds are the time any of its jobs ran, overlaps counted once and gaps not at all", (t) => {
+  t.is(busyMs([]), 0);
+  t.is(busyMs([{ from: 10, to: 30 }]), 20);
+  // Two lanes at once, then a gap of 50, then a job alone: 10..40 and 90..100.
+  t.is(
+    busyMs([
+      { from: 90, to: 100 },
+      { from: 20, to: 40 },
+      { from: 10, to: 30 },
+      { from: 12, to: 15 },
+    ]),
+    40,
+  );
+});
