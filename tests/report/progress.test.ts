@@ -65,3 +65,50 @@ test('live progress: one line rewritten in place, a note above it, the outcome r
   p.note('after');
   t.is(out, 'lvslab: after\n');
 });
+
+/** Live progress on a terminal this many columns wide, and what it wrote so far. */
+function onTerminal(now: () => number, columns: number) {
+  let out = '';
+  return {
+    p: new Progress(
+      (s) => (out += s),
+      'live',
+      now,
+      () => columns,
+    ),
+    written: () => out,
+  };
+}
+
+test('live progress: tasks at once share the status line, each outcome on a line of its own; a task inside another shows nothing', async (t) => {
+  let clock = 0;
+  const { p, written } = onTerminal(() => clock, 60);
+  let endPair: () => void = () => undefined;
+  const pair = p.task('dr-pair: failover', () => new Promise<void>((resolve) => (endPair = resolve)));
+  await p.task('nat: building', async () => {
+    clock += 2000;
+    await p.task('nested: never shown', async () => undefined);
+  });
+  clock += 1000;
+  endPair();
+  await pair;
+  const out = written();
+  t.is(
+    out,
+    [
+      '| lvslab: dr-pair: failover  0.0 s',
+      '\r\u001b[K| lvslab: dr-pair: failover  0.0 s; nat: building  0.0 s',
+      '\r\u001b[Klvslab: nat: building: done (2.0 s)\n| lvslab: dr-pair: failover  2.0 s',
+      '\r\u001b[Klvslab: dr-pair: failover: done (3.0 s)\n',
+    ].join(''),
+  );
+  t.notRegex(out, /nested/);
+});
+
+test('live progress: a status line wider than the terminal is cut to one row', async (t) => {
+  const { p, written } = onTerminal(() => 0, 20);
+  await p.task('a label far longer than twenty columns', async () => undefined);
+  const out = written();
+  t.is(out.split('\r')[0], '| lvslab: a label …');
+  t.true(out.split('\r')[0].length < 20);
+});
