@@ -4,6 +4,7 @@
  */
 import { ratioOverNat, shapeChecks, type BenchResults } from './bench-results.js';
 import { MODES } from '../model/lab.js';
+import { SPANNING_BYTES } from '../verify/failover.js';
 import { barChart, lineChart } from '../report/plot.js';
 
 const kib = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`);
@@ -91,7 +92,8 @@ function haTable(results: BenchResults): string[] {
   return [
     '### High availability: a DR director pair failing over, and health checks (2 real servers)',
     '',
-    "Each failover: the master's link goes down while a client probes the VIP every 100 ms and a 3 MB download is under way, then comes back.",
+    `Each failover: the master's link goes down while a client probes the VIP every 100 ms and a ${SPANNING_BYTES / 1e6} MB download ` +
+      'is under way, then comes back.',
     '',
     '| advert interval | sync | failovers | takeover, median / max | client-visible outage, median / max | downloads intact | checks passed |',
     '|---:|---|---:|---:|---:|---:|---:|',

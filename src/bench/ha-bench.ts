@@ -9,7 +9,7 @@ import { checkBudget, type Lab } from '../model/lab.js';
 import { progress } from '../report/progress.js';
 import { machineLifecycle as lifecycle } from '../session/lab-machine.js';
 import { validateLoaded } from '../validate/validate-topology.js';
-import { judgeFailover, longestGap, SPANNING_BYTES, takeoverBudget, observeFailover } from '../verify/failover.js';
+import { downloadUnderWay, judgeFailover, longestGap, SPANNING_BYTES, takeoverBudget, observeFailover } from '../verify/failover.js';
 import { observeHealth } from '../verify/health.js';
 import type { BenchConfig } from './bench-config.js';
 import type { FailoverRun, HaResults, RemovalRun } from './bench-results.js';
@@ -54,6 +54,7 @@ async function failovers(lab: Lab, runs: number): Promise<FailoverRun[]> {
       takeoverBudgetMs: Math.round(takeoverBudget(lab) * 1000),
       outageMs: longestGap(obs.probes).ms,
       downloadIntact: obs.download.error === undefined && obs.download.bytes >= SPANNING_BYTES,
+      downloadUnderWay: downloadUnderWay(obs),
       downloadEnd: `${obs.download.bytes} bytes${obs.download.error ? `, ${obs.download.error}` : ''}`,
       checksPassed: checks.filter((c) => c.ok).length,
       checks: checks.length,

@@ -40,6 +40,7 @@ const failover = (sync: boolean, takeoverMs: number | undefined, downloadIntact:
   takeoverBudgetMs: 6600,
   outageMs: 4200,
   downloadIntact,
+  downloadUnderWay: true,
   checksPassed: 6,
   checks: 6,
 });
@@ -139,6 +140,13 @@ test('the HA claim fails on a late removal, a takeover past its budget or never,
   const missing = healthy();
   missing.ha = { failovers: [], removals: [] };
   t.is(failing(missing).length, 4, 'runs that never happened fail as not measured');
+  // Over before the link went down: whole or broken, it crossed no failover and proves neither claim.
+  const early = healthy();
+  early.ha.failovers = early.ha.failovers.map((f) => ({ ...f, downloadUnderWay: false }));
+  t.deepEqual(failing(early), [
+    'with sync, the download under way at a failover arrives whole every time (1/1 intact; 1 ended before the fault)',
+    'without sync, the download under way at a failover breaks every time (1/1 broken; 1 ended before the fault)',
+  ]);
 });
 
 test('the HA table: per advert interval and sync, the median and max of takeover and outage; removals per check interval', (t) => {

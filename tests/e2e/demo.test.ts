@@ -5,6 +5,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { CLI_ENTRY } from '../../src/model/package-root.js';
+import { SPANNING_BYTES } from '../../src/verify/failover.js';
 import { requireLabMachine } from '../helpers/lab-machine.js';
 
 test.before('this machine can run labs (never skipped)', requireLabMachine);
@@ -54,6 +55,6 @@ test("lvslab demo shows each mode's request path, reply path, director share, pe
   const [, takeover, outage, download, checks] = ha!.split(/ {2,}/);
   t.regex(takeover, /^\d+\.\d s$/);
   t.regex(outage, /^\d+\.\d s$/);
-  t.is(download, 'intact: all 3000000 bytes');
+  t.is(download, `intact: all ${SPANNING_BYTES} bytes`);
   t.regex(checks, /^([1-9]\d*)\/\1$/);
 });

@@ -35,7 +35,7 @@ const healthy: FailoverObservation = {
   macs: { director1: 'aa:00:00:00:00:01', director2: 'aa:00:00:00:00:02' },
   probes: probes(2000, 6000, 151),
   faultAt: 1900,
-  download: { bytes: SPANNING_BYTES, node: 'rs2' },
+  download: { bytes: SPANNING_BYTES, node: 'rs2', endedBy: 12_000 },
   holdersRestored: ['director1'],
 };
 const verdicts = (obs: FailoverObservation, lab = pair()) => judgeFailover(lab, obs).map((r) => `${r.ok ? 'pass' : 'FAIL'}: ${r.observed}`);
@@ -84,8 +84,13 @@ test('split brain, a late or missing takeover, a gateway left behind, a long out
   t.is(verdicts({ ...healthy, faultAt: -50 })[3], 'FAIL: the probes (151) did not span the failover');
   // Probes that stop before the backup took over prove nothing, whatever they saw.
   t.is(verdicts({ ...healthy, probes: probes(99_000, 99_000, 50) })[3], 'FAIL: the probes (50) did not span the failover');
-  t.is(verdicts({ ...healthy, download: { bytes: 400_000, node: 'rs2', error: 'curl exit status 56' } })[4], 'FAIL: 400000 bytes, curl exit status 56');
+  t.is(verdicts({ ...healthy, download: { ...healthy.download, bytes: 400_000, error: 'curl exit status 56' } })[4], 'FAIL: 400000 bytes, curl exit status 56');
   t.is(verdicts({ ...healthy, holdersRestored: ['director2'] })[5], 'FAIL: on director2');
+  // Whole, but over before the link went down: it crossed no failover.
+  t.is(verdicts({ ...healthy, download: { ...healthy.download, endedBy: 1400 } })[4], `FAIL: ${SPANNING_BYTES} bytes; it ended 0.5 s before the fault`);
+  t.is(verdicts({ ...healthy, download: { bytes: SPANNING_BYTES, node: 'rs2' } })[4], `FAIL: ${SPANNING_BYTES} bytes; curl did not say how long it took`);
+  // Whole, but nobody took over: it went on once the master's link came back, never through the backup.
+  t.is(verdicts({ ...healthy, takeoverMs: undefined })[4], `FAIL: ${SPANNING_BYTES} bytes; the backup never took the VIP`);
 });
 
 test('the probes end a few seconds after the takeover: enough to measure the outage; with no takeover they must outlast the outage budget', (t) => {
@@ -128,7 +133,7 @@ test("the demo's HA row: the takeover, the longest outage, the download intact o
   t.regex(table[2], new RegExp(`^DR pair \\(ha\\) +3\\.9 s +4\\.1 s +intact: all ${SPANNING_BYTES} bytes +6/6$`));
   const broken = { ...healthy, takeoverMs: undefined, download: { bytes: 1000, error: 'curl exit status 18' } };
   const failed = summarizeFailover(lab, broken, judgeFailover(lab, broken));
-  t.regex(renderHaTable(failed), /no takeover +4\.1 s +broken: 1000 of 3000000 bytes, curl exit status 18 +3\/6/);
+  t.regex(renderHaTable(failed), new RegExp(`no takeover +4\\.1 s +broken: 1000 of ${SPANNING_BYTES} bytes, curl exit status 18 +3/6`));
 });
 
 test("the download's ports: ten, below Linux's ephemeral range, from a random start (a fixed port let a stale synced entry carry a later download)", (t) => {
@@ -168,4 +173,8 @@ test("the download is whole only with curl's status 0 and the SHA-256 of what th
   const corrupt = sha(firstLine + '.'.repeat(SPANNING_BYTES - 1) + 'x');
   t.regex(parseDownload(curl(0), { firstLine, sha256: corrupt }).error ?? '', /SHA-256 is not that of what the real server sent/);
   t.truthy(parseDownload(curl(0), { firstLine: '', sha256: '' }).error, 'no body saved');
+  // When it ended at the earliest: the date read before it began plus curl's own time.
+  const timed = { exitCode: 0, stdout: `${curl(0).stdout}lvslab-time=10.2345\n` };
+  t.is(parseDownload(timed, { firstLine, sha256: whole }, 1_000_000).endedBy, 1_010_235);
+  t.is(parseDownload(timed, { firstLine, sha256: whole }).endedBy, undefined, 'no start: no end either');
 });
