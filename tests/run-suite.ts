@@ -313,8 +313,12 @@ const labsArgv = (topologies: string[]) => [process.execPath, CLI_ENTRY, 'test',
  * What the bench stage runs: the LVS claim's shape. The cluster inside a microVM of its own (lvslab too: its
  * load clients are lab programs); the pair's failovers from here, in the lane's resident guest.
  */
-const benchArgv = (...only: string[]) => [process.execPath, CLI_ENTRY, 'bench', '--quick', ...only, '--tap', '--runner', 'host', '--out', '/tmp/lvslab-bench'];
-const BENCH_ARGV = { whole: benchArgv(), cluster: benchArgv('--only', 'cluster'), ha: [...benchArgv('--only', 'ha'), '--out', '/tmp/lvslab-bench-ha'] };
+const benchArgv = (out: string, ...only: string[]) => [process.execPath, CLI_ENTRY, 'bench', '--quick', ...only, '--tap', '--runner', 'host', '--out', out];
+const BENCH_ARGV = {
+  whole: benchArgv('/tmp/lvslab-bench'),
+  cluster: benchArgv('/tmp/lvslab-bench', '--only', 'cluster'),
+  ha: benchArgv('/tmp/lvslab-bench-ha', '--only', 'ha'),
+};
 
 /**
  * The tests' own temporary folders (fixtures, fake programs, caches) go to a folder of the stage's, removed

@@ -147,6 +147,10 @@ test('the HA claim fails on a late removal, a takeover past its budget or never,
     'with sync, the download under way at a failover arrives whole every time (1/1 intact; 1 ended before the fault)',
     'without sync, the download under way at a failover breaks every time (1/1 broken; 1 ended before the fault)',
   ]);
+  // Broken for want of any director: no takeover, nothing proven about sync.
+  const untaken = healthy();
+  untaken.ha.failovers = [failover(true, 3100, true), failover(false, undefined, false)];
+  t.deepEqual(failing(untaken), ['without sync, the download under way at a failover breaks every time (1/1 broken; 1 without a takeover)']);
 });
 
 test('the HA table: per advert interval and sync, the median and max of takeover and outage; removals per check interval', (t) => {

@@ -111,9 +111,16 @@ test('the probes end a few seconds after the takeover: enough to measure the out
 
 test('without sync the download is expected to break, and a download that survives fails that check', (t) => {
   const noSync = pair('\n  sync: false');
-  const results = judgeFailover(noSync, { ...healthy, download: { bytes: 300_000, node: 'rs1', error: 'curl exit status 56' } });
+  const broken = { ...healthy, download: { ...healthy.download, bytes: 300_000, error: 'curl exit status 56' } };
+  const results = judgeFailover(noSync, broken);
   t.deepEqual([results[4].name, results[4].ok], ['without sync, a download under way at the failover breaks (the backup does not know its connection)', true]);
   t.false(judgeFailover(noSync, healthy)[4].ok);
+  // A break before the fault, or with nobody taking over, is no break of the failover's.
+  const verdict = (obs: FailoverObservation) => judgeFailover(noSync, obs)[4];
+  t.is(verdict({ ...broken, download: { ...broken.download, endedBy: 1000 } }).observed, '300000 bytes, curl exit status 56; it ended 0.9 s before the fault');
+  t.false(verdict({ ...broken, download: { ...broken.download, endedBy: 1000 } }).ok);
+  t.is(verdict({ ...broken, takeoverMs: undefined }).observed, '300000 bytes, curl exit status 56; the backup never took the VIP');
+  t.false(verdict({ ...broken, takeoverMs: undefined }).ok);
 });
 
 test("the demo's HA row: the takeover, the longest outage, the download intact or broken, the checks", (t) => {
