@@ -16,11 +16,22 @@ export function parseLoAliases(output: string): Map<string, string | undefined> 
   return new Map([...splitByNamespace(output)].map(([ns, text]) => [ns, /\balias (\S+)/.exec(text)?.[1]]));
 }
 
+/**
+ * How often the read is tried. `ip -all netns exec` goes through the namespaces one child at a time and gives up on
+ * the rest when a child dies of a signal: another lab's `down` kills whatever is in its namespaces, that child
+ * included (seen in CI: a concurrent `down` listed no namespace of its own lab and removed nothing).
+ */
+const ALIAS_READS = 5;
+
 /** Every namespace's lo alias (one process, whatever the number of namespaces). */
 export async function loAliases(runner: CommandRunner, host: HostView): Promise<Map<string, string | undefined>> {
   if ((await host.listNamespaces()).length === 0) return new Map();
-  const result = await runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-o', 'link', 'show', 'dev', 'lo']);
-  return parseLoAliases(result.stdout);
+  for (let attempt = 1; ; attempt++) {
+    const result = await runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-o', 'link', 'show', 'dev', 'lo']);
+    // Its status is 0 whatever each namespace's command did, unless it stopped part-way.
+    if (result.exitCode === 0) return parseLoAliases(result.stdout);
+    if (attempt === ALIAS_READS) throw new Error(`cannot read the namespaces' ownership marks: ip -all netns exec stopped part-way (${result.stderr.trim()})`);
+  }
 }
 
 /** Every namespace on the machine that carries an lvslab mark. One process, whatever the number of labs. */

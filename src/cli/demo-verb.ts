@@ -1,7 +1,7 @@
 /**
  * `lvslab demo`: the newcomer's main job. Brings up the four shipped modes one after another (in the
- * microVM where the host lacks IPVS), verifies each, and prints one side-by-side table; beside them a DR
- * director pair's failover under load (the HA row); writes each lab's path diagram and says where. `--ipv6`: the
+ * microVM where the host lacks IPVS), verifies each, and prints one side-by-side table; then a DR director
+ * pair's failover under load (the HA row); writes each lab's path diagram and says where. `--ipv6`: the
  * same rows over IPv6 (each mode's IPv6 lab), without the HA row.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -44,31 +44,19 @@ interface DemoResult {
 async function demoHere(ipv6: boolean): Promise<DemoResult> {
   const options = machineLifecycle();
   requireRoot(options.host, 'demo');
-  // The HA row's pair beside the four modes: its failover mostly waits (VRRP's timers, a rate-limited download).
+  const rows: ModeSummary[] = [];
+  for (const mode of MODES) {
+    const { lab, view } = await demoLab(mode, ipv6);
+    const observe = () => progress.task(`${lab.name}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(view, options.runner));
+    const observation = await withLab(lab, options, observe, { recreate: true, label: lab.name });
+    rows.push(summarize(view, observation, judge(view, observation)));
+  }
   // Director pairs are IPv4 only for now: the IPv6 demo has no HA row.
-  const ha = ipv6 ? Promise.resolve(undefined) : haRow(options);
-  const modes = (async () => {
-    const rows: ModeSummary[] = [];
-    for (const mode of MODES) {
-      const { lab, view } = await demoLab(mode, ipv6);
-      const observe = () => progress.task(`${lab.name}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(view, options.runner));
-      const observation = await withLab(lab, options, observe, { recreate: true, label: lab.name });
-      rows.push(summarize(view, observation, judge(view, observation)));
-    }
-    return rows;
-  })();
-  // Both end before an error is passed on: neither may be left running in a guest about to power off.
-  const [rows, row] = await Promise.allSettled([modes, ha]);
-  if (rows.status === 'rejected') throw rows.reason;
-  if (row.status === 'rejected') throw row.reason;
-  return { modes: rows.value, ha: row.value };
-}
-
-async function haRow(options: ReturnType<typeof machineLifecycle>): Promise<HaSummary | undefined> {
+  if (ipv6) return { modes: rows };
   const pair = await loadLab(join(PACKAGE_ROOT, 'topologies', `${HA_LAB}.yaml`));
   const failover = () => progress.task(`${HA_LAB}: the master's link down under load, then back`, () => observeFailover(pair, options.runner, options.host));
   const observation = await withLab(pair, options, failover, { recreate: true, label: HA_LAB });
-  return observation ? summarizeFailover(pair, observation, judgeFailover(pair, observation)) : undefined;
+  return { modes: rows, ha: observation ? summarizeFailover(pair, observation, judgeFailover(pair, observation)) : undefined };
 }
 
 export async function demoVerb(args: string[]): Promise<number> {

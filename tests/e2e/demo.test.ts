@@ -7,11 +7,16 @@ import { execa } from 'execa';
 import { CLI_ENTRY } from '../../src/model/package-root.js';
 import { SPANNING_BYTES } from '../../src/verify/failover.js';
 import { requireLabMachine } from '../helpers/lab-machine.js';
+import { machineLifecycle } from '../../src/session/lab-machine.js';
 
 test.before('this machine can run labs (never skipped)', requireLabMachine);
 
 test("lvslab demo shows each mode's request path, reply path, director share, peer and port mapping, the HA row, and writes the diagrams", async (t) => {
+  const { host } = machineLifecycle();
+  const before = await host.listNamespaces();
   const result = await execa(process.execPath, [CLI_ENTRY, 'demo', '--runner', 'host', '--out', '/tmp/demo'], { reject: false });
+  // Every lab it built is gone again: the lab machine's namespaces are as they were.
+  t.deepEqual(await host.listNamespaces(), before);
   t.is(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
   const rows = new Map(
     result.stdout
