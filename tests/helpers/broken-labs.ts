@@ -433,10 +433,12 @@ export const KEEPALIVED_CASES: BrokenCase[] = [
         'table ip dropchecks {\n  chain input {\n    type filter hook input priority 0;\n    ip saddr 10.10.0.2 tcp dport 8080 drop\n  }\n}\n',
       );
       // The checker gives up on rs1 within its budget (5.5 s, longer on a busy guest); verify starts after that.
-      const deadline = Date.now() + 30_000;
-      while (/ -r 10\.10\.0\.10:8080 /.test((await inNs('nathttp-director', 'ipvsadm', '-S', '-n')).stdout) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await readUntil(
+        async () => (await inNs('nathttp-director', 'ipvsadm', '-S', '-n')).stdout,
+        (table) => !/ -r 10\.10\.0\.10:8080 /.test(table),
+        Date.now(),
+        Date.now() + 30_000,
+      );
     },
     fails: [
       {
