@@ -17,22 +17,22 @@ export interface Intent {
   pid: number;
 }
 
-const SUFFIX = '.intent.json';
+export const INTENT_SUFFIX = '.intent.json';
 
 export async function writeIntent(stateDir: string | undefined, intent: Intent): Promise<void> {
   if (!stateDir) return;
   await mkdir(stateDir, { recursive: true });
-  await writeFile(join(stateDir, `${intent.lab}${SUFFIX}`), `${JSON.stringify(intent)}\n`);
+  await writeFile(join(stateDir, `${intent.lab}${INTENT_SUFFIX}`), `${JSON.stringify(intent)}\n`);
 }
 
 export async function clearIntent(stateDir: string | undefined, lab: string): Promise<void> {
-  if (stateDir) await rm(join(stateDir, `${lab}${SUFFIX}`), { force: true });
+  if (stateDir) await rm(join(stateDir, `${lab}${INTENT_SUFFIX}`), { force: true });
 }
 
 /** The records of `up` runs, readable ones only. */
 async function intents(stateDir: string | undefined): Promise<Intent[]> {
   if (!stateDir) return [];
-  const files = (await readdir(stateDir).catch(() => [] as string[])).filter((f) => f.endsWith(SUFFIX));
+  const files = (await readdir(stateDir).catch(() => [] as string[])).filter((f) => f.endsWith(INTENT_SUFFIX));
   const found: Intent[] = [];
   for (const file of files) {
     try {

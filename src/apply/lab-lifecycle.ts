@@ -3,7 +3,7 @@
  * The running lab is found from the machine (ownership marks), never from saved state; the rendered
  * plan kept under /run/lvslab only serves to show what changed.
  */
-import { appendFile, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { SCHEDULERS, type Lab } from '../model/lab.js';
 import { labRunDir, STATE_DIR } from '../model/naming.js';
 import { buildPlan, type Plan, type PlanOptions } from '../plan/build-plan.js';
@@ -11,8 +11,8 @@ import { renderScript } from '../plan/render-script.js';
 import { LabStateError } from './errors.js';
 import { executePlan, type ExecuteOptions } from './execute-plan.js';
 import type { HostView } from './host.js';
-import { byLab, findOwned, loAliases } from './ownership.js';
-import { abandonedIntents, claimedBy, clearIntent, upUnderWay, writeIntent, type Intent } from './intent.js';
+import { byLab, findOwned, loAliases, namedFor, ownedBy } from './ownership.js';
+import { abandonedIntents, claimedBy, clearIntent, INTENT_SUFFIX, upUnderWay, writeIntent, type Intent } from './intent.js';
 import type { CommandRunner } from './runner.js';
 import { removeNamespaces } from './teardown.js';
 
@@ -34,7 +34,7 @@ export function requireRoot(host: HostView, verb: string): void {
 
 /** Whether a lab runs, and whether it was built from this topology (its marks carry the plan hash). */
 export async function runningState(lab: Lab, planOptions: PlanOptions, options: LifecycleOptions): Promise<'absent' | 'matches' | 'differs'> {
-  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
+  const owned = await ownedBy(lab.name, options.runner, options.host);
   if (owned.length === 0) return 'absent';
   const hash = buildPlan(lab, planOptions).hash;
   return owned.every((o) => o.planHash === hash) ? 'matches' : 'differs';
@@ -55,7 +55,7 @@ export async function labUp(lab: Lab, planOptions: PlanOptions, options: Lifecyc
   const script = renderScript(plan, lab.source);
   // What a killed `up` of this lab left half-built goes first.
   await removeAbandoned([lab.name], options);
-  const owned = byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [];
+  const owned = await ownedBy(lab.name, options.runner, options.host);
   if (owned.length > 0) {
     const present = new Set(owned.map((o) => o.namespace));
     const intact = owned.every((o) => o.planHash === plan.hash) && plan.namespaces.every((ns) => present.has(ns));
@@ -119,7 +119,9 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   const file = `${options.stateDir}/${MODULES_FILE}`;
   const loaded = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   // Another lab's `up` under way (lvslab demo builds two at once) needs them too, before it has any namespace.
-  if (loaded.length === 0 || (await upUnderWay(options.stateDir, options.host)) || (await findOwned(options.runner, options.host)).length > 0) return;
+  if (loaded.length === 0 || (await upUnderWay(options.stateDir, options.host))) return;
+  // A lab still recorded as running needs them (cheap); else every namespace's mark is read.
+  if ((await recordedLabs(options.stateDir)).length > 0 || (await findOwned(options.runner, options.host)).length > 0) return;
   // IPVS loads a scheduler's module (ip_vs_rr, ...) when a service first uses it: loaded after ip_vs by the labs,
   // it holds ip_vs, so it goes first.
   const schedulers = loaded.includes('ip_vs') ? SCHEDULERS.map((s) => `ip_vs_${s}`) : [];
@@ -164,6 +166,12 @@ function runningFile(stateDir: string, labName: string): string {
   return `${stateDir}/${labName}.json`;
 }
 
+/** The labs whose `up` recorded them as running here and whose `down` has not come yet. */
+async function recordedLabs(stateDir: string): Promise<string[]> {
+  const files = await readdir(stateDir).catch(() => [] as string[]);
+  return files.filter((f) => f.endsWith('.json') && !f.endsWith(INTENT_SUFFIX)).map((f) => f.slice(0, -'.json'.length));
+}
+
 /** The running lab's Lab and plan, when this machine ran its `up`. */
 export async function runningLab(labName: string, stateDir: string = STATE_DIR): Promise<RunningLab | undefined> {
   try {
@@ -188,7 +196,8 @@ async function forgetPlan(labName: string, options: Pick<LifecycleOptions, 'stat
 async function abandonedNamespaces(names: string[] | 'all', options: LifecycleOptions): Promise<{ namespaces: string[]; intents: Intent[] }> {
   const intents = (await abandonedIntents(options.stateDir, options.host)).filter((i) => names === 'all' || names.includes(i.lab));
   if (intents.length === 0) return { namespaces: [], intents };
-  const aliases = await loAliases(options.runner, options.host);
+  const claimed = new Set(intents.flatMap((i) => i.namespaces));
+  const aliases = await loAliases(options.runner, options.host, (ns) => claimed.has(ns));
   return { namespaces: intents.flatMap((i) => claimedBy(i, aliases)), intents };
 }
 
@@ -205,7 +214,7 @@ async function removeAbandoned(names: string[], options: LifecycleOptions): Prom
  */
 export async function labDown(name: string | { all: true }, options: LifecycleOptions): Promise<string[]> {
   requireRoot(options.host, 'down');
-  const owned = await findOwned(options.runner, options.host);
+  const owned = await findOwned(options.runner, options.host, typeof name === 'string' ? namedFor(name) : undefined);
   const labs = byLab(owned);
   const abandoned = await abandonedNamespaces(typeof name === 'string' ? [name] : 'all', options);
   const names = [...new Set([...(typeof name === 'string' ? [name] : labs.keys()), ...abandoned.intents.map((i) => i.lab)])];

@@ -3,7 +3,7 @@
  * creates carries an ownership mark (the alias of its `lo`). Namespaces without a mark are never touched.
  */
 import { parseMark, type Mark } from '../model/naming.js';
-import { splitByNamespace } from './all-namespaces.js';
+import { readAllNamespaces, splitByNamespace } from './all-namespaces.js';
 import type { CommandRunner } from './runner.js';
 import type { HostView } from './host.js';
 
@@ -17,31 +17,41 @@ export function parseLoAliases(output: string): Map<string, string | undefined> 
 }
 
 /**
- * How often the read is tried. `ip -all netns exec` goes through the namespaces one child at a time and gives up on
- * the rest when a child dies of a signal: another lab's `down` kills whatever is in its namespaces, that child
- * included (seen in CI: a concurrent `down` listed no namespace of its own lab and removed nothing).
+ * Every namespace's lo alias (one process, whatever the number of namespaces), or only those of the namespaces
+ * `only` accepts (one process each, all at once): a lab's own `up` or `down` need not read every other lab's.
  */
-const ALIAS_READS = 5;
-
-/** Every namespace's lo alias (one process, whatever the number of namespaces). */
-export async function loAliases(runner: CommandRunner, host: HostView): Promise<Map<string, string | undefined>> {
-  if ((await host.listNamespaces()).length === 0) return new Map();
-  for (let attempt = 1; ; attempt++) {
-    const result = await runner.run(['ip', '-all', 'netns', 'exec', 'ip', '-o', 'link', 'show', 'dev', 'lo']);
-    // Its status is 0 whatever each namespace's command did, unless it stopped part-way.
-    if (result.exitCode === 0) return parseLoAliases(result.stdout);
-    if (attempt === ALIAS_READS) throw new Error(`cannot read the namespaces' ownership marks: ip -all netns exec stopped part-way (${result.stderr.trim()})`);
-  }
+export async function loAliases(runner: CommandRunner, host: HostView, only?: (namespace: string) => boolean): Promise<Map<string, string | undefined>> {
+  const listed = await host.listNamespaces();
+  if (listed.length === 0) return new Map();
+  if (!only) return parseLoAliases(await readAllNamespaces(runner, ['ip', '-o', 'link', 'show', 'dev', 'lo'], "the namespaces' ownership marks"));
+  const namespaces = listed.filter(only);
+  const reads = await Promise.all(namespaces.map((ns) => runner.run(['ip', '-n', ns, '-o', 'link', 'show', 'dev', 'lo'])));
+  const failed = namespaces.filter((_, i) => reads[i].exitCode !== 0);
+  // A namespace removed since it was listed is simply not there; one still there must be read.
+  const still = new Set(failed.length > 0 ? await host.listNamespaces() : []);
+  const unread = failed.find((ns) => still.has(ns));
+  if (unread) throw new Error(`cannot read the ownership mark of namespace ${unread}: ${reads[namespaces.indexOf(unread)].stderr.trim()}`);
+  return new Map(namespaces.flatMap((ns, i) => (reads[i].exitCode === 0 ? [[ns, /\balias (\S+)/.exec(reads[i].stdout)?.[1]] as const] : [])));
 }
 
-/** Every namespace on the machine that carries an lvslab mark. One process, whatever the number of labs. */
-export async function findOwned(runner: CommandRunner, host: HostView): Promise<OwnedNamespace[]> {
+/** The namespaces a lab's marks can be on: a mark counts only on `<lab>-<node>`. */
+export function namedFor(lab: string): (namespace: string) => boolean {
+  return (namespace) => namespace.startsWith(`${lab}-`);
+}
+
+/** Every namespace on the machine that carries an lvslab mark (or only among those `only` accepts). */
+export async function findOwned(runner: CommandRunner, host: HostView, only?: (namespace: string) => boolean): Promise<OwnedNamespace[]> {
   const owned: OwnedNamespace[] = [];
-  for (const [namespace, alias] of await loAliases(runner, host)) {
+  for (const [namespace, alias] of await loAliases(runner, host, only)) {
     const mark = parseMark(alias);
     if (mark && namespace === `${mark.lab}-${mark.node}`) owned.push({ namespace, ...mark });
   }
   return owned.sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+/** The namespaces one lab owns (only its own namespaces are read). */
+export async function ownedBy(lab: string, runner: CommandRunner, host: HostView): Promise<OwnedNamespace[]> {
+  return byLab(await findOwned(runner, host, namedFor(lab))).get(lab) ?? [];
 }
 
 /** Groups owned namespaces by lab. */

@@ -1,15 +1,15 @@
 /**
- * `lvslab demo`: the newcomer's main job. Brings up the four shipped modes one after another (in the
- * microVM where the host lacks IPVS), verifies each, and prints one side-by-side table; then a DR director
- * pair's failover under load (the HA row); writes each lab's path diagram and says where. `--ipv6`: the
- * same rows over IPv6 (each mode's IPv6 lab), without the HA row.
+ * `lvslab demo`: the newcomer's main job. Brings up the four shipped modes one after another (each built while
+ * the previous one is taken down; in the microVM where the host lacks IPVS), verifies each, and prints one
+ * side-by-side table; beside them a DR director pair's failover under load (the HA row); writes each lab's path
+ * diagram and says where. `--ipv6`: the same rows over IPv6 (each mode's IPv6 lab), without the HA row.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireRoot } from '../apply/lab-lifecycle.js';
 import { machineLifecycle } from '../session/lab-machine.js';
 import { computeWhereIpvsIs } from '../session/where-ipvs-is.js';
-import { withLab } from '../session/with-lab.js';
+import { withLab, withLabLeaving } from '../session/with-lab.js';
 import { MODES, type Lab, type Mode } from '../model/lab.js';
 import { familyView } from '../model/family-view.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
@@ -44,19 +44,44 @@ interface DemoResult {
 async function demoHere(ipv6: boolean): Promise<DemoResult> {
   const options = machineLifecycle();
   requireRoot(options.host, 'demo');
-  const rows: ModeSummary[] = [];
-  for (const mode of MODES) {
-    const { lab, view } = await demoLab(mode, ipv6);
-    const observe = () => progress.task(`${lab.name}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(view, options.runner));
-    const observation = await withLab(lab, options, observe, { recreate: true, label: lab.name });
-    rows.push(summarize(view, observation, judge(view, observation)));
-  }
+  // The HA row's pair beside the four modes: its failover mostly waits (VRRP's timers, a rate-limited download).
   // Director pairs are IPv4 only for now: the IPv6 demo has no HA row.
-  if (ipv6) return { modes: rows };
+  const ha = ipv6 ? Promise.resolve(undefined) : haRow(options);
+  const modes = (async () => {
+    const rows: ModeSummary[] = [];
+    // Each mode's lab is taken down while the next one is built: their namespaces are apart.
+    const downs: Array<Promise<unknown>> = [];
+    try {
+      for (const mode of MODES) {
+        const { lab, view } = await demoLab(mode, ipv6);
+        const observe = () => progress.task(`${lab.name}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(view, options.runner));
+        const { value: observation, down } = await withLabLeaving(lab, options, observe, { recreate: true, label: lab.name });
+        downs.push(down);
+        rows.push(summarize(view, observation, judge(view, observation)));
+      }
+    } finally {
+      await settleAll(downs);
+    }
+    return rows;
+  })();
+  // Both end before an error is passed on: neither may be left running in a guest about to power off.
+  const [rows, row] = await settleAll([modes, ha]);
+  return { modes: rows, ha: row };
+}
+
+/** Waits for every one of them, then passes on the first failure, if any. */
+async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+async function haRow(options: ReturnType<typeof machineLifecycle>): Promise<HaSummary | undefined> {
   const pair = await loadLab(join(PACKAGE_ROOT, 'topologies', `${HA_LAB}.yaml`));
   const failover = () => progress.task(`${HA_LAB}: the master's link down under load, then back`, () => observeFailover(pair, options.runner, options.host));
   const observation = await withLab(pair, options, failover, { recreate: true, label: HA_LAB });
-  return { modes: rows, ha: observation ? summarizeFailover(pair, observation, judgeFailover(pair, observation)) : undefined };
+  return observation ? summarizeFailover(pair, observation, judgeFailover(pair, observation)) : undefined;
 }
 
 export async function demoVerb(args: string[]): Promise<number> {

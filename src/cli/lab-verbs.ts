@@ -6,7 +6,7 @@ import { machineLifecycle } from '../session/lab-machine.js';
 import { injectFault } from '../apply/inject-fault.js';
 import { faultActions, FaultTargetError, parseFault } from '../plan/faults.js';
 import { LabStateError } from '../apply/errors.js';
-import { byLab, findOwned } from '../apply/ownership.js';
+import { byLab, findOwned, ownedBy } from '../apply/ownership.js';
 import { SERVICE_COMMAND } from '../model/package-root.js';
 import { namespaceOf } from '../model/naming.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -110,8 +110,7 @@ async function upHere(lab: Lab, file: string, values: ParsedArgs['values']): Pro
       `lab ${lab.name} is up (${outcome.plan.namespaces.length} namespaces, ${outcome.plan.steps.length} steps, ${options.runner.spawned} processes, ` +
         `${Date.now() - started} ms)`,
     );
-    if (values['show-status'])
-      console.log(renderStatus(await labStatus(byLab(await findOwned(options.runner, options.host)).get(lab.name) ?? [], options.runner)));
+    if (values['show-status']) console.log(renderStatus(await labStatus(await ownedBy(lab.name, options.runner, options.host), options.runner)));
     console.log(`  try: lvslab exec ${lab.name} ${lab.clients[0].name} -- curl -s -g http://${hostPort(lab.services[0].vip, lab.services[0].port)}/`);
   }
   return 0;
@@ -155,7 +154,7 @@ export async function execVerb(args: string[]): Promise<number> {
   const [labName, node] = positionals;
   const { runner, host } = machineLifecycle();
   requireRoot(host, 'exec');
-  const owned = byLab(await findOwned(runner, host)).get(labName) ?? [];
+  const owned = await ownedBy(labName, runner, host);
   if (!owned.some((o) => o.node === node)) {
     throw new LabStateError(`lab ${labName} has no node ${node}${owned.length ? `; nodes: ${owned.map((o) => o.node).join(', ')}` : ' (is it up?)'}`);
   }
@@ -178,7 +177,7 @@ export async function faultVerb(args: string[]): Promise<number> {
   requireRoot(options.host, 'fault');
   const name = await labNameOf(target);
   const running = await runningLab(name, options.stateDir);
-  const owned = byLab(await findOwned(options.runner, options.host)).get(name) ?? [];
+  const owned = await ownedBy(name, options.runner, options.host);
   if (!running || owned.length === 0) {
     throw new LabStateError(
       `lab ${name} is not running on this host${owned.length ? ' (or was not brought up by this lvslab: take it down and up again)' : ''}`,

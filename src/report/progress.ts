@@ -48,7 +48,7 @@ export class Progress {
 
   /**
    * Runs work as a task: live, a ticking status line; plain, a start line and an end line with the time it took.
-   * Tasks that run at once (two labs worked on by one process) share the status line; a task begun inside
+   * Tasks that run at once (the demo's pair beside its modes) share the status line; a task begun inside
    * another's work is part of it.
    */
   async task<T>(label: string, work: () => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@
  * Judging what was observed is pure (judge.ts).
  */
 import type { CommandRunner } from '../apply/runner.js';
-import { hostPort, type Lab, type Service } from '../model/lab.js';
+import { allNodes, hostPort, type Lab, type Service } from '../model/lab.js';
 import { viewFamily } from '../model/family-view.js';
 import { counterDelta, neighbourMac, parseDefaultGateways, parseFrames, parseMacs, parseSwitchLinks, type Counters, type Frame } from './parse-observations.js';
 import { NODE_READOUTS } from '../model/package-root.js';
@@ -69,6 +69,22 @@ async function download(runner: CommandRunner, lab: Lab, service: Service, befor
     transfer: { node, bytes, delta: counterDelta(before, after), error: result.exitCode === 0 ? undefined : `curl exit status ${result.exitCode}` },
     after,
   };
+}
+
+/**
+ * Every node's links and default route, as `ip -all netns exec` would print them ("netns: NAME" before each): one ip
+ * process per node, the two reads in one batch, all at once. Only the lab's own namespaces are read: other labs'
+ * (the demo's pair) would cost time, and their `down` could cut the read short.
+ */
+async function readNodes(runner: CommandRunner, lab: Lab, family: readonly string[]): Promise<string> {
+  const namespaces = allNodes(lab).map((n) => n.namespace);
+  const reads = await Promise.all(namespaces.map((ns) => runner.run(['ip', '-n', ns, ...family, '-j', '-batch', NODE_READOUTS])));
+  return reads
+    .map((read, i) => {
+      if (read.exitCode !== 0) throw new Error(`cannot read the links and default route of ${namespaces[i]}: ${read.stderr.trim()}`);
+      return `netns: ${namespaces[i]}\n${read.stdout}`;
+    })
+    .join('\n');
 }
 
 /** What the captures and read-outs of each family look at: IP of that family, and its way of resolving neighbours. */
@@ -145,15 +161,14 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
   }
   lap('captures');
   // The read-outs do not depend on each other: started together, they overlap their start-up costs.
-  // Every node's links and default route: one ip process per namespace, the two reads in one batch.
   const [nodes, neigh, ipvs] = await Promise.all([
-    runner.run(['ip', '-all', 'netns', 'exec', 'ip', ...by.ip, '-j', '-batch', NODE_READOUTS]),
+    readNodes(runner, lab, by.ip),
     runner.run(['ip', '-n', lab.gateway.namespace, '-j', 'neigh', 'show']),
     runner.run(['ip', 'netns', 'exec', lab.director.namespace, 'ipvsadm', '-S', '-n']),
     walkAdded.exitCode === 0 ? runner.run(nft('delete', 'table', by.nft, WALK_TABLE)) : undefined,
   ]);
-  const macs = parseMacs(nodes.stdout);
-  const gateways = parseDefaultGateways(nodes.stdout);
+  const macs = parseMacs(nodes);
+  const gateways = parseDefaultGateways(nodes);
   const defaultRoutes = new Map(lab.realServers.map((rs) => [rs.name, gateways.get(rs.namespace)] as [string, string | undefined]));
   lap('readouts');
   return {

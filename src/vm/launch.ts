@@ -319,8 +319,10 @@ async function boot(request: VmRequest, accel: 'kvm' | 'tcg', tscKhz: number | u
   });
   timers.forEach(clearTimeout);
   live.delete(entry);
-  // Let the serial streams drain what qemu wrote before it exited.
-  await Promise.race([Promise.all(sinks.map((s) => s.closed)), new Promise((r) => setTimeout(r, 500))]);
+  // Let the serial streams drain what qemu wrote before it exited (the bound cleared, or it would hold the process).
+  let drainBound: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(sinks.map((s) => s.closed)), new Promise((r) => (drainBound = setTimeout(r, 500)))]);
+  clearTimeout(drainBound);
   sinks.forEach((s) => s.server.close());
   handshook ||= consoleText.includes(BOOT_MARKER);
   return { exit: reason, qemuStatus: ended.code, qemuSignal: ended.signal, qemuStderr, console: consoleText, handshook };

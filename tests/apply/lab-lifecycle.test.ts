@@ -19,7 +19,12 @@ test('a second up of an identical lab runs no step and says it is unchanged', as
   const callsAfterFirst = machine.calls.length;
   const second = await labUp(await dr(), planOptions, { runner: machine, host: machine });
   t.is(second.status, 'unchanged');
-  t.deepEqual(machine.commands().slice(callsAfterFirst), ['ip -all netns exec ip -o link show dev lo']);
+  // Only the lab's own namespaces' marks are read.
+  t.deepEqual(
+    machine.commands().slice(callsAfterFirst),
+    [...machine.namespaces].sort().map((ns) => `ip -n ${ns} -o link show dev lo`),
+  );
+  t.true([...machine.namespaces].every((ns) => ns.startsWith('dr-')));
 });
 
 test('up of a changed topology refuses, says what differs and how to replace it, and changes nothing', async (t) => {
@@ -30,7 +35,13 @@ test('up of a changed topology refuses, says what differs and how to replace it,
   const error = await t.throwsAsync(labUp(changed, planOptions, { runner: machine, host: machine }), { instanceOf: LabStateError });
   t.regex(error!.message, /lab dr is running with a different topology than .*dr\.yaml/);
   t.regex(error!.message, /lvslab up --recreate/);
-  t.is(machine.calls.length, before + 1, 'only the ownership look-up ran');
+  t.true(
+    machine
+      .commands()
+      .slice(before)
+      .every((c) => /^ip -n dr-\S+ -o link show dev lo$/.test(c)),
+    'only the ownership look-up ran',
+  );
 });
 
 test('up --recreate replaces a changed lab', async (t) => {
@@ -116,6 +127,25 @@ test("down unloads the modules lvslab loaded only once no lab runs and no other 
   await labDown('dr', options);
   t.false(machine.modules.has('ip_vs'), 'nothing runs or is being built: unloaded');
   t.false(machine.modules.has('ip_vs_rr'), 'with the scheduler module the labs loaded (it holds ip_vs)');
+});
+
+test('down of one lab reads only its own namespaces, keeps the modules while another lab is recorded as running, unloads them after the last', async (t) => {
+  const machine = new FakeMachine();
+  const options = { runner: machine, host: machine, stateDir: mkdtempSync(join(tmpdir(), 'lvslab-state-')) };
+  await labUp(await dr(), planOptions, options);
+  await labUp(await loadLab(join(TOPOLOGIES, 'nat.yaml')), planOptions, options);
+  const before = machine.calls.length;
+  await labDown('dr', options);
+  const reads = machine
+    .commands()
+    .slice(before)
+    .filter((c) => c.includes('link show dev lo'));
+  t.true(reads.length > 0 && reads.every((c) => /^ip -n dr-\S+ -o link show dev lo$/.test(c)), reads.join('\n'));
+  t.true(machine.modules.has('ip_vs'), 'nat still runs');
+  t.true([...machine.namespaces].every((ns) => ns.startsWith('nat-')));
+  await labDown('nat', options);
+  t.false(machine.modules.has('ip_vs'), 'the last lab is down: unloaded');
+  t.is(machine.namespaces.size, 0);
 });
 
 test('down waits for the kernel to tear a deleted namespace down before it unloads the modules (longer than ten tries)', async (t) => {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findOwned, parseLoAliases } from '../../src/apply/ownership.js';
+import { findOwned, loAliases, namedFor, parseLoAliases } from '../../src/apply/ownership.js';
 import type { CommandRunner } from '../../src/apply/runner.js';
 import type { HostView } from '../../src/apply/host.js';
 import { markOf, parseMark } from '../../src/model/naming.js';
@@ -57,4 +57,17 @@ test("a listing cut short (a child killed by another lab's down: status 1) is re
     message: /cannot read the namespaces' ownership marks: ip -all netns exec stopped part-way \(killed\)/,
   });
   t.is(broken.calls.length, 5);
+});
+
+test("a lab's own marks are read a namespace at a time: one removed since it was listed is not there, one still there unread is an error", async (t) => {
+  const runner = {
+    run: async (argv: readonly string[]) =>
+      argv[2] === 'a-rs1'
+        ? { exitCode: 0, stdout: '1: lo: <LOOPBACK>\\    alias lvslab:a:rs1:0123456789ab\n', stderr: '' }
+        : { exitCode: 1, stdout: '', stderr: 'Cannot open network namespace' },
+  } as unknown as CommandRunner;
+  const listings = [['a-rs1', 'a-rs2', 'b-rs1'], ['a-rs1']];
+  const host = { listNamespaces: async () => listings.shift() ?? ['a-rs1', 'a-rs2'] } as unknown as HostView;
+  t.deepEqual([...(await loAliases(runner, host, namedFor('a')))], [['a-rs1', 'lvslab:a:rs1:0123456789ab']]);
+  await t.throwsAsync(loAliases(runner, host, namedFor('a')), { message: 'cannot read the ownership mark of namespace a-rs2: Cannot open network namespace' });
 });

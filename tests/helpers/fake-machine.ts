@@ -49,11 +49,16 @@ export class FakeMachine implements CommandRunner, HostView {
     const answer = this.respond?.(argv);
     if (answer) return answer;
     const line = argv.join(' ');
+    const lo = (ns: string) => `1: lo: <LOOPBACK,UP> mtu 65536${this.aliases.has(ns) ? `\\    alias ${this.aliases.get(ns)}` : ''}`;
     if (line === 'ip -all netns exec ip -o link show dev lo') {
-      const out = [...this.namespaces].map(
-        (ns) => `\nnetns: ${ns}\n1: lo: <LOOPBACK,UP> mtu 65536${this.aliases.has(ns) ? `\\    alias ${this.aliases.get(ns)}` : ''}`,
-      );
+      const out = [...this.namespaces].map((ns) => `\nnetns: ${ns}\n${lo(ns)}`);
       return { exitCode: 0, stdout: out.join('\n') + '\n', stderr: '' };
+    }
+    const oneLo = /^ip -n (\S+) -o link show dev lo$/.exec(line);
+    if (oneLo) {
+      if (!this.namespaces.has(oneLo[1]))
+        return { exitCode: 1, stdout: '', stderr: `Cannot open network namespace "${oneLo[1]}": No such file or directory\n` };
+      return { exitCode: 0, stdout: `${lo(oneLo[1])}\n`, stderr: '' };
     }
     if (argv[0] === 'modprobe' && argv[1] === '-a') argv.slice(2).forEach((m) => this.modules.add(m));
     if (argv[0] === 'modprobe' && argv[1] === '-r') {
