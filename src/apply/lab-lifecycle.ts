@@ -212,7 +212,7 @@ async function removeAbandoned(names: string[], options: LifecycleOptions): Prom
  * Removes one lab by name (or every lab); returns the namespaces removed. Touches nothing unmarked,
  * except what the intent record of a killed `up` of that lab names (see intent.ts).
  */
-export async function labDown(name: string | { all: true }, options: LifecycleOptions): Promise<string[]> {
+export async function labDown(name: string | { all: true }, options: LifecycleOptions, how: { keepModules?: boolean } = {}): Promise<string[]> {
   requireRoot(options.host, 'down');
   const owned = await findOwned(options.runner, options.host, typeof name === 'string' ? namedFor(name) : undefined);
   const labs = byLab(owned);
@@ -222,6 +222,7 @@ export async function labDown(name: string | { all: true }, options: LifecycleOp
   await removeNamespaces(namespaces, options.runner, options.host);
   for (const intent of abandoned.intents) await clearIntent(options.stateDir, intent.lab);
   for (const n of names) await forgetPlan(n, options);
-  await releaseModules(options);
+  // Kept for a lab built next (the demo's next mode): its up cannot race their unloading.
+  if (!how.keepModules) await releaseModules(options);
   return namespaces;
 }

@@ -55,7 +55,8 @@ async function demoHere(ipv6: boolean): Promise<DemoResult> {
       for (const mode of MODES) {
         const { lab, view } = await demoLab(mode, ipv6);
         const observe = () => progress.task(`${lab.name}: verifying (probes, captures, 1 MiB downloads)`, () => observeLab(view, options.runner));
-        const { value: observation, down } = await withLabLeaving(lab, options, observe, { recreate: true, label: lab.name });
+        const keepModules = mode !== MODES[MODES.length - 1];
+        const { value: observation, down } = await withLabLeaving(lab, options, observe, { recreate: true, label: lab.name, keepModules });
         downs.push(down);
         rows.push(summarize(view, observation, judge(view, observation)));
       }

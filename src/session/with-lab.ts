@@ -12,6 +12,8 @@ export interface WithLabOptions {
   reuseRunning?: boolean;
   /** Prefix of the progress lines. */
   label?: string;
+  /** Another lab is built next: `down` leaves the kernel modules loaded for it (see labDown). */
+  keepModules?: boolean;
 }
 
 /** Runs work on the lab, bringing it up first and always down after (unless it was already running and reused). */
@@ -47,5 +49,5 @@ export async function withLabLeaving<T>(
     await labDown(lab.name, options);
     throw error;
   }
-  return { value, down: labDown(lab.name, options) };
+  return { value, down: labDown(lab.name, options, { keepModules: how.keepModules }) };
 }

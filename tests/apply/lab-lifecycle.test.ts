@@ -148,6 +148,18 @@ test('down of one lab reads only its own namespaces, keeps the modules while ano
   t.is(machine.namespaces.size, 0);
 });
 
+test('down for a lab built next keeps the modules (its up cannot race their unloading); the next down without it unloads them', async (t) => {
+  const machine = new FakeMachine();
+  const options = { runner: machine, host: machine, stateDir: mkdtempSync(join(tmpdir(), 'lvslab-state-')) };
+  await labUp(await dr(), planOptions, options);
+  await labDown('dr', options, { keepModules: true });
+  t.is(machine.namespaces.size, 0);
+  t.true(machine.modules.has('ip_vs'));
+  await labUp(await dr(), planOptions, options);
+  await labDown('dr', options);
+  t.false(machine.modules.has('ip_vs'));
+});
+
 test('down waits for the kernel to tear a deleted namespace down before it unloads the modules (longer than ten tries)', async (t) => {
   const machine = new FakeMachine();
   const options = { runner: machine, host: machine, stateDir: mkdtempSync(join(tmpdir(), 'lvslab-state-')) };
