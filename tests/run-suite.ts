@@ -194,8 +194,8 @@ async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus = 2
 
 /**
  * How many resident microVMs (one vCPU each) run the lanes' jobs; LVSLAB_LANES sets another number. Three on two
- * cores: with two, `vmstat` saw the cores 35% idle through the run (CI run 39); with three, 16% and the suite 96 s
- * shorter, every failover within its budget.
+ * cores: with two, `vmstat` saw the cores 35% idle through the run (CI run 39, 12.4 min); with three, 29% over the
+ * whole run (provisioning and bench's lone part included) and 10.6 min (CI run 40), every failover within its budget.
  */
 const lanes = () => lanesFrom(process.env.LVSLAB_LANES);
 
