@@ -11,9 +11,14 @@ export interface OwnedNamespace extends Mark {
   namespace: string;
 }
 
+/** The alias in one namespace's `ip -o link show dev lo`, if it has one. */
+function aliasIn(text: string): string | undefined {
+  return /\balias (\S+)/.exec(text)?.[1];
+}
+
 /** Parses `ip -all netns exec ip -o link show dev lo`: each namespace's lo alias, if it has one. */
 export function parseLoAliases(output: string): Map<string, string | undefined> {
-  return new Map([...splitByNamespace(output)].map(([ns, text]) => [ns, /\balias (\S+)/.exec(text)?.[1]]));
+  return new Map([...splitByNamespace(output)].map(([ns, text]) => [ns, aliasIn(text)]));
 }
 
 /**
@@ -31,7 +36,7 @@ export async function loAliases(runner: CommandRunner, host: HostView, only?: (n
   const still = new Set(failed.length > 0 ? await host.listNamespaces() : []);
   const unread = failed.find((ns) => still.has(ns));
   if (unread) throw new Error(`cannot read the ownership mark of namespace ${unread}: ${reads[namespaces.indexOf(unread)].stderr.trim()}`);
-  return new Map(namespaces.flatMap((ns, i) => (reads[i].exitCode === 0 ? [[ns, /\balias (\S+)/.exec(reads[i].stdout)?.[1]] as const] : [])));
+  return new Map(namespaces.flatMap((ns, i) => (reads[i].exitCode === 0 ? [[ns, aliasIn(reads[i].stdout)] as const] : [])));
 }
 
 /** The namespaces a lab's marks can be on: a mark counts only on `<lab>-<node>`. */
