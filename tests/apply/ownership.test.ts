@@ -64,7 +64,7 @@ test("a lab's own marks are read a namespace at a time: one removed since it was
     run: async (argv: readonly string[]) =>
       argv[2] === 'a-rs1'
         ? { exitCode: 0, stdout: '1: lo: <LOOPBACK>\\    alias lvslab:a:rs1:0123456789ab\n', stderr: '' }
-        : { exitCode: 1, stdout: '', stderr: 'Cannot open network namespace' },
+        : { exitCode: 255, stdout: '', stderr: 'Cannot open network namespace' },
   } as unknown as CommandRunner;
   const listings = [['a-rs1', 'a-rs2', 'b-rs1'], ['a-rs1']];
   const host = { listNamespaces: async () => listings.shift() ?? ['a-rs1', 'a-rs2'] } as unknown as HostView;

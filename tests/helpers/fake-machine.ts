@@ -56,8 +56,9 @@ export class FakeMachine implements CommandRunner, HostView {
     }
     const oneLo = /^ip -n (\S+) -o link show dev lo$/.exec(line);
     if (oneLo) {
+      // As iproute2 answers (held to it in tests/vm/resident.boot.test.ts).
       if (!this.namespaces.has(oneLo[1]))
-        return { exitCode: 1, stdout: '', stderr: `Cannot open network namespace "${oneLo[1]}": No such file or directory\n` };
+        return { exitCode: 255, stdout: '', stderr: `Cannot open network namespace "${oneLo[1]}": No such file or directory\n` };
       return { exitCode: 0, stdout: `${lo(oneLo[1])}\n`, stderr: '' };
     }
     if (argv[0] === 'modprobe' && argv[1] === '-a') argv.slice(2).forEach((m) => this.modules.add(m));

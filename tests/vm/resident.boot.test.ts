@@ -6,6 +6,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { splitByNamespace } from '../../src/apply/all-namespaces.js';
 import { connectGuest } from '../../src/guest/guest-link.js';
 import { GuestHost, GuestRunner } from '../../src/guest/guest-machine.js';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
@@ -53,6 +54,31 @@ test.serial('two resident guests at once share nothing', async (t) => {
   t.is((await new GuestRunner(b).run(['cat', '/run/lvslab-mark'])).exitCode, 1);
   [a, b].forEach((l) => l.close());
 });
+
+test.serial(
+  'iproute2 answers as the fake machine assumes: ip -all netns exec stops part-way (status 1) only when a child is killed; ip -n of a gone namespace: 255',
+  async (t) => {
+    const guest = await serve();
+    t.teardown(() => guest.stop());
+    const link = connectGuest(guest.socket);
+    const runner = new GuestRunner(link);
+    for (const ns of ['lvslab-a', 'lvslab-b']) await runner.run(['ip', 'netns', 'add', ns]);
+    // A command that fails in each namespace: every namespace still listed, status 0 (what readAllNamespaces takes as whole).
+    const failing = await runner.run(['ip', '-all', 'netns', 'exec', 'false']);
+    t.is(failing.exitCode, 0);
+    t.deepEqual([...splitByNamespace(failing.stdout).keys()].sort(), ['lvslab-a', 'lvslab-b']);
+    // A child killed (as another lab's down kills what runs in its namespaces): the rest skipped, status 1.
+    const killed = await runner.run(['ip', '-all', 'netns', 'exec', 'sh', '-c', 'kill -9 $$']);
+    t.is(killed.exitCode, 1);
+    t.is(splitByNamespace(killed.stdout).size, 1, 'the namespace after the killed child is not listed');
+    // One namespace's read (loAliases for one lab): status 0 for a namespace there, 255 for one gone.
+    t.is((await runner.run(['ip', '-n', 'lvslab-a', '-o', 'link', 'show', 'dev', 'lo'])).exitCode, 0);
+    const gone = await runner.run(['ip', '-n', 'lvslab-gone', '-o', 'link', 'show', 'dev', 'lo']);
+    t.is(gone.exitCode, 255);
+    t.regex(gone.stderr, /Cannot open network namespace "lvslab-gone": No such file or directory/);
+    link.close();
+  },
+);
 
 test.serial('a guest that dies under a running lvslab: it exits 125 and says the microVM stopped; the broker says so too', async (t) => {
   const guest = await serve();
