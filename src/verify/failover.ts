@@ -147,7 +147,7 @@ export function parseDownload(
 ): FailoverObservation['download'] {
   const node = /^X-Lvslab-Node: (\S+)/im.exec(result.stdout)?.[1];
   const bytes = Number(/lvslab-size=(\d+)/.exec(result.stdout)?.[1] ?? 0);
-  const took = /lvslab-time=([\d.]+)/.exec(result.stdout)?.[1];
+  const took = /lvslab-time=(\d+(?:\.\d+)?)\s/.exec(result.stdout)?.[1];
   const endedBy = startedBy !== undefined && took !== undefined ? startedBy + Math.round(Number(took) * 1000) : undefined;
   const sent = createHash('sha256').update(body.firstLine).update('.'.repeat(SPANNING_BYTES)).digest('hex');
   const error =

@@ -184,4 +184,6 @@ test("the download is whole only with curl's status 0 and the SHA-256 of what th
   const timed = { exitCode: 0, stdout: `${curl(0).stdout}lvslab-time=10.2345\n` };
   t.is(parseDownload(timed, { firstLine, sha256: whole }, 1_000_000).endedBy, 1_010_235);
   t.is(parseDownload(timed, { firstLine, sha256: whole }).endedBy, undefined, 'no start: no end either');
+  const garbled = { exitCode: 0, stdout: `${curl(0).stdout}lvslab-time=1.2.3\n` };
+  t.is(parseDownload(garbled, { firstLine, sha256: whole }, 1_000_000).endedBy, undefined, 'a time that is not a number is no time (never NaN)');
 });
