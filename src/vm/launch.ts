@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
-import { machine, machineFromEnv, type Machine, type MachineKind, type Share } from './machine.js';
+import { guestAslrFromEnv, machine, machineFromEnv, type Machine, type MachineKind, type Share } from './machine.js';
 import { hostTscKhz } from './host-tsc.js';
 import { pvhImage } from './pvh-kernel.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
@@ -53,6 +53,8 @@ export interface VmRequest {
   network?: 'user' | 'isolated';
   /** The virtual machine (machine.ts): microvm unless LVSLAB_VM_MACHINE says pc. */
   machine?: MachineKind;
+  /** Address-space randomization in the guest (machine.ts, guestAslrFromEnv): off unless asked for. */
+  aslr?: boolean;
   /**
    * A command that talks back (the resident guest's agent): it gets the out port read-write, named by
    * LVSLAB_CHANNEL; `channel` gets the host's end once qemu connects it; its own stdout and stderr both go to `stderr`.
@@ -118,6 +120,7 @@ export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'st
     memoryMb: 2048,
     timeoutSec: 1800,
     machine: machineFromEnv().kind,
+    aslr: guestAslrFromEnv(),
     ...request,
     kernel: request.kernel ?? (await defaultKernel({ fetch: true, log: request.log })),
   };
@@ -186,7 +189,7 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', boot: BootPlan, runD
     '-initrd',
     boot.initramfs,
     '-append',
-    `console=ttyS0 loglevel=1 panic=-1 rdinit=/init ${boot.cmdline}`,
+    `console=ttyS0 loglevel=1 panic=-1 rdinit=/init ${request.aslr ? '' : 'norandmaps '}${boot.cmdline}`,
     ...boot.machine.deviceArgs(channels, shares(request, runDir), request.network),
   ];
 }

@@ -118,6 +118,18 @@ export function machineFromEnv(env: NodeJS.ProcessEnv = process.env): Machine {
   throw new VmError(`LVSLAB_VM_MACHINE=${asked} is not a machine lvslab boots: microvm (the default) or pc (the previous, slower boot path)`);
 }
 
+/**
+ * Whether the guest randomizes its processes' address spaces: not unless LVSLAB_VM_ASLR=on (the previous path,
+ * for comparisons). Under emulation qemu keys its translated code by virtual address, so with randomization each
+ * process translated libc, the loader and its program anew: a command cost two to three times as much.
+ */
+export function guestAslrFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const asked = env.LVSLAB_VM_ASLR;
+  if (asked === undefined || asked === '' || asked === 'off') return false;
+  if (asked === 'on') return true;
+  throw new VmError(`LVSLAB_VM_ASLR=${asked.slice(0, 40)} is not a choice: off (the default: no address-space randomization in the guest) or on`);
+}
+
 export function machine(kind: MachineKind): Machine {
   return MACHINES[kind];
 }

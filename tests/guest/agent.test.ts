@@ -62,7 +62,8 @@ test('a daemon starts in the background; one that dies at start-up is an error w
 test('a capture runs until stopped and returns what it printed', async (t) => {
   const { link, child } = linked();
   const runner = new GuestRunner(link);
-  const capture = await runner.capture(['sh', '-c', 'echo listening on lo >&2; echo packet one; exec sleep 30']);
+  // The packet is written before the "listening" line: a stop that follows that line at once must still find it.
+  const capture = await runner.capture(['sh', '-c', 'echo packet one; echo listening on lo >&2; exec sleep 30']);
   t.is(await capture.stop(), 'packet one\n');
   child.kill();
 });

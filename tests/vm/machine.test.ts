@@ -1,6 +1,6 @@
 import test from 'ava';
 import { chooseMachine } from '../../src/vm/launch.js';
-import { machine, machineFromEnv, type Channels, type Share } from '../../src/vm/machine.js';
+import { guestAslrFromEnv, machine, machineFromEnv, type Channels, type Share } from '../../src/vm/machine.js';
 
 const CHANNELS: Channels = { console: 'unix:/run/x/console.sock', out: '/run/x/out.sock', err: '/run/x/err.sock' };
 const SHARES: Share[] = [
@@ -14,6 +14,15 @@ test('LVSLAB_VM_MACHINE picks the machine: microvm by default, pc on request, an
   t.is(machineFromEnv({ LVSLAB_VM_MACHINE: 'pc' }).kind, 'pc');
   const error = t.throws(() => machineFromEnv({ LVSLAB_VM_MACHINE: 'q35' }));
   t.is(error?.message, 'LVSLAB_VM_MACHINE=q35 is not a machine lvslab boots: microvm (the default) or pc (the previous, slower boot path)');
+});
+
+test('LVSLAB_VM_ASLR: no randomization in the guest unless on; anything else is refused with the choices', (t) => {
+  t.false(guestAslrFromEnv({}));
+  t.false(guestAslrFromEnv({ LVSLAB_VM_ASLR: '' }));
+  t.false(guestAslrFromEnv({ LVSLAB_VM_ASLR: 'off' }));
+  t.true(guestAslrFromEnv({ LVSLAB_VM_ASLR: 'on' }));
+  const error = t.throws(() => guestAslrFromEnv({ LVSLAB_VM_ASLR: 'yes' }));
+  t.is(error?.message, 'LVSLAB_VM_ASLR=yes is not a choice: off (the default: no address-space randomization in the guest) or on');
 });
 
 test('microvm: no PCI, virtio over MMIO for the shares and the network, the streams on two virtio serial ports', (t) => {

@@ -20,10 +20,15 @@ const vmNow = (args: string[], env: Record<string, string> = {}) =>
 const vm = (args: string[], env: Record<string, string> = {}) => slot(() => vmNow(args, env));
 
 test('the command runs as root in the guest, in the same directory, with the real IPVS kernel; its stdout and stderr come back apart', async (t) => {
-  const result = await vm(['--', 'sh', '-c', 'id -u; pwd; modprobe ip_vs && cat /proc/net/ip_vs | head -1; ip -V | cut -c1-20; echo to-stderr >&2']);
+  const result = await vm([
+    '--',
+    'sh',
+    '-c',
+    'id -u; pwd; modprobe ip_vs && cat /proc/net/ip_vs | head -1; ip -V | cut -c1-20; cat /proc/sys/kernel/randomize_va_space; echo to-stderr >&2',
+  ]);
   t.is(result.exitCode, 0, result.stderr);
-  // The root's own tools (iproute2's ip), never the initramfs's busybox applets.
-  t.deepEqual(result.stdout.split('\n'), ['0', PACKAGE_ROOT.replace(/\/$/, ''), 'IP Virtual Server version 1.2.1 (size=4096)', 'ip utility, iproute2']);
+  // The root's own tools (iproute2's ip), never the initramfs's busybox applets; no address-space randomization.
+  t.deepEqual(result.stdout.split('\n'), ['0', PACKAGE_ROOT.replace(/\/$/, ''), 'IP Virtual Server version 1.2.1 (size=4096)', 'ip utility, iproute2', '0']);
   t.regex(result.stderr, /^to-stderr$/m);
   t.notRegex(result.stdout, /to-stderr/);
 });
@@ -178,6 +183,15 @@ test('two guests at once share nothing: each sees only its own namespaces, files
   t.is(b.exitCode, 0, b.stderr);
   t.deepEqual(a.stdout.split('\n'), ['only-rr', 'rr', 'ip_vs_rr']);
   t.deepEqual(b.stdout.split('\n'), ['only-sh', 'sh', 'ip_vs_sh']);
+});
+
+test('LVSLAB_VM_ASLR=on gives the guest address-space randomization back; a value it cannot be is refused', async (t) => {
+  const on = await vm(['--', 'cat', '/proc/sys/kernel/randomize_va_space'], { LVSLAB_VM_ASLR: 'on' });
+  t.is(on.exitCode, 0, on.stderr);
+  t.is(on.stdout, '2');
+  const unknown = await vm(['--', 'true'], { LVSLAB_VM_ASLR: 'maybe' });
+  t.is(unknown.exitCode, 125);
+  t.regex(unknown.stderr, /LVSLAB_VM_ASLR=maybe is not a choice: off \(the default: no address-space randomization in the guest\) or on/);
 });
 
 test('the pc machine (LVSLAB_VM_MACHINE=pc, or a host without a TSC rate): same streams, same status; an unknown machine is refused', async (t) => {
