@@ -65,6 +65,11 @@ export interface FailoverObservation {
   /** The probes through the VIP, and when the link went down (epoch ms, both by the lab machine's clock). */
   probes: Timed[];
   faultAt: number;
+  /**
+   * When the master's link went down as its kernel announced it (`ip monitor`), where seen: later than `faultAt` by
+   * the fault command's own time, and what a download must outlast to have crossed the failover.
+   */
+  linkDownAt?: number;
   download: {
     bytes: number;
     node?: string;
@@ -323,6 +328,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       macs,
       probes: probed.exitCode === 0 ? (JSON.parse(probed.stdout) as Timed[]) : [],
       faultAt: faultAtThere,
+      linkDownAt: firstEventAt(linkEvents.stdout, linkWentDown(device)),
       download: { ...parseDownload(downloaded, body, downloadStartedBy), synced },
       holdersRestored: restored.last,
     };
@@ -332,9 +338,16 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
   }
 }
 
-/** A download that ended before the fault crossed no failover, whole or not. */
-export function downloadUnderWay(obs: Pick<FailoverObservation, 'download' | 'faultAt'>): boolean {
-  return obs.download.endedBy !== undefined && obs.download.endedBy > obs.faultAt;
+/**
+ * A download that ended before the fault crossed no failover, whole or not. The fault is the link going down: one
+ * that ended while the fault's command was still on its way (after `faultAt`) crossed nothing either.
+ */
+export function downloadUnderWay(obs: Pick<FailoverObservation, 'download' | 'faultAt' | 'linkDownAt'>): boolean {
+  return obs.download.endedBy !== undefined && obs.download.endedBy > faultMoment(obs);
+}
+
+function faultMoment(obs: Pick<FailoverObservation, 'faultAt' | 'linkDownAt'>): number {
+  return Math.max(obs.faultAt, obs.linkDownAt ?? obs.faultAt);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -357,7 +370,7 @@ export function judgeFailover(lab: Lab, obs: FailoverObservation): CheckResult[]
   const underWay = downloadUnderWay(obs);
   const { endedBy } = obs.download;
   const notUnderWay =
-    endedBy === undefined ? '; curl did not say how long it took' : underWay ? '' : `; it ended ${seconds(obs.faultAt - endedBy)} before the fault`;
+    endedBy === undefined ? '; curl did not say how long it took' : underWay ? '' : `; it ended ${seconds(faultMoment(obs) - endedBy)} before the fault`;
   // Through the backup: with nobody taking over, a download that went on (or broke) with the master proves nothing.
   const taken = obs.takeoverMs !== undefined;
   const notTaken = taken ? '' : '; the backup never took the VIP';

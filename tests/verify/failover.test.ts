@@ -7,6 +7,7 @@ import { validateLoaded } from '../../src/validate/validate-topology.js';
 import {
   addressAdded,
   downloadPorts,
+  downloadUnderWay,
   firstEventAt,
   judgeFailover,
   linkWentDown,
@@ -88,6 +89,13 @@ test('split brain, a late or missing takeover, a gateway left behind, a long out
   t.is(verdicts({ ...healthy, holdersRestored: ['director2'] })[5], 'FAIL: on director2');
   // Whole, but over before the link went down: it crossed no failover.
   t.is(verdicts({ ...healthy, download: { ...healthy.download, endedBy: 1400 } })[4], `FAIL: ${SPANNING_BYTES} bytes; it ended 0.5 s before the fault`);
+  // Ended after the fault's command began but before the link went down (run 44: a NAT pair's unsynced download
+  // passed so): it crossed no failover.
+  t.is(
+    verdicts({ ...healthy, linkDownAt: 2600, download: { ...healthy.download, endedBy: 2300 } })[4],
+    `FAIL: ${SPANNING_BYTES} bytes; it ended 0.3 s before the fault`,
+  );
+  t.true(downloadUnderWay({ ...healthy, linkDownAt: 2600, download: { ...healthy.download, endedBy: 2700 } }));
   t.is(verdicts({ ...healthy, download: { bytes: SPANNING_BYTES, node: 'rs2' } })[4], `FAIL: ${SPANNING_BYTES} bytes; curl did not say how long it took`);
   // Whole, but nobody took over: it went on once the master's link came back, never through the backup.
   t.is(verdicts({ ...healthy, takeoverMs: undefined })[4], `FAIL: ${SPANNING_BYTES} bytes; the backup never took the VIP`);
