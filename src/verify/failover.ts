@@ -17,7 +17,7 @@ import type { CommandRunner } from '../apply/runner.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { neighbourMac } from './parse-observations.js';
-import type { TimelineSpec } from './probe.js';
+import type { TimelineSpec } from './probe.cjs';
 import { readUntil } from './read-until.js';
 
 /** A probe through the VIP this often (ms), each given this long to answer. */

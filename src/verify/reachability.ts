@@ -3,7 +3,7 @@
  * every real server with weight > 0 serves. Pure: they judge probe answers, captured or live.
  */
 import { hostPort, type Lab, type Service } from '../model/lab.js';
-import type { ProbeAnswer, ProbeTarget } from './probe.js';
+import type { ProbeAnswer, ProbeTarget } from './probe.cjs';
 import type { CheckResult } from './result.js';
 
 /** Schedulers that spread consecutive connections of one client over every member. */

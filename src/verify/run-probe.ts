@@ -1,7 +1,7 @@
-/** Runs the client probe (probe.ts) inside a client's namespace. */
+/** Runs the client probe (probe.cts) inside a client's namespace. */
 import type { CommandRunner } from '../apply/runner.js';
 import { PROBE_ENTRY } from '../model/package-root.js';
-import type { ProbeAnswer, ProbeTarget } from './probe.js';
+import type { ProbeAnswer, ProbeTarget } from './probe.cjs';
 
 /** Runs the probe inside a client's namespace and returns its answers. */
 export async function probeFrom(runner: CommandRunner, namespace: string, targets: ProbeTarget[]): Promise<ProbeAnswer[]> {

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
-import { answerTcp, askedBytes, parseListener } from '../../src/apply/real-server-service.js';
+import { answerTcp, askedBytes, parseListener } from '../../src/apply/real-server-service.cjs';
 import { SERVICE_ENTRY } from '../../src/model/package-root.js';
 
 /** A connection without a network: what the client writes goes in, what the service writes is collected. */

@@ -30,7 +30,7 @@ const SRC = join(PACKAGE_ROOT, 'src');
 
 function sources(dir = SRC): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? sources(join(dir, e.name)) : /\.c?ts$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 
@@ -40,7 +40,9 @@ function importGraph(): Map<string, string[]> {
   for (const file of sources()) {
     const text = readFileSync(file, 'utf8');
     const targets = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) =>
-      relative(SRC, normalize(join(dirname(file), m[1]))).replace(/\.js$/, '.ts'),
+      relative(SRC, normalize(join(dirname(file), m[1])))
+        .replace(/\.js$/, '.ts')
+        .replace(/\.cjs$/, '.cts'),
     );
     graph.set(relative(SRC, file), targets);
   }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
-import type { ProbeAnswer } from '../../src/verify/probe.js';
-import { parseServiceLine } from '../../src/verify/probe.js';
+import type { ProbeAnswer } from '../../src/verify/probe.cjs';
+import { parseServiceLine } from '../../src/verify/probe.cjs';
 import { probeTargets, reachabilityChecks, requestCount } from '../../src/verify/reachability.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { TOPOLOGIES } from '../helpers/paths.js';

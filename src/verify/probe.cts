@@ -1,5 +1,5 @@
 /**
- * The client-side probe: run inside a client's namespace (`ip netns exec <lab>-client node probe.js SPEC`),
+ * The client-side probe: run inside a client's namespace (`ip netns exec <lab>-client node probe.cjs SPEC`),
  * it makes every request of the spec from fresh source ports and prints one JSON result per request.
  * One process for all requests: starting node costs about a second under emulation.
  */
@@ -119,7 +119,7 @@ export async function timeline(spec: TimelineSpec): Promise<Array<ProbeAnswer & 
   return Promise.all(pending);
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+if (require.main === module) {
   if (process.argv[2] === '--timeline') {
     timeline(JSON.parse(process.argv[3]) as TimelineSpec).then((answers) => process.stdout.write(JSON.stringify(answers) + '\n'));
   } else {

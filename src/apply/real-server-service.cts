@@ -1,5 +1,5 @@
 /**
- * The real servers' service: one process per real server (`ip netns exec <rs> node real-server-service.js
+ * The real servers' service: one process per real server (`ip netns exec <rs> node real-server-service.cjs
  * NODE tcp:ADDRESS:PORT udp:ADDRESS:PORT ...`), serving every listener of that server. Each answer is one
  * line naming who answered, the peer it saw and the address it was reached on: `node=rs1 peer=CIP:port
  * local=VIP:port`. Over TCP, "bytes=N" in the first line asks for N bytes of padding after it; an HTTP GET
@@ -9,7 +9,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
-import { SERVICE_PROGRAM, SERVICE_READY } from '../model/package-root.js';
+import { SERVICE_PROGRAM, SERVICE_READY } from '../model/service-words.cjs';
 
 export interface Listener {
   protocol: 'tcp' | 'udp';
@@ -117,7 +117,7 @@ export async function serve(node: string, listeners: Listener[]): Promise<void> 
   await Promise.all(listeners.map((l) => (l.protocol === 'udp' ? listenUdp(node, l) : listenTcp(node, l))));
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+if (require.main === module) {
   process.title = SERVICE_PROGRAM;
   const [node, ...texts] = process.argv.slice(2);
   try {
