@@ -25,8 +25,8 @@ export interface ExecuteOptions {
 
 async function runStep(step: Step, { runner, host, onModulesLoading }: ExecuteOptions, started: number[]): Promise<void> {
   if (step.modules) {
-    const loaded = await Promise.all(step.modules.map((m) => host.moduleLoaded(m)));
-    const missing = step.modules.filter((_, i) => !loaded[i]);
+    const loaded = await host.modulesLoaded(step.modules);
+    const missing = step.modules.filter((m) => !loaded.includes(m));
     if (missing.length === 0) return;
     await onModulesLoading?.(missing);
     const result = await runner.run(['modprobe', '-a', ...missing]);

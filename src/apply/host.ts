@@ -15,7 +15,8 @@ export interface HostView {
   programOf(pid: number): Promise<string | undefined>;
   /** Whether a process still exists (an `up` whose intent record is left behind may have died). */
   alive(pid: number): boolean;
-  moduleLoaded(name: string): Promise<boolean>;
+  /** Which of these kernel modules are loaded (one question for many: under the resident guest each is a round trip). */
+  modulesLoaded(names: readonly string[]): Promise<string[]>;
   isRoot(): boolean;
   /** The program (comm) of every process: what a lab may have left running. */
   programs(): Promise<string[]>;
@@ -93,8 +94,8 @@ export class LinuxHost implements HostView {
     }
   }
 
-  async moduleLoaded(name: string): Promise<boolean> {
-    return existsSync(`/sys/module/${name}`);
+  async modulesLoaded(names: readonly string[]): Promise<string[]> {
+    return names.filter((name) => existsSync(`/sys/module/${name}`));
   }
 
   async programs(): Promise<string[]> {

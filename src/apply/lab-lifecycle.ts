@@ -128,7 +128,7 @@ async function releaseModules(options: LifecycleOptions): Promise<void> {
   const wanted = [...schedulers, ...[...new Set(loaded)].reverse()];
   const deadline = Date.now() + MODULE_RELEASE_WITHIN_MS;
   for (let attempt = 0; ; attempt++) {
-    const present = (await Promise.all(wanted.map(async (m) => ((await options.host.moduleLoaded(m)) ? [m] : [])))).flat();
+    const present = await options.host.modulesLoaded(wanted);
     if (present.length === 0) break;
     // A namespace just deleted is torn down by the kernel a moment later: until then its services hold their scheduler.
     // A module that lvslab did not load holding one of them (xt_ipvs of someone's `iptables -m ipvs`) never lets go.

@@ -39,8 +39,8 @@ async function answer(request: GuestRequest, id: string): Promise<GuestAnswers[G
       return null;
     case 'program-of':
       return (await host.programOf(request.pid)) ?? null;
-    case 'module-loaded':
-      return host.moduleLoaded(request.name);
+    case 'modules-loaded':
+      return host.modulesLoaded(request.names);
     case 'programs':
       return host.programs();
     case 'files-under':

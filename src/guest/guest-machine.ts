@@ -62,8 +62,8 @@ export class GuestHost implements HostView {
     return this.here.alive(pid);
   }
 
-  moduleLoaded(name: string): Promise<boolean> {
-    return this.link.ask({ op: 'module-loaded', name });
+  modulesLoaded(names: readonly string[]): Promise<string[]> {
+    return this.link.ask({ op: 'modules-loaded', names: [...names] });
   }
 
   /** The agent runs as root in the guest, whoever runs lvslab here. */

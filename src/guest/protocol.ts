@@ -15,7 +15,7 @@ export type GuestRequest =
   | { op: 'pids-in'; namespaces: string[] }
   | { op: 'kill'; pid: number; signal?: KillSignal }
   | { op: 'program-of'; pid: number }
-  | { op: 'module-loaded'; name: string }
+  | { op: 'modules-loaded'; names: string[] }
   | { op: 'programs' }
   | { op: 'files-under'; dir: string }
   /** A client left: the captures it started are stopped (sent by the broker, never answered). */
@@ -33,7 +33,7 @@ export interface GuestAnswers {
   'pids-in': number[];
   kill: null;
   'program-of': string | null;
-  'module-loaded': boolean;
+  'modules-loaded': string[];
   programs: string[];
   'files-under': string[];
   release: null;

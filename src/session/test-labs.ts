@@ -25,7 +25,7 @@ export async function hostSnapshot(options: LifecycleOptions): Promise<string> {
     .split('\n')
     .map((l) => l.replace(/state \S+ /, '').replace(/qdisc \S+ /, ''))
     .join('\n');
-  const modules = (await Promise.all(LAB_MODULES.map(async (m) => ((await options.host.moduleLoaded(m)) ? [m] : [])))).flat();
+  const modules = await options.host.modulesLoaded(LAB_MODULES);
   return `namespaces: ${(await options.host.listNamespaces()).join(' ')}\n${names}\nmodules: ${modules.join(' ') || 'none'}\n${await labLeftovers(options)}`;
 }
 

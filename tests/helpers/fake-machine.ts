@@ -144,8 +144,8 @@ export class FakeMachine implements CommandRunner, HostView {
     return this.livePids.has(pid);
   }
 
-  async moduleLoaded(name: string): Promise<boolean> {
-    return this.modules.has(name);
+  async modulesLoaded(names: readonly string[]): Promise<string[]> {
+    return names.filter((name) => this.modules.has(name));
   }
 
   async programs(): Promise<string[]> {
