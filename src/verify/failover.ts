@@ -305,7 +305,8 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     // back first; whatever then arrives through the master proves no takeover, and the download check asks for one.
     if (!takeover.seen) await fault('link-up');
     const [probed, downloaded] = await Promise.all([probing, downloading]);
-    const downAt = firstEventAt(linkEvents.stdout, linkWentDown(device)) ?? faultAtThere;
+    const linkDownAt = firstEventAt(linkEvents.stdout, linkWentDown(device));
+    const downAt = linkDownAt ?? faultAtThere;
     const vipAt = firstEventAt(addressEvents.stdout, addressAdded(device, service.vip));
     const [firstLine, sum] = await Promise.all([runner.run(['head', '-n', '1', bodyFile]), runner.run(['sha256sum', bodyFile])]);
     const body = { firstLine: firstLine.stdout, sha256: sum.stdout.split(' ')[0] };
@@ -328,7 +329,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
       macs,
       probes: probed.exitCode === 0 ? (JSON.parse(probed.stdout) as Timed[]) : [],
       faultAt: faultAtThere,
-      linkDownAt: firstEventAt(linkEvents.stdout, linkWentDown(device)),
+      linkDownAt,
       download: { ...parseDownload(downloaded, body, downloadStartedBy), synced },
       holdersRestored: restored.last,
     };
