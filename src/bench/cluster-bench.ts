@@ -21,8 +21,8 @@ import { limitCommands } from './link-limits.js';
 import { timed } from './timed.js';
 import type { LoadResult, LoadSpec } from './load-client.js';
 
-/** Allowance for starting node in a client namespace before the load's window opens. */
-const CLIENT_START_SECONDS = 3;
+/** Allowance for starting node in a client namespace before the load's window opens (0.3-0.5 s in the microVM). */
+const CLIENT_START_SECONDS = 1.5;
 
 async function must(runner: CommandRunner, argv: string[], input?: string): Promise<string> {
   const result = await runner.run(argv, { input, timeout: 120_000 });
