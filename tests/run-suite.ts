@@ -21,7 +21,7 @@ import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../src/model/package-root.js';
 import { closingLine, collectTap, formatAssert } from '../src/report/tap-summary.js';
 import { startResidentGuest } from './helpers/resident-guest.js';
-import { busyMs, stageFiles } from './helpers/suite-stages.js';
+import { busyMs, nextJob, stageFiles } from './helpers/suite-stages.js';
 import { SHIPPED_IPV6 } from './helpers/paths.js';
 import { ipvsOnHost } from '../src/vm/choose-runner.js';
 import { runInVm, vmRequest } from '../src/vm/launch.js';
@@ -63,6 +63,13 @@ const MEASURED_SECONDS: Record<string, number> = {
  * longest broken-lab file, all computing, rather than a pair whose failover has a time budget.
  */
 const FIRST_JOB = 'verifier-fails-dr';
+
+/**
+ * The jobs that mostly wait on timers (VRRP's adverts, keepalived's checkers): their lane's guest computes well under
+ * half the time. At most MAX_WAITING of them run at once, so that the others' lanes keep the cores busy.
+ */
+const WAITING_FILES = ['director-pair', 'keepalived'];
+const WAITING_TOPOLOGY = /-pair$|keepalived/;
 
 const AVA = join(PACKAGE_ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
 const DIST_TESTS = join(PACKAGE_ROOT, 'dist', 'tests');
@@ -209,24 +216,30 @@ function lanesFrom(text = '3'): number {
 
 type LaneJob<T> = (env: Record<string, string>, guestCpuSeconds: () => number) => Promise<T>;
 
-/** Resident microVMs (one vCPU each): each job runs on the first of them that is free. */
-async function onLanes<T>(jobs: Array<LaneJob<T>>, failed: (error: Error, index: number) => T): Promise<T[]> {
+/** How many jobs that mostly wait on timers run at once (see nextJob). */
+const MAX_WAITING = 2;
+
+/** Resident microVMs (one vCPU each): each job runs on the first of them that is free, in the order nextJob picks. */
+async function onLanes<T>(jobs: Array<{ run: LaneJob<T>; waits: boolean }>, failed: (error: Error, index: number) => T): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
-  let next = 0;
+  const queue = jobs.map((job, index) => ({ ...job, index }));
+  let waitingNow = 0;
   const lane = async (number: number) => {
     try {
       await withResidentGuest(number, async (env, cpuSeconds) => {
-        while (next < jobs.length) {
-          const index = next++;
-          results[index] = await jobs[index](env, cpuSeconds);
+        for (let at = nextJob(queue, waitingNow, MAX_WAITING); at !== undefined; at = nextJob(queue, waitingNow, MAX_WAITING)) {
+          const [job] = queue.splice(at, 1);
+          if (job.waits) waitingNow++;
+          try {
+            results[job.index] = await job.run(env, cpuSeconds);
+          } finally {
+            if (job.waits) waitingNow--;
+          }
         }
       });
     } catch (error) {
       // The jobs this lane could not run count as failed, never as not run.
-      while (next < jobs.length) {
-        results[next] = failed(error as Error, next);
-        next++;
-      }
+      for (const job of queue.splice(0)) results[job.index] = failed(error as Error, job.index);
     }
   };
   await Promise.all(Array.from({ length: lanes() }, (_, i) => lane(i + 1)));
@@ -254,27 +267,28 @@ function merged(stage: Stage, results: StageResult[], seconds: number): StageRes
  * download forked a shell in the guest (beside another microVM NAT then measured 0 Mbit/s).
  */
 async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
-  const jobs: Array<{ stage: Stage; name: string; run: (env: Record<string, string>) => Promise<StageResult> }> = [];
+  const jobs: Array<{ stage: Stage; name: string; waits?: boolean; run: (env: Record<string, string>) => Promise<StageResult> }> = [];
   if (stages.includes('e2e')) {
     for (const file of stageFiles(
       'e2e',
       testFiles(DIST_TESTS).filter((f) => f.includes('/e2e/')),
     )) {
       const name = file.replace(/^.*\/(.*)\.test\.js$/, '$1');
-      jobs.push({ stage: 'e2e', name, run: (env) => runAvaOnHost('e2e', [file], true, env, `ava (e2e, ${name})`) });
+      jobs.push({ stage: 'e2e', name, waits: WAITING_FILES.includes(name), run: (env) => runAvaOnHost('e2e', [file], true, env, `ava (e2e, ${name})`) });
     }
   }
   if (stages.includes('labs')) {
     for (const topologies of LABS_STAGE) {
       const name = `lvslab test ${topologies.join(' ')}`;
-      jobs.push({ stage: 'labs', name, run: (env) => runCliOnHost('labs', labsArgv(topologies), `${name} with a resident microVM`, env) });
+      const waits = topologies.some((t) => WAITING_TOPOLOGY.test(t));
+      jobs.push({ stage: 'labs', name, waits, run: (env) => runCliOnHost('labs', labsArgv(topologies), `${name} with a resident microVM`, env) });
     }
   }
   // The director pair's failovers wait on timers, as the e2e pairs do: the lane's guest runs its labs. The cluster's
   // part boots a microVM of its own (its lane's guest idles meanwhile).
   if (stages.includes('bench')) {
     const name = 'lvslab bench --only ha';
-    jobs.push({ stage: 'bench', name, run: (env) => runCliOnHost('bench', BENCH_ARGV.ha, `${name} with a resident microVM`, env) });
+    jobs.push({ stage: 'bench', name, waits: true, run: (env) => runCliOnHost('bench', BENCH_ARGV.ha, `${name} with a resident microVM`, env) });
     jobs.push({ stage: 'bench', name: CLUSTER_JOB, run: () => runInMicroVm('bench', BENCH_ARGV.cluster, `${CLUSTER_JOB} --quick in a microVM of its own`, 1) });
   }
   // Longest first (unmeasured ones first of all: they may be the longest), FIRST_JOB before them all.
@@ -286,17 +300,20 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   // Each stage's seconds: the time any of its jobs ran (from the first one's start to the last one's end, less the gaps).
   const spans: Array<{ stage: Stage; from: number; to: number }> = [];
   const results = await onLanes(
-    jobs.map((job) => async (env, guestCpuSeconds) => {
-      const jobStarted = Date.now();
-      const cpuBefore = guestCpuSeconds();
-      say(`# job ${job.name}: started`);
-      const result = await job.run(env).catch((error: Error) => ({ stage: job.stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }));
-      spans.push({ stage: job.stage, from: jobStarted, to: Date.now() });
-      // What MEASURED_SECONDS is made of; and how much of it the lane's guest computed rather than waited.
-      const seconds = (Date.now() - jobStarted) / 1000;
-      say(`# job ${job.name}: ${Math.round(seconds)} s, the lane's guest busy ${Math.round(((guestCpuSeconds() - cpuBefore) / seconds) * 100)}% of it`);
-      return result;
-    }),
+    jobs.map((job) => ({
+      waits: job.waits === true,
+      run: async (env: Record<string, string>, guestCpuSeconds: () => number) => {
+        const jobStarted = Date.now();
+        const cpuBefore = guestCpuSeconds();
+        say(`# job ${job.name}: started`);
+        const result = await job.run(env).catch((error: Error) => ({ stage: job.stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }));
+        spans.push({ stage: job.stage, from: jobStarted, to: Date.now() });
+        // What MEASURED_SECONDS is made of; and how much of it the lane's guest computed rather than waited.
+        const seconds = (Date.now() - jobStarted) / 1000;
+        say(`# job ${job.name}: ${Math.round(seconds)} s, the lane's guest busy ${Math.round(((guestCpuSeconds() - cpuBefore) / seconds) * 100)}% of it`);
+        return result;
+      },
+    })),
     (error, index) => ({ stage: jobs[index].stage, passed: 0, failed: 0, skipped: 0, error: error.message, seconds: 0 }),
   );
   return stages

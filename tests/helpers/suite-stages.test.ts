@@ -1,5 +1,5 @@
 import test from 'ava';
-import { busyMs } from './suite-stages.js';
+import { busyMs, nextJob } from './suite-stages.js';
 
 test("busyMs: a stage's seconds are the time any of its jobs ran, overlaps counted once and gaps not at all", (t) => {
   t.is(busyMs([]), 0);
@@ -14,4 +14,13 @@ test("busyMs: a stage's seconds are the time any of its jobs ran, overlaps count
     ]),
     40,
   );
+});
+
+test('nextJob: the first queued job, but a waiting one is passed over while enough waiting jobs run; never an idle lane', (t) => {
+  const [w, c] = [{ waits: true }, { waits: false }];
+  t.is(nextJob([], 0, 2), undefined);
+  t.is(nextJob([w, c], 1, 2), 0);
+  t.is(nextJob([w, w, c, w], 2, 2), 2);
+  t.is(nextJob([c, w], 2, 2), 0);
+  t.is(nextJob([w, w], 2, 2), 0, 'only waiting jobs left: the first is taken');
 });
