@@ -5,7 +5,7 @@
  *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else against three resident microVMs at once
  *   labs     `lvslab test` of dr-wrr8, dr-keepalived, the three pairs and dr-own: the user's path, on a resident microVM
  *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers) and a pair's failovers
- * Without IPVS on the host, every stage is jobs of one queue on three lanes (resident microVMs): unit and microvm
+ * Without IPVS on the host, every stage is jobs of one queue on four lanes (resident microVMs): unit and microvm
  * first, side by side, each with its lane's guest idle; bench's cluster part (`--only cluster`) is a job with a
  * one-vCPU microVM of its own (its lane's guest idle too), bench's pair part (`--only ha`) uses the lane's guest.
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
@@ -203,13 +203,13 @@ async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus: nu
 }
 
 /**
- * How many resident microVMs (one vCPU each) run the lanes' jobs; LVSLAB_LANES sets another number. Three on two
- * cores: with two, `vmstat` saw the cores 35% idle through the run (CI run 39, 12.4 min); with three, 29% over the
- * whole run (provisioning and bench's lone part included) and 10.6 min (CI run 40), every failover within its budget.
+ * How many resident microVMs (one vCPU each) run the lanes' jobs; LVSLAB_LANES sets another number. Four on two
+ * cores, at most two of them on jobs that wait on timers (MAX_WAITING): `vmstat` saw the cores 12% idle over the whole
+ * run and 7.4 min (CI run 52), against 23% and 8.0 min with three (run 51); two lanes left 35% idle (run 39).
  */
 const lanes = () => lanesFrom(process.env.LVSLAB_LANES);
 
-function lanesFrom(text = '3'): number {
+function lanesFrom(text = '4'): number {
   if (!/^[1-8]$/.test(text)) throw new Error(`LVSLAB_LANES must be a number of microVMs from 1 to 8, not "${text}"`);
   return Number(text);
 }
