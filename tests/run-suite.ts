@@ -37,30 +37,29 @@ const LANE_STAGES: readonly Stage[] = ['e2e', 'labs'];
 const HOST_STAGES: readonly Stage[] = ['microvm', 'unit'];
 
 /**
- * Seconds each job of the lanes took (fresh-clone CI run 38, 2026-12-02, a quiet machine; runs vary by a tenth or
- * more). The lanes take the longest first, so that they end close together.
+ * Seconds each job of the lanes took (fresh-clone CI run 53, 2026-12-03, four lanes; runs vary by a tenth or more).
+ * The lanes take the longest first, so that they end close together (waiting jobs as early as their cap allows).
  */
 const CLUSTER_JOB = 'lvslab bench --only cluster';
 const MEASURED_SECONDS: Record<string, number> = {
-  'director-pair': 213,
-  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 131,
-  'verifier-fails-dr': 124,
-  'lvslab test nat-pair dr-own tun-pair': 118,
-  'verifier-fails-ipv6': 104,
-  labs: 84,
-  'verifier-fails-nat': 69,
-  'verifier-fails-tun-fullnat': 66,
-  keepalived: 61,
-  'lvslab bench --only ha': 57,
-  // Measured beside the lanes (2026-12-03): 88 s with two busy loops on the two cores, 59 s alone.
-  [CLUSTER_JOB]: 85,
-  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 45,
-  demo: 43,
+  'director-pair': 250,
+  'verifier-fails-dr': 188,
+  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 144,
+  'lvslab test nat-pair dr-own tun-pair': 129,
+  'verifier-fails-ipv6': 103,
+  labs: 100,
+  [CLUSTER_JOB]: 82,
+  'verifier-fails-tun-fullnat': 82,
+  'verifier-fails-nat': 79,
+  keepalived: 71,
+  'lvslab bench --only ha': 59,
+  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 58,
+  demo: 54,
 };
 
 /**
- * The job that goes first, beside the host's stages (the microvm stage boots up to three guests at once): the
- * longest broken-lab file, all computing, rather than a pair whose failover has a time budget.
+ * The first computing job (after the host's stages): the longest broken-lab file. The first two waiting jobs start
+ * beside the host's stages (nextJob); this one when a lane is next free.
  */
 const FIRST_JOB = 'verifier-fails-dr';
 
@@ -294,7 +293,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   // Longest first (unmeasured ones first of all: they may be the longest), FIRST_JOB before them all.
   const weight = (name: string) => (name === FIRST_JOB ? Infinity : (MEASURED_SECONDS[name] ?? Number.MAX_VALUE));
   jobs.sort((a, b) => weight(b.name) - weight(a.name));
-  // The host's stages before all, side by side: the microvm stage's boots contend with unit tests, then with FIRST_JOB.
+  // The host's stages before the other computing jobs, side by side: the microvm stage's boots contend with unit tests.
   // The lane's environment is not theirs: their tests boot guests of their own or none.
   jobs.unshift(...HOST_STAGES.filter((s) => stages.includes(s)).map((stage) => ({ stage, name: stage, run: () => runStage(stage) })));
   // Each stage's seconds: the time any of its jobs ran (from the first one's start to the last one's end, less the gaps).

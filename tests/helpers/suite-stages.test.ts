@@ -16,11 +16,11 @@ test("busyMs: a stage's seconds are the time any of its jobs ran, overlaps count
   );
 });
 
-test('nextJob: the first queued job, but a waiting one is passed over while enough waiting jobs run; never an idle lane', (t) => {
+test('nextJob: a waiting job as soon as a waiting slot is free, else the first computing one; never an idle lane', (t) => {
   const [w, c] = [{ waits: true }, { waits: false }];
   t.is(nextJob([], 0, 2), undefined);
-  t.is(nextJob([w, c], 1, 2), 0);
-  t.is(nextJob([w, w, c, w], 2, 2), 2);
+  t.is(nextJob([c, c, w], 1, 2), 2, 'a free waiting slot takes the waiting job ahead of longer computing ones');
+  t.is(nextJob([w, w, c, w], 2, 2), 2, 'no free waiting slot: the first computing job');
   t.is(nextJob([c, w], 2, 2), 0);
   t.is(nextJob([w, w], 2, 2), 0, 'only waiting jobs left: the first is taken');
 });

@@ -31,13 +31,16 @@ export function busyMs(spans: ReadonlyArray<{ from: number; to: number }>): numb
 }
 
 /**
- * Which queued job a free lane takes: the first (the queue is longest first), except that a job that mostly waits on
- * timers (a director pair's failover, keepalived's checkers) is passed over while `maxWaiting` such jobs already run:
- * three of them at once left the two cores half idle for over a minute (CI run 50). When only waiting jobs are left,
- * the first is taken anyway (a lane never idles while a job is queued). The index in `queue`, or undefined when empty.
+ * Which queued job a free lane takes. Jobs that mostly wait on timers (a director pair's failover, keepalived's
+ * checkers) go as early as they can, but no more than `maxWaiting` at once: three of them together left the two
+ * cores half idle for over a minute (CI run 50), and one left for last ran alone for its whole minute (run 53).
+ * The other lanes take the computing jobs, first in the queue first (it is longest first); when only waiting jobs
+ * are left, the first is taken anyway (a lane never idles while a job is queued). The index in `queue`, or undefined.
  */
 export function nextJob(queue: ReadonlyArray<{ waits: boolean }>, waitingNow: number, maxWaiting: number): number | undefined {
   if (queue.length === 0) return undefined;
-  const index = queue.findIndex((job) => !job.waits || waitingNow < maxWaiting);
-  return index === -1 ? 0 : index;
+  const waiting = queue.findIndex((job) => job.waits);
+  if (waiting !== -1 && waitingNow < maxWaiting) return waiting;
+  const computing = queue.findIndex((job) => !job.waits);
+  return computing === -1 ? 0 : computing;
 }
