@@ -2,8 +2,8 @@
  * The whole test suite, as `npm test` runs it:
  *   unit     ava on the host: no root, no network (pure stages, recording fake runner)
  *   microvm  ava on the host: the microVM runner and the resident guest, booted for real
- *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else against three resident microVMs at once
- *   labs     `lvslab test` of dr-wrr8, dr-keepalived, the three pairs and dr-own: the user's path, on a resident microVM
+ *   e2e      ava with real namespaces and IPVS: on the host when it has IPVS, else against four resident microVMs at once
+ *   labs     `lvslab test` of dr-wrr8, dr-keepalived, the four pairs, dr-own and the IPv6 labs: the user's path, on resident microVMs
  *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers) and a pair's failovers
  * Without IPVS on the host, every stage is jobs of one queue on four lanes (resident microVMs): unit and microvm
  * first, side by side, each with its lane's guest idle; bench's cluster part (`--only cluster`) is a job with a
@@ -58,17 +58,12 @@ const MEASURED_SECONDS: Record<string, number> = {
 };
 
 /**
- * The first computing job (after the host's stages): the longest broken-lab file. The first two waiting jobs start
- * beside the host's stages (nextJob); this one when a lane is next free.
- */
-const FIRST_JOB = 'verifier-fails-dr';
-
-/**
  * The jobs that mostly wait on timers (VRRP's adverts, keepalived's checkers): their lane's guest computes well under
- * half the time. At most MAX_WAITING of them run at once, so that the others' lanes keep the cores busy.
+ * half the time. At most MAX_WAITING of them run at once, so that the others' lanes keep the cores busy. An `lvslab
+ * test` job waits when one of its labs runs keepalived.
  */
 const WAITING_FILES = ['director-pair', 'keepalived'];
-const WAITING_TOPOLOGY = /-pair$|keepalived/;
+const runsKeepalived = (topology: string) => /^keepalived:/m.test(readFileSync(join(PACKAGE_ROOT, 'topologies', `${topology}.yaml`), 'utf8'));
 
 const AVA = join(PACKAGE_ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
 const DIST_TESTS = join(PACKAGE_ROOT, 'dist', 'tests');
@@ -258,7 +253,7 @@ function merged(stage: Stage, results: StageResult[], seconds: number): StageRes
 }
 
 /**
- * Without IPVS on the host, e2e (a job per file) and labs (two jobs) run as one queue on the lanes, each
+ * Without IPVS on the host, e2e (a job per file) and labs (three jobs) run as one queue on the lanes, each
  * lane a resident microVM: the tests and lvslab run here, only the labs' commands in the guests; a lane
  * takes the next job as soon as it is free, longest first. bench's cluster part runs inside a microVM of its
  * own, as `lvslab bench` does for a user, as one of the jobs: its rates (5 and 8 Mbit/s links) held beside
@@ -279,7 +274,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   if (stages.includes('labs')) {
     for (const topologies of LABS_STAGE) {
       const name = `lvslab test ${topologies.join(' ')}`;
-      const waits = topologies.some((t) => WAITING_TOPOLOGY.test(t));
+      const waits = topologies.some(runsKeepalived);
       jobs.push({ stage: 'labs', name, waits, run: (env) => runCliOnHost('labs', labsArgv(topologies), `${name} with a resident microVM`, env) });
     }
   }
@@ -290,8 +285,8 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
     jobs.push({ stage: 'bench', name, waits: true, run: (env) => runCliOnHost('bench', BENCH_ARGV.ha, `${name} with a resident microVM`, env) });
     jobs.push({ stage: 'bench', name: CLUSTER_JOB, run: () => runInMicroVm('bench', BENCH_ARGV.cluster, `${CLUSTER_JOB} --quick in a microVM of its own`, 1) });
   }
-  // Longest first (unmeasured ones first of all: they may be the longest), FIRST_JOB before them all.
-  const weight = (name: string) => (name === FIRST_JOB ? Infinity : (MEASURED_SECONDS[name] ?? Number.MAX_VALUE));
+  // Longest first (unmeasured ones first of all: they may be the longest); nextJob starts the waiting ones early.
+  const weight = (name: string) => MEASURED_SECONDS[name] ?? Number.MAX_VALUE;
   jobs.sort((a, b) => weight(b.name) - weight(a.name));
   // The host's stages before the other computing jobs, side by side: the microvm stage's boots contend with unit tests.
   // The lane's environment is not theirs: their tests boot guests of their own or none.
@@ -329,7 +324,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
 /**
  * The labs stage: the user's path (`lvslab test`) on the labs nothing else verifies in full (the four modes
  * are fully verified by the e2e demo test): weighted rr, and keepalived's health checks and the pairs'
- * failover together with every traffic check. Two jobs, so that the lanes can share them.
+ * failover together with every traffic check. Three jobs, so that the lanes can share them.
  */
 const LABS_STAGE = [['dr-wrr8', 'dr-keepalived', 'dr-pair', 'fullnat-pair'], ['nat-pair', 'dr-own', 'tun-pair'], SHIPPED_IPV6];
 
