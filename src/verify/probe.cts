@@ -1,7 +1,7 @@
 /**
  * The client-side probe: run inside a client's namespace (`ip netns exec <lab>-client node probe.cjs SPEC`),
  * it makes every request of the spec from fresh source ports and prints one JSON result per request.
- * One process for all requests: starting node costs about a second under emulation.
+ * One process for all requests: starting node costs 0.2-0.3 s in the microVM under emulation.
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, writeFileSync } from 'node:fs';
