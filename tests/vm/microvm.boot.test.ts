@@ -33,6 +33,15 @@ test('the command runs as root in the guest, in the same directory, with the rea
   t.notRegex(result.stdout, /to-stderr/);
 });
 
+test('under emulation the guest runs on a plain x86-64 CPU: no AVX and no byte-wise rep movsb to emulate', async (t) => {
+  const result = await vm(['--', 'sh', '-c', 'grep -m1 "^model name" /proc/cpuinfo; grep -m1 "^flags" /proc/cpuinfo']);
+  t.is(result.exitCode, 0, result.stderr);
+  t.regex(result.stdout, /QEMU Virtual CPU/);
+  const flags = result.stdout.split('\n')[1].split(/\s+/);
+  t.true(flags.includes('sse2'), result.stdout);
+  for (const costly of ['avx', 'avx2', 'erms', 'fsrm']) t.false(flags.includes(costly), `${costly} in ${result.stdout}`);
+});
+
 for (const status of [1, 42]) {
   test(`exit status ${status} passes through`, async (t) => {
     const result = await vm(['--', 'sh', '-c', `echo before-exit; exit ${status}`]);
