@@ -143,7 +143,8 @@ export const VERB_HELP: Record<string, VerbHelp> = {
       "Exits with CMD's status, 125 when the VM itself failed. SIGTERM, SIGINT or SIGHUP stop the VM and remove its run folder.\n" +
       "The guest boots qemu's microvm machine (LVSLAB_VM_MACHINE=pc: the previous, slower pc machine).\n" +
       "Under software emulation it is told this host's TSC rate (LVSLAB_TSC_KHZ=N gives it in kHz; LVSLAB_TSC_KHZ=none: the pc machine boots).\n" +
-      'Its processes get no address-space randomization (norandmaps: each command costs half as much under emulation; LVSLAB_VM_ASLR=on restores it).',
+      'Its processes get no address-space randomization (norandmaps: each command costs half as much under emulation; LVSLAB_VM_ASLR=on restores it).\n' +
+      'Under software emulation its CPU is x86-64-v2 without AVX or ERMS (10-15% cheaper to emulate; LVSLAB_VM_CPU=max gives every feature qemu emulates).',
     options: [
       ['--shell', 'an interactive shell in the guest'],
       [

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
-import { guestAslrFromEnv, machine, machineFromEnv, type Machine, type MachineKind, type Share } from './machine.js';
+import { guestAslrFromEnv, machine, machineFromEnv, TCG_CPUS, tcgCpuFromEnv, type Machine, type MachineKind, type Share, type TcgCpu } from './machine.js';
 import { hostTscKhz } from './host-tsc.js';
 import { pvhImage } from './pvh-kernel.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
@@ -55,6 +55,8 @@ export interface VmRequest {
   machine?: MachineKind;
   /** Address-space randomization in the guest (machine.ts, guestAslrFromEnv): off unless asked for. */
   aslr?: boolean;
+  /** The guest's CPU under software emulation (machine.ts, tcgCpuFromEnv): x86-64-v2 unless LVSLAB_VM_CPU says max. */
+  tcgCpu?: TcgCpu;
   /**
    * A command that talks back (the resident guest's agent): it gets the out port read-write, named by
    * LVSLAB_CHANNEL; `channel` gets the host's end once qemu connects it; its own stdout and stderr both go to `stderr`.
@@ -121,6 +123,7 @@ export async function vmRequest(request: Pick<VmRequest, 'argv' | 'stdout' | 'st
     timeoutSec: 1800,
     machine: machineFromEnv().kind,
     aslr: guestAslrFromEnv(),
+    tcgCpu: tcgCpuFromEnv(),
     ...request,
     kernel: request.kernel ?? (await defaultKernel({ fetch: true, log: request.log })),
   };
@@ -167,12 +170,6 @@ function shares(request: VmRequest, runDir: string): Share[] {
   ];
 }
 
-/**
- * The CPU emulated without KVM: qemu64 (SSE3, no AVX or ERMS), not max. With max the guest's glibc and kernel copy
- * with AVX and byte-wise `rep movsb`, both slow to emulate: a NAT lab's cycle costs 10-15% more guest CPU, a boot 0.3 s.
- */
-const TCG_CPU = 'qemu64';
-
 function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', boot: BootPlan, runDir: string): string[] {
   const channels = {
     console: request.argv ? `unix:${join(runDir, 'console.sock')}` : 'mon:stdio',
@@ -185,7 +182,7 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', boot: BootPlan, runD
     '-display',
     'none',
     '-no-reboot',
-    ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'max'] : ['-accel', 'tcg,thread=multi', '-cpu', TCG_CPU]),
+    ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'max'] : ['-accel', 'tcg,thread=multi', '-cpu', TCG_CPUS[request.tcgCpu ?? 'x86-64-v2']]),
     '-m',
     String(request.memoryMb),
     '-smp',

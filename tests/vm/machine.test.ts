@@ -1,6 +1,6 @@
 import test from 'ava';
 import { chooseMachine } from '../../src/vm/launch.js';
-import { guestAslrFromEnv, machine, machineFromEnv, type Channels, type Share } from '../../src/vm/machine.js';
+import { guestAslrFromEnv, machine, machineFromEnv, TCG_CPUS, tcgCpuFromEnv, type Channels, type Share } from '../../src/vm/machine.js';
 
 const CHANNELS: Channels = { console: 'unix:/run/x/console.sock', out: '/run/x/out.sock', err: '/run/x/err.sock' };
 const SHARES: Share[] = [
@@ -23,6 +23,18 @@ test('LVSLAB_VM_ASLR: no randomization in the guest unless on; anything else is 
   t.true(guestAslrFromEnv({ LVSLAB_VM_ASLR: 'on' }));
   const error = t.throws(() => guestAslrFromEnv({ LVSLAB_VM_ASLR: 'yes' }));
   t.is(error?.message, 'LVSLAB_VM_ASLR=yes is not a choice: off (the default: no address-space randomization in the guest) or on');
+});
+
+test('LVSLAB_VM_CPU: x86-64-v2 under software emulation unless max; anything else is refused with the choices', (t) => {
+  t.is(tcgCpuFromEnv({}), 'x86-64-v2');
+  t.is(tcgCpuFromEnv({ LVSLAB_VM_CPU: '' }), 'x86-64-v2');
+  t.is(tcgCpuFromEnv({ LVSLAB_VM_CPU: 'max' }), 'max');
+  t.is(TCG_CPUS['x86-64-v2'], 'qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt');
+  const choices = 'x86-64-v2 (the default under software emulation: no AVX, no byte-wise rep movsb) or max (every feature qemu emulates)';
+  for (const asked of ['host', 'qemu64', 'toString', 'max,-erms']) {
+    const error = t.throws(() => tcgCpuFromEnv({ LVSLAB_VM_CPU: asked }));
+    t.is(error?.message, `LVSLAB_VM_CPU=${asked} is not a choice: ${choices}`);
+  }
 });
 
 test('microvm: no PCI, virtio over MMIO for the shares and the network, the streams on two virtio serial ports', (t) => {

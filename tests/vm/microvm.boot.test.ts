@@ -33,13 +33,22 @@ test('the command runs as root in the guest, in the same directory, with the rea
   t.notRegex(result.stdout, /to-stderr/);
 });
 
-test('under emulation the guest runs on a plain x86-64 CPU: no AVX and no byte-wise rep movsb to emulate', async (t) => {
-  const result = await vm(['--', 'sh', '-c', 'grep -m1 "^model name" /proc/cpuinfo; grep -m1 "^flags" /proc/cpuinfo']);
-  t.is(result.exitCode, 0, result.stderr);
-  t.regex(result.stdout, /QEMU Virtual CPU/);
-  const flags = result.stdout.split('\n')[1].split(/\s+/);
-  t.true(flags.includes('sse2'), result.stdout);
-  for (const costly of ['avx', 'avx2', 'erms', 'fsrm']) t.false(flags.includes(costly), `${costly} in ${result.stdout}`);
+test('under emulation the guest runs on an x86-64-v2 CPU without AVX or byte-wise rep movsb; LVSLAB_VM_CPU=max gives them back', async (t) => {
+  // glibc's loader says which x86-64 levels the CPU supports; /proc/cpuinfo has the flags.
+  const script = 'grep -m1 "^flags" /proc/cpuinfo; /lib64/ld-linux-x86-64.so.2 --help | grep -E "^ +x86-64-v[234]"';
+  const plain = await vm(['--', 'sh', '-c', script]);
+  t.is(plain.exitCode, 0, plain.stderr);
+  t.regex(plain.stdout, /x86-64-v2 \(supported, searched\)/);
+  t.notRegex(plain.stdout, /x86-64-v3 \(supported/);
+  const flags = plain.stdout.split('\n')[0].split(/\s+/);
+  for (const costly of ['avx', 'avx2', 'erms', 'fsrm']) t.false(flags.includes(costly), `${costly} in ${plain.stdout}`);
+  const max = await vm(['--', 'sh', '-c', script], { LVSLAB_VM_CPU: 'max' });
+  t.is(max.exitCode, 0, max.stderr);
+  t.regex(max.stdout, /x86-64-v3 \(supported, searched\)/);
+  t.true(max.stdout.split('\n')[0].split(/\s+/).includes('erms'), max.stdout);
+  const unknown = await vm(['--', 'true'], { LVSLAB_VM_CPU: 'host' });
+  t.is(unknown.exitCode, 125);
+  t.regex(unknown.stderr, /LVSLAB_VM_CPU=host is not a choice: x86-64-v2 .* or max/);
 });
 
 for (const status of [1, 42]) {
