@@ -12,7 +12,18 @@ import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
 import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
-import { guestAslrFromEnv, machine, machineFromEnv, TCG_CPUS, tcgCpuFromEnv, type Machine, type MachineKind, type Share, type TcgCpu } from './machine.js';
+import {
+  DEFAULT_TCG_CPU,
+  guestAslrFromEnv,
+  machine,
+  machineFromEnv,
+  TCG_CPUS,
+  tcgCpuFromEnv,
+  type Machine,
+  type MachineKind,
+  type Share,
+  type TcgCpu,
+} from './machine.js';
 import { hostTscKhz } from './host-tsc.js';
 import { pvhImage } from './pvh-kernel.js';
 import { cacheDir, defaultKernel, VmError, type Kernel } from './kernel.js';
@@ -182,7 +193,7 @@ function qemuArgs(request: VmRequest, accel: 'kvm' | 'tcg', boot: BootPlan, runD
     '-display',
     'none',
     '-no-reboot',
-    ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'max'] : ['-accel', 'tcg,thread=multi', '-cpu', TCG_CPUS[request.tcgCpu ?? 'x86-64-v2']]),
+    ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'max'] : ['-accel', 'tcg,thread=multi', '-cpu', TCG_CPUS[request.tcgCpu ?? DEFAULT_TCG_CPU]]),
     '-m',
     String(request.memoryMb),
     '-smp',

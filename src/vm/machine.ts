@@ -138,11 +138,12 @@ export function guestAslrFromEnv(env: NodeJS.ProcessEnv = process.env): boolean 
  */
 export const TCG_CPUS = { 'x86-64-v2': 'qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt', max: 'max' } as const;
 export type TcgCpu = keyof typeof TCG_CPUS;
+export const DEFAULT_TCG_CPU: TcgCpu = 'x86-64-v2';
 
 /** The CPU LVSLAB_VM_CPU asks for under software emulation (x86-64-v2 unless set); anything else is an error naming the choices. */
 export function tcgCpuFromEnv(env: NodeJS.ProcessEnv = process.env): TcgCpu {
   const asked = env.LVSLAB_VM_CPU;
-  if (asked === undefined || asked === '') return 'x86-64-v2';
+  if (asked === undefined || asked === '') return DEFAULT_TCG_CPU;
   if (Object.hasOwn(TCG_CPUS, asked)) return asked as TcgCpu;
   const choices = 'x86-64-v2 (the default under software emulation: no AVX, no byte-wise rep movsb) or max (every feature qemu emulates)';
   throw new VmError(`LVSLAB_VM_CPU=${asked.slice(0, 40)} is not a choice: ${choices}`);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessRunner } from '../../src/apply/runner.js';
+import { readUntil } from '../../src/verify/read-until.js';
 
 const runner = new ProcessRunner();
 
@@ -69,7 +70,7 @@ test('a daemon that exits before it is ready fails with its status and stderr; o
   await t.throwsAsync(silent, { message: /^was not ready: it did not say "svc ready" within 500 ms$/ });
   const pid = Number(readFileSync(log, 'utf8'));
   // Gone once killed and reaped: a busy machine may take more than a moment to do both (CI run 65 took over 200 ms).
-  const alive = () => {
+  const alive = async () => {
     try {
       process.kill(pid, 0);
       return true;
@@ -77,8 +78,8 @@ test('a daemon that exits before it is ready fails with its status and stderr; o
       return false;
     }
   };
-  for (const until = Date.now() + 10_000; alive() && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 50));
-  t.false(alive(), 'the silent daemon was killed');
+  const gone = await readUntil(alive, (living) => !living, Date.now(), Date.now() + 10_000);
+  t.false(gone.last, 'the silent daemon was killed');
 });
 
 test('a daemon started with a log keeps its stdout and stderr there, in a folder made for it', async (t) => {
