@@ -4,14 +4,11 @@ import { join } from 'node:path';
 /** The checkout or installed package this code runs from (this file is dist/src/model/package-root.js). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/**
- * The real servers' service (src/apply/real-server-service.cts): one process per real server. It and the probe are
- * CommonJS: under emulation a CommonJS entry starts about 80 ms sooner than an ES module (0.23 s against 0.31 s).
- */
-export const SERVICE_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'apply', 'real-server-service.cjs');
-/** How the plan runs it: this Node, that file. */
-export const SERVICE_COMMAND: readonly string[] = [process.execPath, SERVICE_ENTRY];
-export { SERVICE_PROGRAM, SERVICE_READY } from './service-words.cjs';
+/** The real servers' service (Perl, no module: src/apply/real-server-service.pl): one process per real server. */
+export const SERVICE_SCRIPT = join(PACKAGE_ROOT, 'src', 'apply', 'real-server-service.pl');
+/** How the plan runs it. */
+export const SERVICE_COMMAND: readonly string[] = ['perl', SERVICE_SCRIPT];
+export { SERVICE_PROGRAM, SERVICE_READY } from './service-words.js';
 
 /** The verifier's reads of every node (`ip -batch`: links, default route), one ip process a namespace. */
 export const NODE_READOUTS = join(PACKAGE_ROOT, 'src', 'verify', 'node-readouts.ip');
@@ -19,7 +16,8 @@ export const NODE_READOUTS = join(PACKAGE_ROOT, 'src', 'verify', 'node-readouts.
 /** The compiled CLI, for running lvslab inside a namespace or the microVM. */
 export const CLI_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js');
 
-export const PROBE_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'verify', 'probe.cjs');
+/** The client-side probe (Perl, no module: see probe-argv.ts), run inside a client's namespace. */
+export const PROBE_SCRIPT = join(PACKAGE_ROOT, 'src', 'verify', 'probe.pl');
 /** The throughput benchmark's load generator, run inside a client's namespace. */
 export const LOAD_CLIENT_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'bench', 'load-client.js');
 

@@ -16,6 +16,8 @@ const packages = [
   'curl',
   'kmod',
   'keepalived',
+  // The real servers' service and the client probe are Perl with no module (perl-base: part of every Debian).
+  'perl-base',
   ...(withMicrovm ? ['qemu-system-x86', 'cpio', 'busybox-static', 'xz-utils'] : []),
   'vagrant',
   'vagrant-libvirt',

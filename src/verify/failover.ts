@@ -8,7 +8,7 @@
  */
 import { directorsOf, type Lab, type Node } from '../model/lab.js';
 import type { CheckResult, ProbeAnswer } from '../model/observation.js';
-import { PROBE_ENTRY, SERVICE_COMMAND } from '../model/package-root.js';
+import { SERVICE_COMMAND } from '../model/package-root.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { faultActions } from '../plan/faults.js';
 import type { HostView } from '../apply/host.js';
@@ -17,7 +17,7 @@ import type { CommandRunner } from '../apply/runner.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { neighbourMac } from './parse-observations.js';
-import type { TimelineSpec } from './probe.cjs';
+import { timelineArgv, type TimelineSpec } from './probe-argv.js';
 import { readUntil } from './read-until.js';
 
 /** A probe through the VIP this often (ms), each given this long to answer. */
@@ -237,7 +237,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
   const rmem = (await runner.run(['ip', 'netns', 'exec', client.namespace, 'sysctl', '-n', 'net.ipv4.tcp_rmem'])).stdout.trim().split(/\s+/).join(' ');
   await runner.run(['ip', 'netns', 'exec', client.namespace, 'sysctl', '-q', '-w', `net.ipv4.tcp_rmem=${SMALL_RMEM}`]);
   try {
-    const probing = runner.run(['ip', 'netns', 'exec', client.namespace, process.execPath, PROBE_ENTRY, '--timeline', JSON.stringify(spec)], {
+    const probing = runner.run(timelineArgv(client.namespace, spec), {
       timeout: 180_000,
     });
     await readUntil(

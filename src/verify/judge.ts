@@ -6,7 +6,7 @@ import { allNodes, sourceNatAddress, type Lab, type Node, type Service } from '.
 import { viewFamily } from '../model/family-view.js';
 import type { LinkCounters } from './parse-observations.js';
 import { macOwners, type Observation, type Transfer } from './observe.js';
-import type { ProbeAnswer } from './probe.cjs';
+import type { ProbeAnswer } from '../model/observation.js';
 import { reachabilityChecks, serviceLabel, spreads } from './reachability.js';
 import type { CheckResult } from './result.js';
 import { lvsMode, type Hop } from '../modes/index.js';

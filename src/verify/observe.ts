@@ -13,7 +13,7 @@ import { allNodes, hostPort, type Lab, type Service } from '../model/lab.js';
 import { viewFamily } from '../model/family-view.js';
 import { counterDelta, neighbourMac, parseDefaultGateways, parseFrames, parseMacs, parseSwitchLinks, type Counters, type Frame } from './parse-observations.js';
 import { NODE_READOUTS } from '../model/package-root.js';
-import type { ProbeAnswer } from './probe.cjs';
+import type { ProbeAnswer } from '../model/observation.js';
 import { probeFrom } from './run-probe.js';
 import { probeTargets } from './reachability.js';
 import { parseWalk, walkTable, WALK_TABLE, type Walk } from './hook-walk.js';

@@ -3,7 +3,8 @@
  * every real server with weight > 0 serves. Pure: they judge probe answers, captured or live.
  */
 import { hostPort, type Lab, type Service } from '../model/lab.js';
-import type { ProbeAnswer, ProbeTarget } from './probe.cjs';
+import type { ProbeAnswer } from '../model/observation.js';
+import type { ProbeTarget } from './probe-argv.js';
 import type { CheckResult } from './result.js';
 
 /** Schedulers that spread consecutive connections of one client over every member. */

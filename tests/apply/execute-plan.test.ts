@@ -80,13 +80,13 @@ test('a failing step stops the run, kills the services started so far and remove
   const machine = new FakeMachine();
   machine.failWhen = {
     contains: 'rs2 tcp:0.0.0.0:80 udp:10.10.0.100:80',
-    stderr: 'real-server-service rs2: listen EADDRINUSE: address already in use 0.0.0.0:80',
+    stderr: 'real-server-service rs2: listen tcp:0.0.0.0:80: Address already in use',
   };
   const plan = await drPlan();
   const error = await t.throwsAsync(executePlan(plan, { runner: machine, host: machine }), { instanceOf: StepFailedError });
   t.is(error!.step.node, 'rs2');
-  t.regex(error!.message, /step failed on node rs2 \(service on tcp:0\.0\.0\.0:80, udp:10\.10\.0\.100:80\):\n {2}ip netns exec dr-rs2 node /);
-  t.regex(error!.message, /address already in use 0\.0\.0\.0:80\nEverything this run had created was removed\.$/);
+  t.regex(error!.message, /step failed on node rs2 \(service on tcp:0\.0\.0\.0:80, udp:10\.10\.0\.100:80\):\n {2}ip netns exec dr-rs2 perl /);
+  t.regex(error!.message, /listen tcp:0\.0\.0\.0:80: Address already in use\nEverything this run had created was removed\.$/);
   t.is(machine.killed.length, 1, 'the service started before the failure');
   t.is(machine.processes.size, 0);
   t.is(machine.namespaces.size, 0);

@@ -9,14 +9,16 @@ import { execa } from 'execa';
 import { StepFailedError } from '../../src/apply/errors.js';
 import { applyPlan, labDown, labUp, type LifecycleOptions } from '../../src/apply/lab-lifecycle.js';
 import { machineLifecycle } from '../../src/session/lab-machine.js';
-import { CLI_ENTRY, SERVICE_COMMAND } from '../../src/model/package-root.js';
+import { CLI_ENTRY, SERVICE_COMMAND, SERVICE_PROGRAM, SERVICE_READY } from '../../src/model/package-root.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { probeFrom } from '../../src/verify/run-probe.js';
+import { timelineArgv } from '../../src/verify/probe-argv.js';
+import type { ProbeAnswer } from '../../src/model/observation.js';
 import { probeTargets, reachabilityChecks } from '../../src/verify/reachability.js';
 import { hostSnapshot } from '../../src/session/test-labs.js';
 import { SHIPPED, SHIPPED_IPV6, TOPOLOGIES } from '../helpers/paths.js';
-import { inNs, onLab, requireLabMachine, tryOnLab } from '../helpers/lab-machine.js';
+import { inNs, killIn, onLab, requireLabMachine, startOnLab, tryOnLab } from '../helpers/lab-machine.js';
 
 /**
  * The four modes; dr-wrr8, dr-keepalived, the four pairs, dr-own and the IPv6 labs go through up, verify and down in
@@ -107,6 +109,105 @@ test.serial('an up that fails at the IPVS step leaves nothing behind', async (t)
 test.serial('an up that fails at the last service, after the others started, leaves no namespace and no process behind', async (t) => {
   await failPartWay(t, (steps) => steps.length - 1);
 });
+
+test.serial(
+  'the probe, in a namespace of its own: each answer as the service gave it, from a fresh port; a refused port and a silent one in words; ' +
+    'IPv6 in RFC 5952 text; a timeline of requests every 100 ms',
+  async (t) => {
+    const ns = 'lvslab-probe-test';
+    const v6 = '2001:db8::1:0:0:1'; // two runs of zeros: the first is the one written ::
+    const files = (await onLab(['mktemp', '-d', '/tmp/lvslab-probe-XXXXXX'])).stdout.trim();
+    await onLab(['ip', 'netns', 'add', ns]);
+    try {
+      await onLab(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+      await onLab(['ip', '-n', ns, 'addr', 'add', '2001:db8:0:0:1:0:0:1/128', 'dev', 'lo']);
+      await startOnLab(['ip', 'netns', 'exec', ns, ...SERVICE_COMMAND, 'rs1', 'tcp:127.0.0.1:80', 'udp:127.0.0.1:80', `tcp:[${v6}]:80`, `udp:[${v6}]:80`], {
+        ready: SERVICE_READY,
+      });
+      const [tcp1, tcp2, udp, tcp6, udp6, refused, silent] = await probeFrom(machineLifecycle().runner, ns, [
+        { protocol: 'tcp', vip: '127.0.0.1', port: 80, count: 2, bytes: 100_000 },
+        { protocol: 'udp', vip: '127.0.0.1', port: 80, count: 1 },
+        { protocol: 'tcp', vip: v6, port: 80, count: 1 },
+        { protocol: 'udp', vip: v6, port: 80, count: 1 },
+        { protocol: 'tcp', vip: '127.0.0.1', port: 81, count: 1 },
+        { protocol: 'udp', vip: '127.0.0.1', port: 81, count: 1 },
+      ]);
+      const line = (a: ProbeAnswer) => `node=${a.node} peer=${a.seenPeer} local=${a.seenLocal}\n`;
+      for (const a of [tcp1, tcp2]) {
+        t.like(a, { protocol: 'tcp', target: '127.0.0.1:80', ok: true, node: 'rs1', seenLocal: '127.0.0.1:80', replyFrom: '127.0.0.1:80' });
+        t.regex(a.seenPeer ?? '', /^127\.0\.0\.1:\d+$/);
+        t.is(a.bytes, line(a).length + 100_000, 'the identity line and all the padding asked for');
+      }
+      t.not(tcp1.seenPeer, tcp2.seenPeer, 'each request from a port of its own');
+      t.like(udp, { protocol: 'udp', ok: true, node: 'rs1', seenLocal: '127.0.0.1:80', replyFrom: '127.0.0.1:80', bytes: line(udp).length });
+      // Both read the address from the kernel (getsockname, getpeername) and write it in RFC 5952 text: written here by hand.
+      t.like(tcp6, { ok: true, target: `${v6}:80`, seenLocal: `${v6}:80`, replyFrom: `${v6}:80` });
+      t.like(udp6, { ok: true, seenLocal: `${v6}:80`, replyFrom: `${v6}:80` });
+      t.like(refused, { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:81', bytes: 0 });
+      t.like(silent, { ok: false, error: 'no answer within 2500 ms' });
+      t.true(silent.ms >= 2500, `${silent.ms} ms`);
+
+      const started = join(files, 'started');
+      const timeline = await onLab(
+        timelineArgv(ns, {
+          target: { protocol: 'tcp', vip: '127.0.0.1', port: 80, count: 1 },
+          everyMs: 100,
+          forMs: 800,
+          timeoutMs: 1000,
+          startedFile: started,
+        }),
+      );
+      const timed = JSON.parse(timeline.stdout) as Array<ProbeAnswer & { at: number }>;
+      t.true(timed.length >= 4 && timed.length <= 8, `${timed.length} requests in 800 ms, one every 100 ms`);
+      t.true(
+        timed.every((a) => a.ok && a.node === 'rs1'),
+        timeline.stdout,
+      );
+      const gaps = timed.slice(1).map((a, i) => a.at - timed[i].at);
+      t.true(
+        gaps.every((gap) => gap >= 100),
+        `the requests' sending times are their own: ${gaps.join(', ')} ms apart`,
+      );
+      t.regex((await onLab(['cat', started])).stdout, /^\d+\n$/, "the started file holds the prober's pid");
+    } finally {
+      await killIn(ns);
+      await tryOnLab(['ip', 'netns', 'del', ns]);
+      await tryOnLab(['rm', '-rf', files]);
+    }
+  },
+);
+
+test.serial(
+  'the service, in a namespace of its own: its comm is lvslab-service; an HTTP GET gets a head whose Content-Length is the body it sends; a ' +
+    'client that connects and closes (a TCP health check) still gets the identity line',
+  async (t) => {
+    const ns = 'lvslab-service-test';
+    await onLab(['ip', 'netns', 'add', ns]);
+    try {
+      await onLab(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+      await startOnLab(['ip', 'netns', 'exec', ns, ...SERVICE_COMMAND, 'rs2', 'tcp:0.0.0.0:8080'], { ready: SERVICE_READY });
+      const { host } = machineLifecycle();
+      t.deepEqual(await Promise.all((await host.pidsIn([ns])).map((pid) => host.programOf(pid))), [SERVICE_PROGRAM]);
+      const line = (peer: string) => `node=rs2 peer=${peer} local=127.0.0.1:8080\n`;
+      for (const bytes of [0, 1, 100_000]) {
+        const got = (await inNs(ns, 'curl', '-s', '-i', `http://127.0.0.1:8080/?bytes=${bytes}`)).stdout;
+        const [head, body] = [got.slice(0, got.indexOf('\r\n\r\n')), got.slice(got.indexOf('\r\n\r\n') + 4)];
+        t.regex(head, /^HTTP\/1\.0 200 OK\r\n/);
+        t.regex(head, /\r\nX-Lvslab-Node: rs2\r\n/);
+        t.is(Number(/\r\nContent-Length: (\d+)/.exec(head)?.[1]), body.length, `bytes=${bytes}`);
+        t.is(body, line(/peer=(\S+)/.exec(body)?.[1] ?? '?') + '.'.repeat(bytes));
+      }
+      const large = (await inNs(ns, 'curl', '-s', '-D', '-', '-o', '/dev/null', '-w', '%{size_download}', 'http://127.0.0.1:8080/?bytes=1048576')).stdout;
+      t.is(Number(/\r\nContent-Length: (\d+)/.exec(large)?.[1]), Number(large.split('\n').pop()), 'a 1 MiB body whole');
+      // Connects, ends its side at once, reads what comes.
+      const check = await inNs(ns, 'perl', '-e', 'socket(S, 2, 1, 0); connect(S, pack("S n C4 x8", 2, 8080, 127, 0, 0, 1)) or die; shutdown(S, 1); print <S>');
+      t.regex(check.stdout, /^node=rs2 peer=127\.0\.0\.1:\d+ local=127\.0\.0\.1:8080\n$/);
+    } finally {
+      await killIn(ns);
+      await tryOnLab(['ip', 'netns', 'del', ns]);
+    }
+  },
+);
 
 test.serial("up refuses a namespace of the same name that is not lvslab's, creates nothing, and down --all leaves it alone", async (t) => {
   await onLab(['ip', 'netns', 'add', 'dr-client']);

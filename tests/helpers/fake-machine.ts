@@ -99,7 +99,7 @@ export class FakeMachine implements CommandRunner, HostView {
     const pid = this.nextPid++;
     this.processes.set(pid, argv[3]); // ip netns exec <ns> ...
     // The real servers' service names itself (process.title); anything else is its program.
-    this.programOfPid.set(pid, argv[5]?.endsWith('real-server-service.cjs') ? SERVICE_PROGRAM : argv[4]);
+    this.programOfPid.set(pid, argv[5]?.endsWith('real-server-service.pl') ? SERVICE_PROGRAM : argv[4]);
     return { pid };
   }
 

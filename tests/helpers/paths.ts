@@ -20,4 +20,4 @@ export const SHIPPED = [
   ...SHIPPED_IPV6,
 ];
 /** A fixed service command, so golden plans do not depend on where the checkout and Node live. */
-export const GOLDEN_SERVICE_COMMAND = ['node', '/opt/lvslab/dist/src/apply/real-server-service.cjs'];
+export const GOLDEN_SERVICE_COMMAND = ['perl', '/opt/lvslab/src/apply/real-server-service.pl'];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expectedPaths, pathChecks, spreadCheck } from '../../src/verify/judge.js';
 import type { Observation, Transfer } from '../../src/verify/observe.js';
 import type { Counters, LinkCounters } from '../../src/verify/parse-observations.js';
-import type { ProbeAnswer } from '../../src/verify/probe.cjs';
+import type { ProbeAnswer } from '../../src/model/observation.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { TOPOLOGIES } from '../helpers/paths.js';
 

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import type { ProbeAnswer } from '../../src/verify/probe.cjs';
-import { parseServiceLine } from '../../src/verify/probe.cjs';
+import type { ProbeAnswer } from '../../src/model/observation.js';
 import { probeTargets, reachabilityChecks, requestCount } from '../../src/verify/reachability.js';
 import { loadLab } from '../../src/validate/validate-topology.js';
 import { TOPOLOGIES } from '../helpers/paths.js';
@@ -67,12 +66,4 @@ test('wrr is probed over one full cycle of weights', async (t) => {
     probeTargets(lab).map((p) => p.count),
     [20, 16],
   );
-});
-
-test('the service line is read back into node, peer and local address', (t) => {
-  t.deepEqual(parseServiceLine('HTTP/1.0 200 OK\r\n\r\nnode=rs2 peer=198.51.100.10:5000 local=10.10.0.100:80\n....'), {
-    node: 'rs2',
-    peer: '198.51.100.10:5000',
-    local: '10.10.0.100:80',
-  });
 });

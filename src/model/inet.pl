@@ -1,0 +1,70 @@
+# Addresses and sockets for lvslab's Perl programs (the real servers' service, the client probe), with no module:
+# loading Perl's Socket costs 0.1 s of CPU under emulation, these few lines nothing. Linux x86-64's numbers.
+use strict;
+
+sub AF_INET ()       { 2 }
+sub AF_INET6 ()      { 10 }
+sub SOCK_STREAM ()   { 1 }
+sub SOCK_DGRAM ()    { 2 }
+sub SOCK_NONBLOCK () { 2048 }
+sub SOL_SOCKET ()    { 1 }
+sub SO_REUSEADDR ()  { 2 }
+sub SO_ERROR ()      { 4 }
+sub IPPROTO_IPV6 ()  { 41 }
+sub IPV6_V6ONLY ()   { 26 }
+sub EINTR ()         { 4 }
+sub EAGAIN ()        { 11 }
+sub EINPROGRESS ()   { 115 }
+
+# RFC 5952 text, as Node writes an address: the longest run of two or more zero groups (the first of equals) as ::.
+sub ipv6_text {
+  my @groups = unpack('n8', $_[0]);
+  my ($best, $len) = (-1, 1);
+  for (my $i = 0; $i < 8;) {
+    if ($groups[$i] != 0) { $i++; next; }
+    my $j = $i;
+    $j++ while $j < 8 && $groups[$j] == 0;
+    ($best, $len) = ($i, $j - $i) if $j - $i > $len;
+    $i = $j;
+  }
+  my @hex = map { sprintf('%x', $_) } @groups;
+  return join(':', @hex) if $best < 0;
+  return join(':', @hex[0 .. $best - 1]) . '::' . join(':', @hex[$best + $len .. 7]);
+}
+
+# The 16 bytes of an IPv6 address's text (hex groups, one ::); undef for anything else.
+sub ipv6_bytes {
+  my ($text) = @_;
+  my ($head, $tail) = split(/::/, $text, 2);
+  my @head = length($head) ? split(/:/, $head) : ();
+  my @tail = defined($tail) && length($tail) ? split(/:/, $tail) : ();
+  my @groups = (@head, (defined($tail) ? ('0') x (8 - @head - @tail) : ()), @tail);
+  return undef unless @groups == 8 && !grep { !/^[0-9a-fA-F]{1,4}$/ } @groups;
+  return pack('n8', map { hex } @groups);
+}
+
+# A sockaddr_in or sockaddr_in6 for an address's text and a port; undef when the text is no address.
+sub sockaddr {
+  my ($address, $port) = @_;
+  if ($address =~ /:/) {
+    my $bytes = ipv6_bytes($address);
+    return defined($bytes) ? pack('S n N a16 L', AF_INET6, $port, 0, $bytes, 0) : undef;
+  }
+  my @octets = split(/\./, $address, -1);
+  return undef unless @octets == 4 && !grep { !/^\d{1,3}$/ || $_ > 255 } @octets;
+  return pack('S n C4 x8', AF_INET, $port, @octets);
+}
+
+# `ADDRESS:PORT` of a sockaddr, as Node writes an endpoint (no brackets around IPv6); ? when there is none.
+sub endpoint {
+  my ($packed) = @_;
+  return '?' unless defined($packed) && length($packed) >= 8;
+  if (unpack('S', $packed) == AF_INET6) {
+    my (undef, $port, undef, $bytes) = unpack('S n N a16', $packed);
+    return ipv6_text($bytes) . ":$port";
+  }
+  my (undef, $port, @octets) = unpack('S n C4', $packed);
+  return join('.', @octets) . ":$port";
+}
+
+1;
