@@ -88,8 +88,8 @@ function noStatus(argv: readonly string[], signal: NodeJS.Signals | null, timeou
 }
 
 /** Runs argv to completion with its output collected; a command that cannot start has status 127 and says why on stderr. */
-function collect(argv: readonly string[], options: RunOptions): Promise<RunResult> {
-  const [file, ...args] = argv;
+function collect(argv: readonly string[], options: RunOptions, spawned: readonly string[] = argv): Promise<RunResult> {
+  const [file, ...args] = spawned;
   return new Promise((resolve) => {
     const child = spawn(file, args, { cwd: options.cwd, env: commandEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
@@ -119,8 +119,27 @@ function collect(argv: readonly string[], options: RunOptions): Promise<RunResul
   });
 }
 
+/**
+ * `ip netns exec NS cmd...` as `busybox nsenter --net=/run/netns/NS cmd...`: the same network namespace, entered by a
+ * static program and without the mount namespace and /sys that `ip netns exec` sets up (no lab command reads
+ * /sys or /etc/netns). Under emulation in the microVM it costs 10-12 ms of CPU a command against 21-23 ms.
+ * Anything else, `ip -all netns exec` included, is left as it is.
+ */
+export function enterByBusybox(argv: readonly string[]): readonly string[] {
+  const [ip, netns, exec, namespace, ...command] = argv;
+  if (ip !== 'ip' || netns !== 'netns' || exec !== 'exec' || !namespace || namespace.includes('/') || command.length === 0) return argv;
+  return ['busybox', 'nsenter', `--net=/run/netns/${namespace}`, ...command];
+}
+
+export interface ProcessRunnerOptions {
+  /** Runs the short commands' `ip netns exec` with busybox (the resident guest's agent: see enterByBusybox). */
+  netnsByBusybox?: boolean;
+}
+
 export class ProcessRunner implements CommandRunner {
   spawned = 0;
+
+  constructor(private readonly options: ProcessRunnerOptions = {}) {}
 
   attached(argv: readonly string[]): Promise<number> {
     this.spawned++;
@@ -129,7 +148,8 @@ export class ProcessRunner implements CommandRunner {
 
   run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.spawned++;
-    return collect(argv, options);
+    // Messages name the command as it was asked for.
+    return collect(argv, options, this.options.netnsByBusybox ? enterByBusybox(argv) : argv);
   }
 
   async start(argv: readonly string[], options: StartOptions = {}): Promise<{ pid: number }> {

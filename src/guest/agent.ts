@@ -9,7 +9,8 @@ import { ProcessRunner, startProcess, type Capture } from '../apply/runner.js';
 import { LinuxHost } from '../apply/host.js';
 import { AGENT_READY, lineReader, type Envelope, type GuestAnswers, type GuestRequest, type Reply } from './protocol.js';
 
-const runner = new ProcessRunner();
+// Under emulation `ip netns exec` costs twice what busybox's nsenter does; daemons and captures keep it (see runner.ts).
+const runner = new ProcessRunner({ netnsByBusybox: true });
 const host = new LinuxHost();
 const captures = new Map<string, Capture>();
 /** How the agent ends (its channel may have a reader to stop first). */

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProcessRunner } from '../../src/apply/runner.js';
+import { enterByBusybox, ProcessRunner } from '../../src/apply/runner.js';
 import { readUntil } from '../../src/verify/read-until.js';
 
 const runner = new ProcessRunner();
@@ -90,4 +90,19 @@ test('a daemon started with a log keeps its stdout and stderr there, in a folder
   } finally {
     process.kill(pid, 'SIGKILL');
   }
+});
+
+test("under busybox, `ip netns exec NS cmd` becomes busybox's nsenter into /run/netns/NS; anything else is left as it is", (t) => {
+  t.deepEqual(enterByBusybox(['ip', 'netns', 'exec', 'nat-client', 'curl', '-s', 'http://10.10.0.100/']), [
+    ...['busybox', 'nsenter', '--net=/run/netns/nat-client'],
+    ...['curl', '-s', 'http://10.10.0.100/'],
+  ]);
+  for (const argv of [
+    ['ip', '-all', 'netns', 'exec', 'ip', 'link'],
+    ['ip', '-n', 'nat-client', 'link'],
+    ['ip', 'netns', 'exec', 'nat-client'],
+    ['ip', 'netns', 'exec', '../etc', 'true'],
+    ['ipvsadm', '-S', '-n'],
+  ])
+    t.is(enterByBusybox(argv), argv, argv.join(' '));
 });

@@ -147,6 +147,12 @@ test.serial(
       t.like(silent, { ok: false, error: 'no answer within 2500 ms' });
       t.true(silent.ms >= 2500, `${silent.ms} ms`);
 
+      // The lab machine's runner enters the namespace (in the microVM with busybox's nsenter); a timeout names the command as asked.
+      const { runner } = machineLifecycle();
+      t.regex((await onLab(['ip', 'netns', 'exec', ns, 'ip', '-o', 'link'])).stdout, /^1: lo: [^\n]*\n$/);
+      const slow = await runner.run(['ip', 'netns', 'exec', ns, 'sleep', '5'], { timeout: 500 });
+      t.like(slow, { exitCode: 127, stderr: `Command timed out after 500 milliseconds: ip netns exec ${ns} sleep 5` });
+
       const started = join(files, 'started');
       const timeline = await onLab(
         timelineArgv(ns, {
