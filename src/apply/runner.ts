@@ -4,7 +4,7 @@
  * Plain node:child_process, not execa: under emulation in the microVM, loading execa cost every lvslab
  * process 1.5-2.4 s before its first command (measured), more than most of the commands it ran.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
@@ -82,7 +82,7 @@ export function runAttached(argv: readonly string[]): Promise<number> {
 }
 
 /** Why a command ended without an exit status, in the words the callers show. */
-function noStatus(argv: readonly string[], signal: NodeJS.Signals | null, timeoutMs: number | undefined): string {
+function noStatus(argv: readonly string[], signal: string | null, timeoutMs: number | undefined): string {
   const how = timeoutMs !== undefined && signal === 'SIGTERM' ? `timed out after ${timeoutMs} milliseconds` : `was killed with ${signal}`;
   return `Command ${how}: ${argv.join(' ')}`;
 }
@@ -119,21 +119,57 @@ function collect(argv: readonly string[], options: RunOptions, spawned: readonly
   });
 }
 
+/** Where a program is on the system PATH (a name with a slash as it is); undefined when nowhere. Programs do not move during a run. */
+const located = new Map<string, string | undefined>();
+export function locateProgram(name: string): string | undefined {
+  if (name.includes('/')) return name;
+  const path = systemPath();
+  const key = `${path}\0${name}`;
+  if (!located.has(key))
+    located.set(
+      key,
+      path
+        .split(':')
+        .map((dir) => join(dir, name))
+        .find(isExecutableFile),
+    );
+  return located.get(key);
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
- * `ip netns exec NS cmd...` as `busybox nsenter --net=/run/netns/NS cmd...`: the same network namespace, entered by a
- * static program and without the mount namespace and /sys that `ip netns exec` sets up (no lab command reads
- * /sys or /etc/netns). Under emulation in the microVM it costs 10-12 ms of CPU a command against 21-23 ms.
- * Anything else, `ip -all netns exec` included, is left as it is.
+ * `ip netns exec NS cmd...` as `busybox nsenter --net=/run/netns/NS /path/of/cmd...`: the same network namespace,
+ * entered by a static program and without the mount namespace and /sys that `ip netns exec` sets up (no lab command
+ * reads /sys or /etc/netns). Under emulation in the microVM it costs 10-12 ms of CPU a command against 21-23 ms. The
+ * program goes by its path: given a bare name, busybox would run its own applet of that name (its `ip`, its `tc`).
+ * Anything else (`ip -all netns exec`, a program not found) is left as it is.
  */
-export function enterByBusybox(argv: readonly string[]): readonly string[] {
-  const [ip, netns, exec, namespace, ...command] = argv;
-  if (ip !== 'ip' || netns !== 'netns' || exec !== 'exec' || !namespace || namespace.includes('/') || command.length === 0) return argv;
-  return ['busybox', 'nsenter', `--net=/run/netns/${namespace}`, ...command];
+export function enterByBusybox(argv: readonly string[], locate: (name: string) => string | undefined = locateProgram): readonly string[] {
+  const [ip, netns, exec, namespace, program, ...args] = argv;
+  if (ip !== 'ip' || netns !== 'netns' || exec !== 'exec' || !namespace || namespace.includes('/') || !program) return argv;
+  const file = locate(program);
+  return file ? ['busybox', 'nsenter', `--net=/run/netns/${namespace}`, file, ...args] : argv;
+}
+
+/** What runs short commands for a ProcessRunner instead of Node's spawn (spawner.ts); `gone` once it cannot. */
+export interface ResidentSpawner {
+  readonly gone?: string;
+  run(argv: readonly string[], options: RunOptions, noStatus: (signal: string, timeoutMs?: number) => string): Promise<RunResult>;
 }
 
 export interface ProcessRunnerOptions {
   /** Runs the short commands' `ip netns exec` with busybox (the resident guest's agent: see enterByBusybox). */
   netnsByBusybox?: boolean;
+  /** Starts the short commands through a resident spawner (the resident guest's agent: see spawner.ts); Node's own spawn once it is gone. */
+  spawner?: ResidentSpawner;
 }
 
 export class ProcessRunner implements CommandRunner {
@@ -146,10 +182,19 @@ export class ProcessRunner implements CommandRunner {
     return runAttached(argv);
   }
 
-  run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.spawned++;
     // Messages name the command as it was asked for.
-    return collect(argv, options, this.options.netnsByBusybox ? enterByBusybox(argv) : argv);
+    const spawned = this.options.netnsByBusybox ? enterByBusybox(argv) : argv;
+    const { spawner } = this.options;
+    if (spawner && !spawner.gone) {
+      try {
+        return await spawner.run(spawned, options, (signal, timeoutMs) => noStatus(argv, signal, timeoutMs));
+      } catch {
+        // The spawner is gone (it says why to the agent's stderr): Node spawns from now on.
+      }
+    }
+    return collect(argv, options, spawned);
   }
 
   async start(argv: readonly string[], options: StartOptions = {}): Promise<{ pid: number }> {

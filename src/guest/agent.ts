@@ -7,10 +7,14 @@ import type { ChildProcess } from 'node:child_process';
 import { openSync, writeSync } from 'node:fs';
 import { ProcessRunner, startProcess, type Capture } from '../apply/runner.js';
 import { LinuxHost } from '../apply/host.js';
+import { Spawner } from '../apply/spawner.js';
+import { SPAWNER_SCRIPT } from '../model/package-root.js';
 import { AGENT_READY, lineReader, type Envelope, type GuestAnswers, type GuestRequest, type Reply } from './protocol.js';
 
-// Under emulation `ip netns exec` costs twice what busybox's nsenter does; daemons and captures keep it (see runner.ts).
-const runner = new ProcessRunner({ netnsByBusybox: true });
+// Under emulation `ip netns exec` costs twice what busybox's nsenter does, and Node's fork of itself twice a line to a
+// resident spawner and its fork: short commands go that way (daemons and captures as before; see runner.ts, spawner.ts).
+const spawner = new Spawner((dir) => startProcess(['perl', SPAWNER_SCRIPT, dir], ['pipe', 'pipe', 'inherit']));
+const runner = new ProcessRunner({ netnsByBusybox: true, spawner });
 const host = new LinuxHost();
 const captures = new Map<string, Capture>();
 /** How the agent ends (its channel may have a reader to stop first). */

@@ -150,6 +150,8 @@ test.serial(
       // The lab machine's runner enters the namespace (in the microVM with busybox's nsenter); a timeout names the command as asked.
       const { runner } = machineLifecycle();
       t.regex((await onLab(['ip', 'netns', 'exec', ns, 'ip', '-o', 'link'])).stdout, /^1: lo: [^\n]*\n$/);
+      // The system's programs, never busybox's applets of the same name (its `ip` and `tc` refuse what iproute2 takes).
+      t.regex((await onLab(['ip', 'netns', 'exec', ns, 'ip', '-V'])).stdout, /iproute2/);
       const slow = await runner.run(['ip', 'netns', 'exec', ns, 'sleep', '5'], { timeout: 500 });
       t.like(slow, { exitCode: 127, stderr: `Command timed out after 500 milliseconds: ip netns exec ${ns} sleep 5` });
 
