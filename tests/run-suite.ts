@@ -37,24 +37,24 @@ const LANE_STAGES: readonly Stage[] = ['e2e', 'labs'];
 const HOST_STAGES: readonly Stage[] = ['microvm', 'unit'];
 
 /**
- * Seconds each job of the lanes took (fresh-clone CI run 53, 2026-12-03, four lanes; runs vary by a tenth or more).
+ * Seconds each job of the lanes took (fresh-clone CI run 71, 2026-12-03, four lanes; runs vary by a tenth or more).
  * The lanes take the longest first, so that they end close together (waiting jobs as early as their cap allows).
  */
 const CLUSTER_JOB = 'lvslab bench --only cluster';
 const MEASURED_SECONDS: Record<string, number> = {
-  'director-pair': 250,
-  'verifier-fails-dr': 188,
-  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 144,
-  'lvslab test nat-pair dr-own tun-pair': 129,
-  'verifier-fails-ipv6': 103,
-  labs: 100,
-  [CLUSTER_JOB]: 82,
-  'verifier-fails-tun-fullnat': 82,
+  'director-pair': 191,
+  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 185,
+  'lvslab test nat-pair dr-own tun-pair': 101,
+  'verifier-fails-ipv6': 96,
+  [CLUSTER_JOB]: 96,
+  'verifier-fails-dr': 89,
+  labs: 79,
   'verifier-fails-nat': 79,
-  keepalived: 71,
-  'lvslab bench --only ha': 59,
-  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 58,
-  demo: 54,
+  'verifier-fails-tun-fullnat': 76,
+  'lvslab bench --only ha': 62,
+  keepalived: 52,
+  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 51,
+  demo: 36,
 };
 
 /**

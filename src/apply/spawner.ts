@@ -5,7 +5,7 @@
  * go through files in a folder of the spawner's own (its stdin too, when it has input).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,11 +80,11 @@ export class Spawner implements ResidentSpawner {
       } catch {
         return '';
       } finally {
-        rmSync(file(suffix), { force: true });
+        unlinkQuietly(file(suffix));
       }
     };
     const [stdout, stderr] = [read('out'), read('err')];
-    rmSync(file('in'), { force: true });
+    if (options.input !== undefined) unlinkQuietly(file('in'));
     if (ending instanceof Error) throw ending;
     if ('exit' in ending) return { exitCode: ending.exit, stdout, stderr };
     return { exitCode: 127, stdout, stderr: `${stderr}${noStatus(ending.signal, ending.timedOut ? options.timeout : undefined)}` };
@@ -93,5 +93,14 @@ export class Spawner implements ResidentSpawner {
   /** Ends the spawner (its commands are left to end as they do). */
   close(): void {
     this.child.stdin!.end();
+  }
+}
+
+/** Removes a file of the spawner's folder; one already gone (the spawner ended and took its folder) is no matter. */
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
   }
 }
