@@ -59,6 +59,14 @@ export interface Capture {
 /** How long tcpdump may take to say it is listening (it is slow to start under emulation). */
 const CAPTURE_READY_MS = 15_000;
 
+/**
+ * Interrupted, tcpdump drops the frames it has not printed yet, and under emulation it lags the traffic by seconds: a
+ * capture stopped at once after two 1 MiB downloads printed none of their 92 frames. A capture is stopped once it has
+ * printed nothing for CAPTURE_QUIET_MS (the traffic it was for is over by then), or after CAPTURE_DRAIN_MS at most.
+ */
+const CAPTURE_QUIET_MS = 400;
+const CAPTURE_DRAIN_MS = 5000;
+
 /** How long a daemon must stay alive to count as started (services start together, so this is paid once). */
 const DAEMON_GRACE_MS = 300;
 
@@ -250,7 +258,8 @@ export class ProcessRunner implements CommandRunner {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: commandEnv() });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let printedAt = Date.now();
+    child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), (printedAt = Date.now())));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -268,6 +277,8 @@ export class ProcessRunner implements CommandRunner {
     });
     return {
       stop: async () => {
+        const drainedBy = Date.now() + CAPTURE_DRAIN_MS;
+        while (Date.now() - printedAt < CAPTURE_QUIET_MS && Date.now() < drainedBy) await new Promise((resolve) => setTimeout(resolve, 50));
         child.kill('SIGINT');
         await exited;
         return stdout;

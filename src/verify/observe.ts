@@ -151,8 +151,8 @@ export async function observeLab(lab: Lab, runner: CommandRunner): Promise<Obser
     }
     lap('transfers');
   } finally {
-    directorFrames = parseFrames(await directorCapture.stop());
-    gatewayArp = parseFrames(await gatewayCapture.stop());
+    // Both at once: each waits until its tcpdump has printed what it caught (see runner.ts).
+    [directorFrames, gatewayArp] = (await Promise.all([directorCapture.stop(), gatewayCapture.stop()])).map(parseFrames);
   }
   let walk: Walk | string = `nft could not add the counting table: ${walkAdded.stderr.trim()}`;
   if (walkAdded.exitCode === 0) {
