@@ -176,7 +176,7 @@ export interface ResidentSpawner {
 export interface ProcessRunnerOptions {
   /** Runs the short commands' `ip netns exec` with busybox (the resident guest's agent: see enterByBusybox). */
   netnsByBusybox?: boolean;
-  /** Starts the short commands through a resident spawner (the resident guest's agent: see spawner.ts); Node's own spawn once it is gone. */
+  /** Starts the short commands through a resident spawner (the resident guest's agent: see spawner.ts); Node's spawn once it is gone. */
   spawner?: ResidentSpawner;
 }
 
@@ -195,12 +195,11 @@ export class ProcessRunner implements CommandRunner {
     // Messages name the command as it was asked for.
     const spawned = this.options.netnsByBusybox ? enterByBusybox(argv) : argv;
     const { spawner } = this.options;
+    // Once the spawner is gone Node spawns; a command it was running is not started again (it may have done its part).
     if (spawner && !spawner.gone) {
-      try {
-        return await spawner.run(spawned, options, (signal, timeoutMs) => noStatus(argv, signal, timeoutMs));
-      } catch {
-        // The spawner is gone (it says why to the agent's stderr): Node spawns from now on.
-      }
+      return spawner
+        .run(spawned, options, (signal, timeoutMs) => noStatus(argv, signal, timeoutMs))
+        .catch((error: Error) => ({ exitCode: 127, stdout: '', stderr: `${error.message}: ${argv.join(' ')}` }));
     }
     return collect(argv, options, spawned);
   }

@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enterByBusybox, locateProgram, ProcessRunner, startProcess } from '../../src/apply/runner.js';
@@ -147,6 +147,19 @@ test('a spawner that is gone fails what it was running in words; the runner then
   await new Promise((resolve) => setTimeout(resolve, 300));
   (dying as unknown as { child: { kill(s: string): void } }).child.kill('SIGKILL');
   await t.throwsAsync(waiting, { message: 'the spawner ended with SIGKILL' });
+  // Through a runner, a command under way when the spawner goes ends with 127 and why; it is not started again.
+  const again = new Spawner((dir) => startProcess(['perl', SPAWNER_SCRIPT, dir], ['pipe', 'pipe', 'inherit']));
+  const marks = mkdtempSync(join(tmpdir(), 'lvslab-once-'));
+  const cut = new ProcessRunner({ spawner: again }).run(['sh', '-c', `echo ran >> ${marks}/runs; sleep 30`]);
+  await readUntil(
+    () => Promise.resolve(existsSync(join(marks, 'runs'))),
+    (ran) => ran,
+    Date.now(),
+    Date.now() + 10_000,
+  );
+  (again as unknown as { child: { kill(s: string): void } }).child.kill('SIGKILL');
+  t.like(await cut, { exitCode: 127, stderr: `the spawner ended with SIGKILL: sh -c echo ran >> ${marks}/runs; sleep 30` });
+  t.is(readFileSync(join(marks, 'runs'), 'utf8'), 'ran\n', 'started once');
   const runner = new ProcessRunner({ spawner: dying });
   t.deepEqual(await runner.run(['sh', '-c', 'echo still; exit 4']), { exitCode: 4, stdout: 'still\n', stderr: '' });
 });
