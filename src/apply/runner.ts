@@ -4,7 +4,7 @@
  * Plain node:child_process, not execa: under emulation in the microVM, loading execa cost every lvslab
  * process 1.5-2.4 s before its first command (measured), more than most of the commands it ran.
  */
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
@@ -96,8 +96,8 @@ function noStatus(argv: readonly string[], signal: string | null, timeoutMs: num
 }
 
 /** Runs argv to completion with its output collected; a command that cannot start has status 127 and says why on stderr. */
-function collect(argv: readonly string[], options: RunOptions, spawned: readonly string[] = argv): Promise<RunResult> {
-  const [file, ...args] = spawned;
+function collect(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  const [file, ...args] = argv;
   return new Promise((resolve) => {
     const child = spawn(file, args, { cwd: options.cwd, env: commandEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
@@ -127,63 +127,8 @@ function collect(argv: readonly string[], options: RunOptions, spawned: readonly
   });
 }
 
-/** Where a program is on the system PATH (a name with a slash as it is); undefined when nowhere. Programs do not move during a run. */
-const located = new Map<string, string | undefined>();
-export function locateProgram(name: string): string | undefined {
-  if (name.includes('/')) return name;
-  const path = systemPath();
-  const key = `${path}\0${name}`;
-  if (!located.has(key))
-    located.set(
-      key,
-      path
-        .split(':')
-        .map((dir) => join(dir, name))
-        .find(isExecutableFile),
-    );
-  return located.get(key);
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * `ip netns exec NS cmd...` as `busybox nsenter --net=/run/netns/NS /path/of/cmd...`: the same network namespace,
- * entered by a static program and without the mount namespace and /sys that `ip netns exec` sets up (no lab command
- * reads /sys or /etc/netns). Under emulation in the microVM it costs 10-12 ms of CPU a command against 21-23 ms. The
- * program goes by its path: given a bare name, busybox would run its own applet of that name (its `ip`, its `tc`).
- * Anything else (`ip -all netns exec`, a program not found) is left as it is.
- */
-export function enterByBusybox(argv: readonly string[], locate: (name: string) => string | undefined = locateProgram): readonly string[] {
-  const [ip, netns, exec, namespace, program, ...args] = argv;
-  if (ip !== 'ip' || netns !== 'netns' || exec !== 'exec' || !namespace || namespace.includes('/') || !program) return argv;
-  const file = locate(program);
-  return file ? ['busybox', 'nsenter', `--net=/run/netns/${namespace}`, file, ...args] : argv;
-}
-
-/** What runs short commands for a ProcessRunner instead of Node's spawn (spawner.ts); `gone` once it cannot. */
-export interface ResidentSpawner {
-  readonly gone?: string;
-  run(argv: readonly string[], options: RunOptions, noStatus: (signal: string, timeoutMs?: number) => string): Promise<RunResult>;
-}
-
-export interface ProcessRunnerOptions {
-  /** Runs the short commands' `ip netns exec` with busybox (the resident guest's agent: see enterByBusybox). */
-  netnsByBusybox?: boolean;
-  /** Starts the short commands through a resident spawner (the resident guest's agent: see spawner.ts); Node's spawn once it is gone. */
-  spawner?: ResidentSpawner;
-}
-
 export class ProcessRunner implements CommandRunner {
   spawned = 0;
-
-  constructor(private readonly options: ProcessRunnerOptions = {}) {}
 
   attached(argv: readonly string[]): Promise<number> {
     this.spawned++;
@@ -192,16 +137,7 @@ export class ProcessRunner implements CommandRunner {
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     this.spawned++;
-    // Messages name the command as it was asked for.
-    const spawned = this.options.netnsByBusybox ? enterByBusybox(argv) : argv;
-    const { spawner } = this.options;
-    // Once the spawner is gone Node spawns; a command it was running is not started again (it may have done its part).
-    if (spawner && !spawner.gone) {
-      return spawner
-        .run(spawned, options, (signal, timeoutMs) => noStatus(argv, signal, timeoutMs))
-        .catch((error: Error) => ({ exitCode: 127, stdout: '', stderr: `${error.message}: ${argv.join(' ')}` }));
-    }
-    return collect(argv, options, spawned);
+    return collect(argv, options);
   }
 
   async start(argv: readonly string[], options: StartOptions = {}): Promise<{ pid: number }> {

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { AGENT_ENTRY } from '../model/package-root.js';
+import { AGENT_SCRIPT } from '../model/package-root.js';
 import { runInVm, type VmOutcome, type VmRequest } from '../vm/launch.js';
 import { AGENT_READY, lineReader, type Envelope, type Reply } from './protocol.js';
 
@@ -80,7 +80,7 @@ export async function serveGuest(socketPath: string, request: Omit<VmRequest, 'a
   try {
     return await runInVm({
       ...request,
-      argv: [process.execPath, AGENT_ENTRY],
+      argv: ['perl', AGENT_SCRIPT],
       stdout,
       channel: (socket) => {
         channel = socket;

@@ -1,5 +1,6 @@
-# Addresses and sockets for lvslab's Perl programs (the real servers' service, the client probe), with no module:
-# loading Perl's Socket costs 0.1 s of CPU under emulation, these few lines nothing. Linux x86-64's numbers.
+# Addresses, sockets and clocks for lvslab's Perl programs (the real servers' service, the client probe, the guest's
+# agent), with no module: loading Perl's Socket costs 0.1 s of CPU under emulation, these few lines nothing. Linux
+# x86-64's numbers.
 use strict;
 
 sub AF_INET ()       { 2 }
@@ -15,6 +16,16 @@ sub IPV6_V6ONLY ()   { 26 }
 sub EINTR ()         { 4 }
 sub EAGAIN ()        { 11 }
 sub EINPROGRESS ()   { 115 }
+sub SYS_CLOCK_GETTIME () { 228 }
+
+# A clock's time in milliseconds (0 CLOCK_REALTIME, 1 CLOCK_MONOTONIC), without Time::HiRes.
+sub clock_ms {
+  my ($clock) = @_;
+  my $ts = "\0" x 16;
+  syscall(SYS_CLOCK_GETTIME, $clock, $ts) == 0 or die "clock_gettime: $!\n";
+  my ($s, $ns) = unpack('q q', $ts);
+  return $s * 1000 + int($ns / 1_000_000);
+}
 
 # RFC 5952 text, as Node writes an address: the longest run of two or more zero groups (the first of equals) as ::.
 sub ipv6_text {

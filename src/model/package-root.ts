@@ -21,8 +21,5 @@ export const PROBE_SCRIPT = join(PACKAGE_ROOT, 'src', 'verify', 'probe.pl');
 /** The throughput benchmark's load generator, run inside a client's namespace. */
 export const LOAD_CLIENT_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'bench', 'load-client.js');
 
-/** The agent's resident spawner of short commands (Perl: see src/apply/spawner.ts). */
-export const SPAWNER_SCRIPT = join(PACKAGE_ROOT, 'src', 'apply', 'spawner.pl');
-
-/** The resident guest's agent (src/guest/agent.ts), run inside the microVM. */
-export const AGENT_ENTRY = join(PACKAGE_ROOT, 'dist', 'src', 'guest', 'agent.js');
+/** The resident guest's agent (Perl, no module: see agent.pl), run inside the microVM. */
+export const AGENT_SCRIPT = join(PACKAGE_ROOT, 'src', 'guest', 'agent.pl');

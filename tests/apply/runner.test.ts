@@ -1,21 +1,22 @@
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enterByBusybox, locateProgram, ProcessRunner, startProcess } from '../../src/apply/runner.js';
-import { parseAnswer, requestLine, Spawner } from '../../src/apply/spawner.js';
-import { SPAWNER_SCRIPT } from '../../src/model/package-root.js';
+import { ProcessRunner, type CommandRunner } from '../../src/apply/runner.js';
+import { GuestLink } from '../../src/guest/guest-link.js';
+import { GuestRunner } from '../../src/guest/guest-machine.js';
+import { AGENT_SCRIPT } from '../../src/model/package-root.js';
 import { readUntil } from '../../src/verify/read-until.js';
 
-/** Node's own spawn, and the resident Perl spawner the microVM's agent uses: the same statuses, streams and messages. */
-const spawner = new Spawner((dir) => startProcess(['perl', SPAWNER_SCRIPT, dir], ['pipe', 'pipe', 'inherit']));
-test.after.always(() => spawner.close());
-const runners: Array<[string, ProcessRunner]> = [
+/** Node's own spawn, and the microVM's agent (Perl, here on its standard streams): the same statuses, streams and messages. */
+const agent = spawn('perl', [AGENT_SCRIPT], { env: { ...process.env, LVSLAB_CHANNEL: '-' }, stdio: ['pipe', 'pipe', 'inherit'] });
+test.after.always(() => agent.kill());
+const runners: Array<[string, CommandRunner]> = [
   ['node', new ProcessRunner()],
-  ['spawner', new ProcessRunner({ spawner })],
+  ['agent', new GuestRunner(new GuestLink({ input: agent.stdout, output: agent.stdin }, 'the test agent'))],
 ];
-const runner = runners[0][1];
-function each(title: string, check: (t: ExecutionContext, runner: ProcessRunner) => Promise<void>): void {
+function each(title: string, check: (t: ExecutionContext, runner: CommandRunner) => Promise<void>): void {
   for (const [name, r] of runners) test(`${title} (${name})`, (t) => check(t, r));
 }
 
@@ -62,7 +63,7 @@ test('every command counts as spawned', async (t) => {
   t.is(counting.spawned, 2);
 });
 
-test('a daemon that says when it is ready is started once it has said so, and keeps running', async (t) => {
+each('a daemon that says when it is ready is started once it has said so, and keeps running', async (t, runner) => {
   const started = Date.now();
   const { pid } = await runner.start(['sh', '-c', 'sleep 0.4; echo starting; echo "svc ready"; sleep 30'], { ready: 'svc ready' });
   try {
@@ -73,7 +74,7 @@ test('a daemon that says when it is ready is started once it has said so, and ke
   }
 });
 
-test('a daemon that exits before it is ready fails with its status and stderr; one that never says so is stopped and fails', async (t) => {
+each('a daemon that exits before it is ready fails with its status and stderr; one that never says so is stopped and fails', async (t, runner) => {
   await t.throwsAsync(runner.start(['sh', '-c', 'echo cannot bind >&2; exit 3'], { ready: 'svc ready' }), {
     message: /^exited at start-up with status 3: cannot bind$/,
   });
@@ -94,7 +95,7 @@ test('a daemon that exits before it is ready fails with its status and stderr; o
   t.false(gone.last, 'the silent daemon was killed');
 });
 
-test('a daemon started with a log keeps its stdout and stderr there, in a folder made for it', async (t) => {
+each('a daemon started with a log keeps its stdout and stderr there, in a folder made for it', async (t, runner) => {
   const log = join(mkdtempSync(join(tmpdir(), 'lvslab-log-')), 'sub', 'daemon.log');
   const { pid } = await runner.start(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; sleep 30'], { log });
   try {
@@ -107,28 +108,12 @@ test('a daemon started with a log keeps its stdout and stderr there, in a folder
   }
 });
 
-test("under busybox, `ip netns exec NS cmd` becomes busybox's nsenter into /run/netns/NS running cmd by its path; anything else is left as it is", (t) => {
-  const locate = (name: string) => (name.includes('/') ? name : name === 'missing' ? undefined : `/usr/bin/${name}`);
-  t.deepEqual(enterByBusybox(['ip', 'netns', 'exec', 'nat-client', 'curl', '-s', 'http://10.10.0.100/'], locate), [
-    ...['busybox', 'nsenter', '--net=/run/netns/nat-client'],
-    ...['/usr/bin/curl', '-s', 'http://10.10.0.100/'],
-  ]);
-  t.deepEqual(enterByBusybox(['ip', 'netns', 'exec', 'nat-rs1', '/opt/x/tool'], locate), ['busybox', 'nsenter', '--net=/run/netns/nat-rs1', '/opt/x/tool']);
-  for (const argv of [
-    ['ip', '-all', 'netns', 'exec', 'ip', 'link'],
-    ['ip', '-n', 'nat-client', 'link'],
-    ['ip', 'netns', 'exec', 'nat-client'],
-    ['ip', 'netns', 'exec', '../etc', 'true'],
-    ['ip', 'netns', 'exec', 'nat-client', 'missing', '-x'],
-    ['ipvsadm', '-S', '-n'],
-  ])
-    t.is(enterByBusybox(argv, locate), argv, argv.join(' '));
-});
-
-test('a program is located on the system PATH by its name, never as a busybox applet; a path is kept; a missing one is not found', (t) => {
-  t.regex(locateProgram('sh') ?? '', /^\/(usr\/)?bin\/sh$/);
-  t.is(locateProgram('./x/y'), './x/y');
-  t.is(locateProgram('lvslab-no-such-program'), undefined);
+each("`ip netns exec` of a namespace that does not exist: iproute2's status and words (the agent enters namespaces itself)", async (t, runner) => {
+  t.deepEqual(await runner.run(['ip', 'netns', 'exec', 'lvslab-no-such-namespace', 'true']), {
+    exitCode: 255,
+    stdout: '',
+    stderr: 'Cannot open network namespace "lvslab-no-such-namespace": No such file or directory\n',
+  });
 });
 
 each('commands run side by side come back each with its own status and streams', async (t, runner) => {
@@ -141,39 +126,7 @@ each('commands run side by side come back each with its own status and streams',
   );
 });
 
-test('a spawner that is gone fails what it was running in words; the runner then spawns with Node', async (t) => {
-  const dying = new Spawner((dir) => startProcess(['perl', SPAWNER_SCRIPT, dir], ['pipe', 'pipe', 'inherit']));
-  const waiting = dying.run(['sleep', '30'], {}, () => 'no status');
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  (dying as unknown as { child: { kill(s: string): void } }).child.kill('SIGKILL');
-  await t.throwsAsync(waiting, { message: 'the spawner ended with SIGKILL' });
-  // Through a runner, a command under way when the spawner goes ends with 127 and why; it is not started again.
-  const again = new Spawner((dir) => startProcess(['perl', SPAWNER_SCRIPT, dir], ['pipe', 'pipe', 'inherit']));
-  const marks = mkdtempSync(join(tmpdir(), 'lvslab-once-'));
-  const cut = new ProcessRunner({ spawner: again }).run(['sh', '-c', `echo ran >> ${marks}/runs; sleep 30`]);
-  await readUntil(
-    () => Promise.resolve(existsSync(join(marks, 'runs'))),
-    (ran) => ran,
-    Date.now(),
-    Date.now() + 10_000,
-  );
-  (again as unknown as { child: { kill(s: string): void } }).child.kill('SIGKILL');
-  t.like(await cut, { exitCode: 127, stderr: `the spawner ended with SIGKILL: sh -c echo ran >> ${marks}/runs; sleep 30` });
-  t.is(readFileSync(join(marks, 'runs'), 'utf8'), 'ran\n', 'started once');
-  const runner = new ProcessRunner({ spawner: dying });
-  t.deepEqual(await runner.run(['sh', '-c', 'echo still; exit 4']), { exitCode: 4, stdout: 'still\n', stderr: '' });
-});
-
-test("the spawner's answers: an exit status, or a signal by its name and whether the timeout sent it; nothing else", (t) => {
-  t.deepEqual(parseAnswer('7\texit\t3'), { id: '7', ending: { exit: 3 } });
-  t.deepEqual(parseAnswer('8\tsignal\t15\t1'), { id: '8', ending: { signal: 'SIGTERM', timedOut: true } });
-  t.deepEqual(parseAnswer('9\tsignal\t9\t0'), { id: '9', ending: { signal: 'SIGKILL', timedOut: false } });
-  for (const line of ['', '1\texit', '1\texit\tx', '1\tstopped\t3', 'spawner: not a request']) t.is(parseAnswer(line), undefined, line);
-  t.is(requestLine('3', ['ip', 'a b'], { timeout: 500, cwd: '/tmp', input: '' }), `3\t500\t${Buffer.from('/tmp').toString('hex')}\t1\t6970\t612062\n`);
-  t.is(requestLine('4', ['true'], {}), '4\t0\t-\t0\t74727565\n');
-});
-
-test('a capture is stopped once it has printed what it caught: tcpdump, interrupted, drops what it has not printed yet', async (t) => {
+each('a capture is stopped once it has printed what it caught: tcpdump, interrupted, drops what it has not printed yet', async (t, runner) => {
   // Like tcpdump lagging the traffic: it goes on printing for a second after the traffic, and dies at once on SIGINT.
   const script = 'echo "listening on eth0" >&2; for i in 1 2 3 4 5 6 7 8 9 10; do echo frame $i; sleep 0.1; done; exec sleep 30';
   const capture = await runner.capture(['sh', '-c', script]);

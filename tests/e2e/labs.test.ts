@@ -147,11 +147,16 @@ test.serial(
       t.like(silent, { ok: false, error: 'no answer within 2500 ms' });
       t.true(silent.ms >= 2500, `${silent.ms} ms`);
 
-      // The lab machine's runner enters the namespace (in the microVM with busybox's nsenter); a timeout names the command as asked.
+      // The lab machine's runner enters the namespace (in the microVM the agent does, as iproute2 would); a timeout names the
+      // command as asked, and a program that is not there fails in iproute2's words.
       const { runner } = machineLifecycle();
       t.regex((await onLab(['ip', 'netns', 'exec', ns, 'ip', '-o', 'link'])).stdout, /^1: lo: [^\n]*\n$/);
-      // The system's programs, never busybox's applets of the same name (its `ip` and `tc` refuse what iproute2 takes).
       t.regex((await onLab(['ip', 'netns', 'exec', ns, 'ip', '-V'])).stdout, /iproute2/);
+      t.deepEqual(await runner.run(['ip', 'netns', 'exec', ns, 'lvslab-no-such-program']), {
+        exitCode: 1,
+        stdout: '',
+        stderr: 'exec of "lvslab-no-such-program" failed: No such file or directory\n',
+      });
       const slow = await runner.run(['ip', 'netns', 'exec', ns, 'sleep', '5'], { timeout: 500 });
       t.like(slow, { exitCode: 127, stderr: `Command timed out after 500 milliseconds: ip netns exec ${ns} sleep 5` });
 

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { GuestLink, connectGuest, socketWire } from '../../src/guest/guest-link.js';
 import { GuestHost, GuestRunner } from '../../src/guest/guest-machine.js';
 import { createBroker } from '../../src/guest/serve.js';
-import { AGENT_ENTRY } from '../../src/model/package-root.js';
+import { AGENT_SCRIPT } from '../../src/model/package-root.js';
 import { VmError } from '../../src/vm/vm-error.js';
 
 function agent(): ChildProcess {
-  const child = spawn(process.execPath, [AGENT_ENTRY], { env: { ...process.env, LVSLAB_CHANNEL: '-' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('perl', [AGENT_SCRIPT], { env: { ...process.env, LVSLAB_CHANNEL: '-' }, stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin!.on('error', () => undefined); // written to after a test killed it
   return child;
 }
