@@ -6,8 +6,8 @@
  *   labs     `lvslab test` of dr-wrr8, dr-keepalived, the four pairs, dr-own and the IPv6 labs: the user's path, on resident microVMs
  *   bench    `lvslab bench --quick --tap`: the LVS claim's shape (DR and TUN at least 3x NAT at 4 real servers) and a pair's failovers
  * Without IPVS on the host, every stage is jobs of one queue on four lanes (resident microVMs): unit and microvm
- * first, side by side, each with its lane's guest idle; bench's cluster part (`--only cluster`) is a job with a
- * one-vCPU microVM of its own (its lane's guest idle too), bench's pair part (`--only ha`) uses the lane's guest.
+ * first, side by side, each with its lane's guest idle; bench's two parts (`--only cluster`, `--only ha`) are jobs
+ * that use their lane's guest, as the others do.
  * Every stage speaks TAP, read with tap-parser; the run ends with one line `N passed, N failed`, and
  * fails when any stage fails, errs, or runs no test. Nothing is skipped silently.
  * `--only STAGE[,STAGE]` runs a subset (for development).
@@ -24,7 +24,6 @@ import { startResidentGuest } from './helpers/resident-guest.js';
 import { busyMs, nextJob, stageFiles } from './helpers/suite-stages.js';
 import { SHIPPED_IPV6 } from './helpers/paths.js';
 import { ipvsOnHost } from '../src/vm/choose-runner.js';
-import { runInVm, vmRequest } from '../src/vm/launch.js';
 
 const STAGES = ['unit', 'microvm', 'e2e', 'labs', 'bench'] as const;
 type Stage = (typeof STAGES)[number];
@@ -174,28 +173,6 @@ async function withResidentGuest<T>(lane: number, work: (env: Record<string, str
   }
 }
 
-async function runInMicroVm(stage: Stage, argv: string[], what: string, cpus: number): Promise<StageResult> {
-  const started = Date.now();
-  const { stream, collector } = tapSink(stage);
-  try {
-    const request = await vmRequest({
-      argv,
-      cwd: PACKAGE_ROOT.replace(/\/$/, ''),
-      cpus,
-      timeoutSec: 1200,
-      stdout: stream,
-      stderr: process.stderr,
-      log: (l) => say(`# ${l}`),
-    });
-    const outcome = await runInVm(request);
-    say(`# ${stage}: microVM under ${outcome.accel === 'kvm' ? 'KVM' : 'software emulation (TCG)'}, kernel to first command ${outcome.bootSeconds ?? '?'} s`);
-    return finish(stage, started, collector, outcome.exitCode, what);
-  } catch (error) {
-    const partial = await finish(stage, started, collector, 1, what);
-    return { ...partial, error: `the microVM failed: ${(error as Error).message}` };
-  }
-}
-
 /**
  * How many resident microVMs (one vCPU each) run the lanes' jobs; LVSLAB_LANES sets another number. Four on two
  * cores, at most two of them on jobs that wait on timers (MAX_WAITING): `vmstat` saw the cores 12% idle over the whole
@@ -255,10 +232,10 @@ function merged(stage: Stage, results: StageResult[], seconds: number): StageRes
 /**
  * Without IPVS on the host, e2e (a job per file) and labs (three jobs) run as one queue on the lanes, each
  * lane a resident microVM: the tests and lvslab run here, only the labs' commands in the guests; a lane
- * takes the next job as soon as it is free, longest first. bench's cluster part runs inside a microVM of its
- * own, as `lvslab bench` does for a user, as one of the jobs: its rates (5 and 8 Mbit/s links) held beside
- * two busy loops on both cores (NAT 4.8, DR 30.7 Mbit/s). It used to run alone after the lanes, from when each
- * download forked a shell in the guest (beside another microVM NAT then measured 0 Mbit/s).
+ * takes the next job as soon as it is free, longest first. bench's cluster part is one of the jobs, in its lane's
+ * guest (lvslab here, its load clients there). It used to run alone after the lanes, from when each download forked
+ * a shell in the guest (beside another microVM NAT then measured 0 Mbit/s), then in a one-vCPU microVM of its own
+ * with lvslab inside (its rates, 5 and 8 Mbit/s links, held beside two busy loops on both cores).
  */
 async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   const jobs: Array<{ stage: Stage; name: string; waits?: boolean; run: (env: Record<string, string>) => Promise<StageResult> }> = [];
@@ -278,12 +255,12 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
       jobs.push({ stage: 'labs', name, waits, run: (env) => runCliOnHost('labs', labsArgv(topologies), `${name} with a resident microVM`, env) });
     }
   }
-  // The director pair's failovers wait on timers, as the e2e pairs do: the lane's guest runs its labs. The cluster's
-  // part boots a microVM of its own (its lane's guest idles meanwhile).
+  // The director pair's failovers wait on timers, as the e2e pairs do; the cluster's rates are measured in the lane's
+  // guest too, which runs nothing else meanwhile (one job a lane).
   if (stages.includes('bench')) {
     const name = 'lvslab bench --only ha';
     jobs.push({ stage: 'bench', name, waits: true, run: (env) => runCliOnHost('bench', BENCH_ARGV.ha, `${name} with a resident microVM`, env) });
-    jobs.push({ stage: 'bench', name: CLUSTER_JOB, run: () => runInMicroVm('bench', BENCH_ARGV.cluster, `${CLUSTER_JOB} --quick in a microVM of its own`, 1) });
+    jobs.push({ stage: 'bench', name: CLUSTER_JOB, run: (env) => runCliOnHost('bench', BENCH_ARGV.cluster, `${CLUSTER_JOB} with a resident microVM`, env) });
   }
   // Longest first (unmeasured ones first of all: they may be the longest); nextJob starts the waiting ones early.
   const weight = (name: string) => MEASURED_SECONDS[name] ?? Number.MAX_VALUE;
@@ -331,8 +308,8 @@ const LABS_STAGE = [['dr-wrr8', 'dr-keepalived', 'dr-pair', 'fullnat-pair'], ['n
 const labsArgv = (topologies: string[]) => [process.execPath, CLI_ENTRY, 'test', '--tap', '--runner', 'host', ...topologies.map((n) => `topologies/${n}.yaml`)];
 
 /**
- * What the bench stage runs: the LVS claim's shape. The cluster inside a microVM of its own (lvslab too: its
- * load clients are lab programs); the pair's failovers from here, in the lane's resident guest.
+ * What the bench stage runs: the LVS claim's shape. Both parts from here, their labs in the lane's resident guest
+ * (the cluster's load clients are lab programs, run there).
  */
 const benchArgv = (out: string, ...only: string[]) => [process.execPath, CLI_ENTRY, 'bench', '--quick', ...only, '--tap', '--runner', 'host', '--out', out];
 const BENCH_ARGV = {

@@ -6,8 +6,8 @@
 import { labDown, labUp } from '../apply/lab-lifecycle.js';
 import { runHaBench } from './ha-bench.js';
 import { withBenchLab } from './with-bench-lab.js';
-import { machineLifecycle as lifecycle } from '../session/lab-machine.js';
-import { ProcessRunner, type CommandRunner } from '../apply/runner.js';
+import { machineLifecycle as lifecycle, machineRunner } from '../session/lab-machine.js';
+import type { CommandRunner } from '../apply/runner.js';
 import { familyOf, hostPort, type Lab } from '../model/lab.js';
 import { familyView } from '../model/family-view.js';
 import { LOAD_CLIENT_ENTRY, SERVICE_COMMAND } from '../model/package-root.js';
@@ -90,8 +90,10 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
   // A first Node start in a fresh guest reads Node and the client from the host share: seconds more than the
   // 1.5 s of a warm one, so the first mode's clients missed most of their window (measured: 0.6 Mbit/s for 5).
   await must(runner, ['ip', 'netns', 'exec', lab.clients[0].namespace, process.execPath, LOAD_CLIENT_ENTRY, '--warm-up']);
-  // Node starts in about 1.5 s under emulation; the window opens after that and the warm-up.
-  const windowStart = Date.now() + (CLIENT_START_SECONDS + config.warmupSeconds) * 1000;
+  // Node starts in about 1.5 s under emulation; the window opens after that and the warm-up, on the clock of the machine
+  // the clients run on (a resident microVM's may be off this one's by seconds).
+  const machineClock = Number((await must(runner, ['date', '+%s%3N'])).trim()) - Date.now();
+  const windowStart = Date.now() + machineClock + (CLIENT_START_SECONDS + config.warmupSeconds) * 1000;
   const spec: LoadSpec = {
     vip: service.vip,
     port: service.port,
@@ -128,7 +130,7 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
 
 async function measureScale(servers: number): Promise<ScaleRow> {
   const lab = benchLab('dr', servers, 1);
-  const [upRunner, verifyRunner, downRunner] = [new ProcessRunner(), new ProcessRunner(), new ProcessRunner()];
+  const [upRunner, verifyRunner, downRunner] = [machineRunner(), machineRunner(), machineRunner()];
   const up = await progress.task(`${lab.name}: up`, () => timed(() => labUp(lab, { service: SERVICE_COMMAND }, { ...lifecycle(upRunner), recreate: true })));
   const verify = await progress
     .task(`${lab.name}: verify`, () => timed(() => verifyLab(lab, verifyRunner, lifecycle(verifyRunner).host)))
