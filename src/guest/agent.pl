@@ -173,7 +173,9 @@ sub run_loop {
   for (;;) {
     reap();
     my $now = now_ms();
-    for my $timer (sort { $a->[0] <=> $b->[0] } grep { $_->[0] <= $now } @timers) {
+    # A copy: cancel() rebuilds @timers, and a loop over its own elements would meet freed ones (CI run 80).
+    my @due = sort { $a->[0] <=> $b->[0] } grep { $_->[0] <= $now } @timers;
+    for my $timer (@due) {
       next unless grep { $_ == $timer } @timers;    # cancelled by an earlier one
       cancel($timer);
       $timer->[1]->();

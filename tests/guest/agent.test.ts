@@ -68,6 +68,20 @@ test('a capture runs until stopped and returns what it printed', async (t) => {
   child.kill();
 });
 
+test('commands whose timeouts fall due at one moment (the agent was busy meanwhile) each end with their own message', async (t) => {
+  const { link, child } = linked();
+  const runner = new GuestRunner(link);
+  const timed = [1, 2, 3].map((i) => runner.run(['sleep', `3${i}`], { timeout: 100 }));
+  // Listing all of /usr keeps the agent from its timers for longer than that: they are all due when it comes back.
+  t.true((await new GuestHost(link).filesUnder('/usr')).length > 1000);
+  t.deepEqual(
+    await Promise.all(timed),
+    [1, 2, 3].map((i) => ({ exitCode: 127, stdout: '', stderr: `Command timed out after 100 milliseconds: sleep 3${i}` })),
+  );
+  t.is((await runner.run(['echo', 'still here'])).stdout, 'still here\n');
+  child.kill();
+});
+
 test("the host view's questions are answered by the agent; whether lvslab's own process lives is asked here", async (t) => {
   const { link, child } = linked();
   const host = new GuestHost(link);
