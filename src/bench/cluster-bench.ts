@@ -6,13 +6,14 @@
 import { labDown, labUp } from '../apply/lab-lifecycle.js';
 import { runHaBench } from './ha-bench.js';
 import { withBenchLab } from './with-bench-lab.js';
-import { machineLifecycle as lifecycle, machineRunner } from '../session/lab-machine.js';
+import { machineLifecycle as lifecycle } from '../session/lab-machine.js';
 import type { CommandRunner } from '../apply/runner.js';
 import { familyOf, hostPort, type Lab } from '../model/lab.js';
 import { familyView } from '../model/family-view.js';
 import { LOAD_CLIENT_ENTRY, SERVICE_COMMAND } from '../model/package-root.js';
 import { progress } from '../report/progress.js';
 import { readCounters } from '../verify/observe.js';
+import { machineNowMs } from '../verify/failover.js';
 import { verifyLab } from '../verify/run-verify.js';
 import { benchLab } from './bench-topology.js';
 import type { BenchConfig } from './bench-config.js';
@@ -92,7 +93,7 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
   await must(runner, ['ip', 'netns', 'exec', lab.clients[0].namespace, process.execPath, LOAD_CLIENT_ENTRY, '--warm-up']);
   // Node starts in about 1.5 s under emulation; the window opens after that and the warm-up, on the clock of the machine
   // the clients run on (a resident microVM's may be off this one's by seconds).
-  const machineClock = Number((await must(runner, ['date', '+%s%3N'])).trim()) - Date.now();
+  const machineClock = (await machineNowMs(runner)) - Date.now();
   const windowStart = Date.now() + machineClock + (CLIENT_START_SECONDS + config.warmupSeconds) * 1000;
   const spec: LoadSpec = {
     vip: service.vip,
@@ -130,7 +131,8 @@ async function measureThroughput(runner: CommandRunner, lab: Lab, config: BenchC
 
 async function measureScale(servers: number): Promise<ScaleRow> {
   const lab = benchLab('dr', servers, 1);
-  const [upRunner, verifyRunner, downRunner] = [machineRunner(), machineRunner(), machineRunner()];
+  // A runner each (each call makes one), so that each phase counts the processes it spawned.
+  const [upRunner, verifyRunner, downRunner] = [lifecycle().runner, lifecycle().runner, lifecycle().runner];
   const up = await progress.task(`${lab.name}: up`, () => timed(() => labUp(lab, { service: SERVICE_COMMAND }, { ...lifecycle(upRunner), recreate: true })));
   const verify = await progress
     .task(`${lab.name}: verify`, () => timed(() => verifyLab(lab, verifyRunner, lifecycle(verifyRunner).host)))

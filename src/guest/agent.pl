@@ -21,6 +21,7 @@ sub SYS_EXIT_GROUP () { 231 }
 sub CLONE_NEWNET ()   { 0x40000000 }
 sub CLOCK_MONOTONIC () { 1 }
 sub WNOHANG ()        { 1 }
+sub O_NONBLOCK ()     { 2048 }
 
 my $NETNS_DIR = '/run/netns';
 my %SIGNAL_NAME = (
@@ -28,7 +29,6 @@ my %SIGNAL_NAME = (
   9 => 'SIGKILL', 10 => 'SIGUSR1', 11 => 'SIGSEGV', 12 => 'SIGUSR2', 13 => 'SIGPIPE', 14 => 'SIGALRM', 15 => 'SIGTERM',
   17 => 'SIGCHLD', 18 => 'SIGCONT', 19 => 'SIGSTOP', 20 => 'SIGTSTP', 24 => 'SIGXCPU', 25 => 'SIGXFSZ', 31 => 'SIGSYS',
 );
-my %ERRNO_NAME = (2 => 'ENOENT', 8 => 'ENOEXEC', 13 => 'EACCES', 20 => 'ENOTDIR', 126 => 'ENOKEY');
 # How long a daemon without a ready line must stay alive to count as started; the others' default wait for it.
 my ($DAEMON_GRACE_MS, $DAEMON_READY_MS) = (300, 30_000);
 # tcpdump is slow to start under emulation; interrupted, it drops what it has not printed: a capture is stopped once
@@ -47,8 +47,8 @@ if ($channel eq '') {
   $ENV{PATH} = @kept ? join(':', @kept) : '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 }
 
-# ---- JSON: requests are objects of strings, numbers, booleans and arrays; answers are written ASCII only, so that
-# a reader that cuts the stream anywhere never splits a character.
+# ---- JSON: requests are objects of strings, numbers, booleans and arrays; answers are written ASCII only
+# (json_text, src/model/inet.pl), so that a reader that cuts the stream anywhere never splits a character.
 
 sub parse_json {
   local $_ = shift;
@@ -112,27 +112,6 @@ sub json_string_rest {
 
 sub utf8_bytes { my $char = chr(shift); utf8::encode($char); return $char; }
 
-my %ESCAPE = ((map { (chr($_) => sprintf('\u%04x', $_)) } 0 .. 31), "\n" => '\n', "\t" => '\t', "\r" => '\r', '"' => '\"', '\\' => '\\\\');
-my $UTF8_CHAR = qr/[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]
-  |\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}/x;
-
-# Bytes as a JSON string: UTF-8 characters as \u escapes, any other byte above 127 as U+FFFD (as Node decodes them).
-sub json_text {
-  my ($text) = @_;
-  $text =~ s/([\x00-\x1f"\\])/$ESCAPE{$1}/g;
-  $text =~ s/($UTF8_CHAR)|[\x80-\xff]/defined($1) ? unicode_escape($1) : '\ufffd'/ge if $text =~ /[\x80-\xff]/;
-  return qq("$text");
-}
-
-sub unicode_escape {
-  my ($char) = @_;
-  utf8::decode($char);
-  my $code = ord($char);
-  return sprintf('\u%04x', $code) if $code < 0x10000;
-  $code -= 0x10000;
-  return sprintf('\u%04x\u%04x', 0xD800 + ($code >> 10), 0xDC00 + ($code & 0x3FF));
-}
-
 # A value as JSON: undef is null, a reference to a scalar a number, any other scalar a string.
 sub to_json {
   my ($value) = @_;
@@ -156,7 +135,7 @@ sub cancel { my ($timer) = @_; @timers = grep { $_ != $timer } @timers if $timer
 
 # A child's end wakes the loop through a pipe of its own (a signal alone could come just before select sleeps).
 pipe(my $wake_r, my $wake_w) or die "pipe: $!\n";
-sub nonblocking { my ($fh) = @_; fcntl($fh, 4, (fcntl($fh, 3, 0) // 0) | SOCK_NONBLOCK); }    # F_SETFL, F_GETFL
+sub nonblocking { my ($fh) = @_; fcntl($fh, 4, (fcntl($fh, 3, 0) // 0) | O_NONBLOCK); }    # F_SETFL, F_GETFL
 nonblocking($_) for $wake_r, $wake_w;
 $SIG{CHLD} = sub { syswrite($wake_w, 'x'); };
 $SIG{PIPE} = 'IGNORE';
@@ -214,8 +193,7 @@ sub become_child {
 sub exec_or_quit {
   my (@argv) = @_;
   exec { $argv[0] } @argv;
-  my $errno = $! + 0;
-  print STDERR "spawn $argv[0] " . ($ERRNO_NAME{$errno} // "errno $errno");
+  print STDERR "spawn $argv[0] " . errno_name($! + 0);
   quit(127);
 }
 

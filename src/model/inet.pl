@@ -1,6 +1,6 @@
-# Addresses, sockets and clocks for lvslab's Perl programs (the real servers' service, the client probe, the guest's
-# agent), with no module: loading Perl's Socket costs 0.1 s of CPU under emulation, these few lines nothing. Linux
-# x86-64's numbers.
+# Addresses, sockets, clocks, errno names and JSON text for lvslab's Perl programs (the real servers' service, the
+# client probe, the guest's agent), with no module: loading Perl's Socket costs 0.1 s of CPU under emulation, these
+# few lines nothing. Linux x86-64's numbers.
 use strict;
 
 sub AF_INET ()       { 2 }
@@ -25,6 +25,35 @@ sub clock_ms {
   syscall(SYS_CLOCK_GETTIME, $clock, $ts) == 0 or die "clock_gettime: $!\n";
   my ($s, $ns) = unpack('q q', $ts);
   return $s * 1000 + int($ns / 1_000_000);
+}
+
+# Node's words for a failed call (`connect ECONNREFUSED 10.10.0.100:80`, `spawn ip ENOENT`).
+my %ERRNO_NAME = (
+  1 => 'EPERM', 2 => 'ENOENT', 8 => 'ENOEXEC', 13 => 'EACCES', 20 => 'ENOTDIR', 32 => 'EPIPE', 99 => 'EADDRNOTAVAIL',
+  101 => 'ENETUNREACH', 103 => 'ECONNABORTED', 104 => 'ECONNRESET', 110 => 'ETIMEDOUT', 111 => 'ECONNREFUSED',
+  113 => 'EHOSTUNREACH',
+);
+sub errno_name { my ($n) = @_; return $ERRNO_NAME{$n} // "errno $n"; }
+
+my %ESCAPE = ((map { (chr($_) => sprintf('\u%04x', $_)) } 0 .. 31), "\n" => '\n', "\t" => '\t', "\r" => '\r', '"' => '\"', '\\' => '\\\\');
+my $UTF8_CHAR = qr/[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]
+  |\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}/x;
+
+# Bytes as a JSON string: UTF-8 characters as \u escapes, any other byte above 127 as U+FFFD (as Node decodes them).
+sub json_text {
+  my ($text) = @_;
+  $text =~ s/([\x00-\x1f"\\])/$ESCAPE{$1}/g;
+  $text =~ s/($UTF8_CHAR)|[\x80-\xff]/defined($1) ? unicode_escape($1) : '\ufffd'/ge if $text =~ /[\x80-\xff]/;
+  return qq("$text");
+}
+
+sub unicode_escape {
+  my ($char) = @_;
+  utf8::decode($char);
+  my $code = ord($char);
+  return sprintf('\u%04x', $code) if $code < 0x10000;
+  $code -= 0x10000;
+  return sprintf('\u%04x\u%04x', 0xD800 + ($code >> 10), 0xDC00 + ($code & 0x3FF));
 }
 
 # RFC 5952 text, as Node writes an address: the longest run of two or more zero groups (the first of equals) as ::.

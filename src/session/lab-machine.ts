@@ -15,9 +15,3 @@ export function machineLifecycle(runner?: CommandRunner): LifecycleOptions {
   if (guest) return { runner: runner ?? new GuestRunner(guest.link), host: new GuestHost(guest.link), stateDir: guestStateDir(guest.path) };
   return { runner: runner ?? new ProcessRunner(), host: new LinuxHost(), stateDir: STATE_DIR };
 }
-
-/** A runner of the lab machine's own, counting only what it spawns (a benchmark's phases count theirs apart). */
-export function machineRunner(): CommandRunner {
-  const guest = residentGuest();
-  return guest ? new GuestRunner(guest.link) : new ProcessRunner();
-}

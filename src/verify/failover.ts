@@ -124,6 +124,11 @@ export function longestGap(probes: Timed[]): { ms: number; from?: number; to?: n
   return best;
 }
 
+/** The lab machine's clock, in ms since the epoch (a microVM's may be off this side's by seconds). */
+export async function machineNowMs(runner: CommandRunner): Promise<number> {
+  return Number((await runner.run(['date', '+%s%3N'])).stdout.trim());
+}
+
 /** The directors holding the VIP now. */
 export async function holders(lab: Lab, runner: CommandRunner): Promise<string[]> {
   const vip = lab.services[0].vip;
@@ -249,7 +254,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     const ports = downloadPorts();
     const bodyFile = join(files, 'download');
     // Read before the download begins: this plus curl's own time is the earliest it can have ended.
-    const downloadStartedBy = Number((await runner.run(['date', '+%s%3N'])).stdout.trim());
+    const downloadStartedBy = await machineNowMs(runner);
     const downloading = runner.run(
       [
         ...['ip', 'netns', 'exec', client.namespace, 'curl', '-s', '-o', bodyFile, '-D', '-', '-w', DOWNLOAD_WRITE_OUT],
@@ -286,7 +291,7 @@ export async function observeFailover(lab: Lab, runner: CommandRunner, host: Hos
     };
     const monitors = await Promise.all([monitor(master, 'link'), monitor(backup, 'address')]);
     // The probes' times are the lab machine's clock (a microVM's may differ from this one's).
-    const faultAtThere = Number((await runner.run(['date', '+%s%3N'])).stdout.trim());
+    const faultAtThere = await machineNowMs(runner);
     const faultAt = Date.now();
     await fault('link-down');
     // The fault's own command may take seconds on a busy guest: the windows below count from its end.

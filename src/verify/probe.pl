@@ -11,12 +11,8 @@
 #       created once the probe runs (- for none); each answer carries `at`, when it was sent
 use strict;
 
-# Sockets and addresses without a module (src/model/inet.pl).
+# Sockets, addresses, errno names and JSON text without a module (src/model/inet.pl).
 BEGIN { require((__FILE__ =~ m{^/} ? '' : './') . (__FILE__ =~ s{[^/]*$}{}r) . '../model/inet.pl'); }
-my %ERRNO_NAME = (
-  1 => 'EPERM', 13 => 'EACCES', 32 => 'EPIPE', 99 => 'EADDRNOTAVAIL', 101 => 'ENETUNREACH', 103 => 'ECONNABORTED',
-  104 => 'ECONNRESET', 110 => 'ETIMEDOUT', 111 => 'ECONNREFUSED', 113 => 'EHOSTUNREACH',
-);
 # A healthy answer takes well under a second even under emulation; a broken lab should not cost minutes.
 my $TIMEOUT_MS = 2500;
 # Of an answer, the text kept for its first line (the rest is only counted).
@@ -24,18 +20,8 @@ my $KEEP = 4096;
 
 $SIG{PIPE} = 'IGNORE';
 
-# Node's words for a failed call, as the verifier has always shown them: `connect ECONNREFUSED 10.10.0.100:80`.
-sub errno_name { my ($n) = @_; return $ERRNO_NAME{$n} // "errno $n"; }
-
 # The wall clock, as Node's Date.now() (the answers' `at`).
 sub now_ms { return clock_ms(0); }
-
-sub json_string {
-  my ($s) = @_;
-  $s =~ s/(["\\])/\\$1/g;
-  $s =~ s/([\x00-\x1f])/sprintf('\\u%04x', ord($1))/ge;
-  return qq("$s");
-}
 
 # One answer as JSON, its fields in a fixed order (numbers and booleans bare, the rest strings).
 sub answer_json {
@@ -44,8 +30,8 @@ sub answer_json {
   for my $key (qw(protocol target ok node seenPeer seenLocal replyFrom bytes error ms at)) {
     next unless defined $a->{$key};
     my $v = $a->{$key};
-    my $text = $key eq 'ok' ? ($v ? 'true' : 'false') : $key =~ /^(bytes|ms|at)$/ ? 0 + $v : json_string($v);
-    push @fields, json_string($key) . ":$text";
+    my $text = $key eq 'ok' ? ($v ? 'true' : 'false') : $key =~ /^(bytes|ms|at)$/ ? 0 + $v : json_text($v);
+    push @fields, json_text($key) . ":$text";
   }
   return '{' . join(',', @fields) . '}';
 }
