@@ -11,7 +11,7 @@ export interface HostView {
   pidsIn(namespaces: readonly string[]): Promise<number[]>;
   /** SIGKILL by default; SIGSTOP freezes a process so that it cannot react to what happens to the others. */
   kill(pid: number, signal?: KillSignal): Promise<void>;
-  /** The program a process runs (its comm), when it still exists. */
+  /** The program a process runs (its comm), while it runs one: a process that exited (a zombie too) has none. */
   programOf(pid: number): Promise<string | undefined>;
   /** Whether a process still exists (an `up` whose intent record is left behind may have died). */
   alive(pid: number): boolean;
@@ -26,14 +26,23 @@ export interface HostView {
 
 export type KillSignal = 'SIGKILL' | 'SIGSTOP' | 'SIGTERM';
 
+/** How long killed processes may take to be gone: under emulation one exits only once the guest schedules it. */
+const EXIT_WAIT_MS = 5000;
+
 /**
  * Kills processes with no goodbye: every one frozen before any is killed. Killed one by one (each a round trip
  * to a microVM), keepalived's children had time to clean up once their parent died (the table emptied, the VIP
- * dropped: seen in CI).
+ * dropped: seen in CI). Returns once they are gone (or after EXIT_WAIT_MS): SIGKILL is sent at once but acted on
+ * later, and a faster agent asked the namespace's processes again before they had exited (CI run 83).
  */
 export async function killFrozen(host: HostView, pids: readonly number[]): Promise<void> {
   for (const pid of pids) await host.kill(pid, 'SIGSTOP');
   for (const pid of pids) await host.kill(pid);
+  const deadline = Date.now() + EXIT_WAIT_MS;
+  for (let left = [...pids]; left.length > 0 && Date.now() < deadline;) {
+    left = (await Promise.all(left.map(async (pid) => ((await host.programOf(pid)) === undefined ? [] : [pid])))).flat();
+    if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export const NETNS_DIR = '/run/netns';
@@ -79,7 +88,10 @@ export class LinuxHost implements HostView {
 
   async programOf(pid: number): Promise<string | undefined> {
     try {
-      return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+      // `PID (COMM) STATE ...`: the comm may hold spaces and parentheses, the state follows the last `)`.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      return stat[close + 2] === 'Z' ? undefined : stat.slice(stat.indexOf('(') + 1, close);
     } catch {
       return undefined;
     }

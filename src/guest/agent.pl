@@ -420,12 +420,13 @@ sub capture_over {
 
 sub proc_pids { opendir(my $dh, '/proc') or return (); return grep { /^\d+$/ } readdir($dh); }
 
+# A process's program (comm) while it runs one: none once it exited, a zombie too (as LinuxHost.programOf).
 sub comm_of {
   my ($pid) = @_;
-  open(my $fh, '<', "/proc/$pid/comm") or return undef;
-  my $comm = <$fh> // '';
-  $comm =~ s/^\s+|\s+$//g;
-  return $comm;
+  open(my $fh, '<', "/proc/$pid/stat") or return undef;
+  my $stat = <$fh> // '';
+  return undef unless $stat =~ /^\d+ \((.*)\) (\S)/s && $2 ne 'Z';
+  return $1;
 }
 
 sub files_under {

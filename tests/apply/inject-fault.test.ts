@@ -34,6 +34,23 @@ test('every process of a kill is frozen before any is killed: a parent dying fir
   t.deepEqual(order, [`SIGSTOP ${parent}`, `SIGSTOP ${child}`, `SIGKILL ${parent}`, `SIGKILL ${child}`]);
 });
 
+test('a kill says so once the killed processes are gone: signalled is not yet exited', async (t) => {
+  const machine = new FakeMachine();
+  const pid = (await machine.start(['ip', 'netns', 'exec', 'lab-director', 'keepalived', '-n'])).pid;
+  // Like a guest that runs the killed process's exit a few reads later.
+  const program = machine.programOf.bind(machine);
+  let readsAfterKill = -1;
+  machine.kill = async (victim, signal) => void (signal !== 'SIGSTOP' && victim === pid && (readsAfterKill = 0));
+  machine.programOf = async (asked) => {
+    if (asked === pid && readsAfterKill >= 0 && ++readsAfterKill === 3) machine.processes.delete(pid);
+    return program(asked);
+  };
+  t.deepEqual(await injectFault([{ kind: 'kill', node: 'director', namespace: 'lab-director', programs: ['keepalived'] }], machine, machine), [
+    'director: killed 1 keepalived process(es)',
+  ]);
+  t.deepEqual(await machine.pidsIn(['lab-director']), []);
+});
+
 test('start runs a step as a daemon, with its log; run says what it ran, without the namespace prefix', async (t) => {
   const machine = new FakeMachine();
   const step = {
