@@ -36,24 +36,24 @@ const LANE_STAGES: readonly Stage[] = ['e2e', 'labs'];
 const HOST_STAGES: readonly Stage[] = ['microvm', 'unit'];
 
 /**
- * Seconds each job of the lanes took (fresh-clone CI run 71, 2026-12-03, four lanes; runs vary by a tenth or more).
+ * Seconds each job of the lanes took (fresh-clone CI run 81, 2026-12-03, four lanes; runs vary by a tenth or more).
  * The lanes take the longest first, so that they end close together (waiting jobs as early as their cap allows).
  */
 const CLUSTER_JOB = 'lvslab bench --only cluster';
 const MEASURED_SECONDS: Record<string, number> = {
-  'director-pair': 191,
-  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 185,
-  'lvslab test nat-pair dr-own tun-pair': 101,
-  'verifier-fails-ipv6': 96,
-  [CLUSTER_JOB]: 96,
-  'verifier-fails-dr': 89,
-  labs: 79,
-  'verifier-fails-nat': 79,
-  'verifier-fails-tun-fullnat': 76,
-  'lvslab bench --only ha': 62,
+  'director-pair': 207,
+  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 178,
+  'lvslab test nat-pair dr-own tun-pair': 99,
+  'verifier-fails-dr': 93,
+  'verifier-fails-ipv6': 92,
+  labs: 77,
+  'verifier-fails-nat': 63,
+  [CLUSTER_JOB]: 60,
+  'verifier-fails-tun-fullnat': 57,
   keepalived: 52,
-  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 51,
-  demo: 36,
+  'lvslab bench --only ha': 51,
+  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 33,
+  demo: 27,
 };
 
 /**

@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuestLink, connectGuest, socketWire } from '../../src/guest/guest-link.js';
+import type { GuestRequest } from '../../src/guest/protocol.js';
 import { GuestHost, GuestRunner } from '../../src/guest/guest-machine.js';
 import { createBroker } from '../../src/guest/serve.js';
 import { AGENT_SCRIPT } from '../../src/model/package-root.js';
@@ -33,6 +34,15 @@ test('a command: its exit status, stdout and stderr apart, its input', async (t)
   t.deepEqual(result, { exitCode: 3, stdout: 'fed\n', stderr: 'to-err\n' });
   t.is((await runner.run(['/nonexistent/program'])).exitCode, 127);
   t.is(runner.spawned, 2);
+  child.kill();
+});
+
+test('a line that is not a request (not JSON, no id, an unknown op) is refused or passed over; the agent answers on', async (t) => {
+  const { link, child } = linked();
+  const runner = new GuestRunner(link);
+  child.stdin!.write('not json at all\n{"op":"run","argv":["true"]}\n[1,2]\n{"id":"x","op":"run","argv":["true"\n');
+  await t.throwsAsync(link.ask({ op: 'no-such-op' } as unknown as GuestRequest), { message: 'no such request: no-such-op' });
+  t.deepEqual(await runner.run(['echo', 'on']), { exitCode: 0, stdout: 'on\n', stderr: '' });
   child.kill();
 });
 
