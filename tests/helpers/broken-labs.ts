@@ -568,7 +568,14 @@ export const PAIR_CASES: BrokenCase[] = [
     topology: 'nat-pair',
     parts: ['failover'],
     breakIt: async () => {
+      // keepalived switches a director's sync daemons as its VRRP state changes: the healthy verify's failover left
+      // the backup running the master's until its preemption settles. Stopped before keepalived started the backup's
+      // again, it came back and the download survived (CI run 85): it is stopped once it runs, and must stay so.
+      const daemons = async () => (await onLab(['ip', 'netns', 'exec', 'nat-pair-director2', 'ipvsadm', '-L', '--daemon'])).stdout;
+      await readUntil(daemons, (d) => /^backup sync daemon/m.test(d) && !/^master sync daemon/m.test(d), Date.now(), Date.now() + 30_000);
       await inNs('nat-pair-director2', 'ipvsadm', '--stop-daemon', 'backup');
+      const back = await readUntil(daemons, (d) => /sync daemon/.test(d), Date.now(), Date.now() + 2000);
+      if (back.seen) throw new Error(`the backup's sync daemon runs again after it was stopped: ${back.last.trim()}`);
     },
     fails: [
       {
