@@ -46,6 +46,35 @@ if ($channel eq '') {
   my @kept = grep { $_ ne '' && !m{(^|/)node_modules/\.bin/?$} } split(/:/, $ENV{PATH} // '');
   $ENV{PATH} = @kept ? join(':', @kept) : '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 }
+# The commands' locale: C, whatever the caller's. Under a UTF-8 locale every program that calls setlocale (sysctl,
+# perl, tcpdump) opened a dozen locale files from the host's root at start-up (over 9p): the lab's programs print
+# nothing a locale changes.
+delete @ENV{ grep { /^(LANG|LANGUAGE|LC_[A-Z]+)$/ } keys %ENV };
+# The same zone, named: without TZ, glibc stats /etc/localtime at every localtime() (tcpdump: each packet it prints).
+$ENV{TZ} //= ':/etc/localtime';
+
+# Where each program lies in PATH, looked up once by the agent (before it forks, so that every later child knows):
+# an exec by name tries PATH's directories in turn, each a failed lookup through the host's root, and the caller's
+# PATH may begin with several that hold no system program (measured: six failed execs before each `ip`).
+my %program_at;
+sub program_path {
+  my ($name) = @_;
+  return $name if $name =~ m{/};
+  $program_at{$name} //= do {
+    my $found;
+    for my $dir (split(/:/, $ENV{PATH})) {
+      last if $dir !~ m{^/}; # a relative directory depends on the child's cwd: exec searches from here on
+      if (-f "$dir/$name" && -x _) { $found = "$dir/$name"; last; }
+    }
+    $found;
+  };
+  return $program_at{$name} // $name;
+}
+# Before a fork: the programs a command execs (`ip`, and the one `ip netns exec` runs), looked up in the agent.
+sub look_up_programs {
+  my @entering = netns_exec(@_);
+  program_path($_) for $_[0], @entering ? $entering[1] : ();
+}
 
 # ---- JSON: requests are objects of strings, numbers, booleans and arrays; answers are written ASCII only
 # (json_text, src/model/inet.pl), so that a reader that cuts the stream anywhere never splits a character.
@@ -192,7 +221,9 @@ sub become_child {
 # In a child: exec argv, or say why not as Node does (`spawn ip ENOENT`) and end with status 127.
 sub exec_or_quit {
   my (@argv) = @_;
-  exec { $argv[0] } @argv;
+  # `ip netns exec` would search PATH again: it gets the program's path.
+  $argv[4] = program_path($argv[4]) if netns_exec(@argv);
+  exec { program_path($argv[0]) } @argv;
   print STDERR "spawn $argv[0] " . errno_name($! + 0);
   quit(127);
 }
@@ -215,7 +246,7 @@ sub enter_and_exec {
     print STDERR qq(setting the network namespace "$namespace" failed: $!\n);
     quit(255);
   }
-  exec { $program[0] } @program;
+  exec { program_path($program[0]) } @program;
   print STDERR qq(exec of "$program[0]" failed: $!\n);
   quit(1);
 }
@@ -270,6 +301,7 @@ sub run_command {
     sysseek($in, 0, 0);
   }
   my @entering = netns_exec(@argv);
+  look_up_programs(@argv);
   my $pid = fork();
   if (!defined $pid) { $reply->({ exitCode => \127, stdout => '', stderr => "spawn $argv[0] EAGAIN" }); return; }
   if ($pid == 0) {
@@ -308,6 +340,7 @@ sub start_daemon {
   }
   my ($said_r, $said_w);
   if (defined $ready) { pipe($said_r, $said_w) or die "pipe: $!\n"; }
+  look_up_programs(@argv);
   my $pid = fork() // die "fork: $!\n";
   if ($pid == 0) {
     syscall(SYS_SETSID);
@@ -354,6 +387,7 @@ sub start_capture {
   my @argv = @{ $request->{argv} };
   pipe(my $out_r, my $out_w) or die "pipe: $!\n";
   pipe(my $err_r, my $err_w) or die "pipe: $!\n";
+  look_up_programs(@argv);
   my $pid = fork() // die "fork: $!\n";
   if ($pid == 0) {
     become_child(undef, $out_w, $err_w);

@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { AGENT_SCRIPT } from '../model/package-root.js';
+import { hotFiles } from '../vm/hot-files.js';
 import { runInVm, type VmOutcome, type VmRequest } from '../vm/launch.js';
 import { AGENT_READY, lineReader, type Envelope, type Reply } from './protocol.js';
 
@@ -81,6 +82,7 @@ export async function serveGuest(socketPath: string, request: Omit<VmRequest, 'a
     return await runInVm({
       ...request,
       argv: ['perl', AGENT_SCRIPT],
+      hotFiles: request.root ? undefined : await hotFiles(),
       stdout,
       channel: (socket) => {
         channel = socket;

@@ -14,12 +14,14 @@ export const BOOT_MARKER = 'LVSLAB-BOOTED';
 export const SHARE_TAGS = { root: 'lvsroot', modules: 'lvsmods', run: 'lvsrun' } as const;
 /** Where the per-run share (guest script, exit status) appears in the guest. */
 export const GUEST_RUN_DIR = '/run/lvslab-vm';
+/** The run share's list of host files to copy into the guest's overlay at boot (paths relative to the root, one a line). */
+export const HOT_FILES = 'hot-files';
 
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 /** Changes when what goes into the image changes beyond the init script (cached images of an older layout are not reused). */
 const INITRAMFS_LAYOUT = 'applets linked, modules unsigned';
 /** The applets the init calls, linked at build time (`busybox --install` at boot costs a tenth of a second under emulation). */
-export const INIT_APPLETS = ['sh', 'mount', 'mkdir', 'insmod', 'chroot', 'sleep'];
+export const INIT_APPLETS = ['sh', 'mount', 'mkdir', 'insmod', 'chroot', 'sleep', 'cpio'];
 
 function dependencies(modulesDep: string): Map<string, string[]> {
   const deps = new Map<string, string[]>();
@@ -77,14 +79,19 @@ mount -t devtmpfs devtmpfs /dev
 fail() { echo "lvslab-init: $*"; echo o > /proc/sysrq-trigger; sleep 5; }
 ${rounds.map(insmodRound).join('\n')}
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ${m.root} /host || fail "cannot mount the host root"
-mount -t tmpfs -o mode=755 tmpfs /rw && mkdir -p /rw/upper /rw/work
+mount -t tmpfs -o mode=755 tmpfs /rw && mkdir -p /rw/upper /rw/work /rw/run
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 ${m.run} /rw/run || fail "cannot mount the run share"
+# The files the lab's programs start from (a resident guest's, hot-files.ts): into the upper layer before it is mounted.
+if [ -s /rw/run/${HOT_FILES} ]; then
+  (cd /host && cpio -o -H newc < /rw/run/${HOT_FILES} 2>/dev/null) | (cd /rw/upper && cpio -i -d -m 2>/dev/null) || fail "cannot copy the hot files"
+fi
 mount -t overlay overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work /new || fail "cannot mount the overlay"
 mkdir -p /new/lib/modules
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ${m.modules} /new/lib/modules || fail "cannot mount the modules"
 mount -t tmpfs tmpfs /new/run
 mount -t tmpfs tmpfs /new/tmp
 mkdir -p /new${GUEST_RUN_DIR}
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 ${m.run} /new${GUEST_RUN_DIR} || fail "cannot mount the run share"
+mount --move /rw/run /new${GUEST_RUN_DIR}
 # Directories the root share cannot show (under the host's /tmp or /run) come as shares of their own.
 n=0
 if [ -f /new${GUEST_RUN_DIR}/shares ]; then

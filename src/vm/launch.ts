@@ -11,7 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { quoteArgument } from '../plan/render-script.js';
 import { PACKAGE_ROOT } from '../model/package-root.js';
-import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, SHARE_TAGS } from './initramfs.js';
+import { ensureInitramfs, BOOT_MARKER, GUEST_RUN_DIR, HOT_FILES, SHARE_TAGS } from './initramfs.js';
 import {
   DEFAULT_TCG_CPU,
   guestAslrFromEnv,
@@ -73,6 +73,11 @@ export interface VmRequest {
    * LVSLAB_CHANNEL; `channel` gets the host's end once qemu connects it; its own stdout and stderr both go to `stderr`.
    */
   channel?: (socket: Socket) => void;
+  /**
+   * Files of the host's root (relative paths) copied into the guest's tmpfs overlay at boot, so that the programs a
+   * resident guest runs thousands of times start without the 9p root (hot-files.ts). Ignored with another `root`.
+   */
+  hotFiles?: string[];
 }
 
 function foreignRoot(request: Pick<VmRequest, 'root'>): boolean {
@@ -430,6 +435,7 @@ export async function runInVm(request: VmRequest): Promise<VmOutcome> {
         .map((path, i) => `lvsextra${i} ${path}\n`)
         .join(''),
     );
+    await writeFile(join(runDir, HOT_FILES), request.root ? '' : (request.hotFiles ?? []).map((f) => `${f}\n`).join(''));
     let accel = await firstAccel(request);
     const tryingKvm = accel === 'kvm' && request.accel === 'auto';
     let attempt = await boot(request, accel, tscKhz, runDir, tryingKvm);

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +16,14 @@ import { createBroker } from '../../src/guest/serve.js';
 import { AGENT_SCRIPT } from '../../src/model/package-root.js';
 import { VmError } from '../../src/vm/vm-error.js';
 
-function agent(): ChildProcess {
-  const child = spawn('perl', [AGENT_SCRIPT], { env: { ...process.env, LVSLAB_CHANNEL: '-' }, stdio: ['pipe', 'pipe', 'inherit'] });
+function agent(env: Record<string, string | undefined> = {}): ChildProcess {
+  const child = spawn('perl', [AGENT_SCRIPT], { env: { ...process.env, LVSLAB_CHANNEL: '-', ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin!.on('error', () => undefined); // written to after a test killed it
   return child;
 }
 
-function linked(): { link: GuestLink; child: ChildProcess } {
-  const child = agent();
+function linked(env: Record<string, string | undefined> = {}): { link: GuestLink; child: ChildProcess } {
+  const child = agent(env);
   return { child, link: new GuestLink({ input: child.stdout!, output: child.stdin! }, 'a test agent') };
 }
 
@@ -35,6 +35,34 @@ test('a command: its exit status, stdout and stderr apart, its input', async (t)
   t.is((await runner.run(['/nonexistent/program'])).exitCode, 127);
   t.is(runner.spawned, 2);
   child.kill();
+});
+
+test('a program is looked up in PATH once, the first match as exec would find it; one not found is looked up again', async (t) => {
+  const [early, late] = [mkdtempSync(join(tmpdir(), 'lvslab-path-')), mkdtempSync(join(tmpdir(), 'lvslab-path-'))];
+  t.teardown(() => [early, late].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const program = (dir: string, name: string, says: string) => writeFileSync(join(dir, name), `#!/bin/sh\necho ${says}\n`, { mode: 0o755 });
+  program(late, 'lvslab-which', 'late');
+  const { link, child } = linked({ PATH: `${early}:${late}:/usr/bin:/bin` });
+  const runner = new GuestRunner(link);
+  t.is((await runner.run(['lvslab-which'])).stdout, 'late\n');
+  // Each exec by name walked PATH's directories again (six failed lookups through a microVM's 9p root before each `ip`).
+  program(early, 'lvslab-which', 'early');
+  t.is((await runner.run(['lvslab-which'])).stdout, 'late\n', 'found once, kept');
+  t.regex((await runner.run(['lvslab-missing'])).stderr, /^spawn lvslab-missing ENOENT/);
+  program(early, 'lvslab-missing', 'installed since');
+  t.is((await runner.run(['lvslab-missing'])).stdout, 'installed since\n');
+  child.kill();
+});
+
+test("the commands run in the C locale and the caller's time zone by name, whatever the caller's environment", async (t) => {
+  const { link, child } = linked({ LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', LC_TIME: 'C.UTF-8', LANGUAGE: 'en', TZ: undefined });
+  const runner = new GuestRunner(link);
+  // A UTF-8 locale made every program open a dozen locale files, and no TZ made glibc stat /etc/localtime per timestamp.
+  t.is((await runner.run(['sh', '-c', 'env | grep -E "^(LANG|LANGUAGE|LC_[A-Z]+|TZ)=" | sort'])).stdout, 'TZ=:/etc/localtime\n');
+  child.kill();
+  const { link: zoned, child: other } = linked({ TZ: 'Europe/Paris' });
+  t.is((await new GuestRunner(zoned).run(['sh', '-c', 'echo $TZ'])).stdout, 'Europe/Paris\n');
+  other.kill();
 });
 
 test('a line that is not a request (not JSON, no id, an unknown op) is refused or passed over; the agent answers on', async (t) => {

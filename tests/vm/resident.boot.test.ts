@@ -29,6 +29,17 @@ test.serial('commands run as root in the guest with its IPVS kernel; statuses an
     stdout: '0\nIP Virtual Server version 1.2.1 (size=4096)\n',
     stderr: 'to-err\n',
   });
+  // The files the lab's programs start from were copied into the overlay's tmpfs (hot-files.ts): they lie on the device
+  // of a file made in the guest, not on the 9p root's (where the checkout stays).
+  const devices = await runner.run([
+    'sh',
+    '-c',
+    `touch /etc/lvslab-made-here; for f in /etc/lvslab-made-here $(readlink -f /usr/sbin/ip) \
+    /etc/ld.so.cache /lib $(ldd /usr/sbin/ip | awk '/libc.so/ {print $3}') ${join(PACKAGE_ROOT, 'package.json')}; do stat -c %d "$f"; done`,
+  ]);
+  const [made, ...others] = devices.stdout.trim().split('\n');
+  t.deepEqual(others, [made, made, made, made, others[4]], devices.stderr);
+  t.not(others[4], made, 'a file that is not copied stays on the 9p root');
   // A lab brought up by one lvslab process is there for the next ones: exec, and down.
   const up = await cli(guest.socket, 'up', join(TOPOLOGIES, 'dr.yaml'));
   t.is(up.exitCode, 0, up.stderr);
