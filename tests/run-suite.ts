@@ -36,24 +36,24 @@ const LANE_STAGES: readonly Stage[] = ['e2e', 'labs'];
 const HOST_STAGES: readonly Stage[] = ['microvm', 'unit'];
 
 /**
- * Seconds each job of the lanes took (fresh-clone CI run 81, 2026-12-03, four lanes; runs vary by a tenth or more).
+ * Seconds each job of the lanes took (fresh-clone CI run 89, 2026-12-03, four lanes; runs vary by a tenth or more).
  * The lanes take the longest first, so that they end close together (waiting jobs as early as their cap allows).
  */
 const CLUSTER_JOB = 'lvslab bench --only cluster';
 const MEASURED_SECONDS: Record<string, number> = {
-  'director-pair': 207,
-  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 178,
-  'lvslab test nat-pair dr-own tun-pair': 99,
-  'verifier-fails-dr': 93,
+  'director-pair': 218,
+  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 195,
+  'lvslab test nat-pair dr-own tun-pair': 110,
   'verifier-fails-ipv6': 92,
-  labs: 77,
-  'verifier-fails-nat': 63,
-  [CLUSTER_JOB]: 60,
-  'verifier-fails-tun-fullnat': 57,
-  keepalived: 52,
-  'lvslab bench --only ha': 51,
-  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 33,
-  demo: 27,
+  'verifier-fails-dr': 90,
+  labs: 78,
+  [CLUSTER_JOB]: 70,
+  'verifier-fails-nat': 62,
+  'verifier-fails-tun-fullnat': 61,
+  keepalived: 53,
+  'lvslab bench --only ha': 50,
+  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 29,
+  demo: 26,
 };
 
 /**
@@ -176,7 +176,8 @@ async function withResidentGuest<T>(lane: number, work: (env: Record<string, str
 /**
  * How many resident microVMs (one vCPU each) run the lanes' jobs; LVSLAB_LANES sets another number. Four on two
  * cores, at most two of them on jobs that wait on timers (MAX_WAITING): `vmstat` saw the cores 12% idle over the whole
- * run and 7.4 min (CI run 52), against 23% and 8.0 min with three (run 51); two lanes left 35% idle (run 39).
+ * run and 7.4 min (CI run 52), against 23% and 8.0 min with three (run 51); two lanes left 35% idle (run 39). Five
+ * were slower again (run 90: 8.0 min against 7.4 for four in run 89; unit and microvm 280-290 s against 215-223).
  */
 const lanes = () => lanesFrom(process.env.LVSLAB_LANES);
 
