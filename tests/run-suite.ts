@@ -191,12 +191,33 @@ type LaneJob<T> = (env: Record<string, string>, guestCpuSeconds: () => number) =
 /** How many jobs that mostly wait on timers run at once (see nextJob). */
 const MAX_WAITING = 2;
 
-/** Resident microVMs (one vCPU each): each job runs on the first of them that is free, in the order nextJob picks. */
-async function onLanes<T>(jobs: Array<{ run: LaneJob<T>; waits: boolean }>, failed: (error: Error, index: number) => T): Promise<T[]> {
+/**
+ * Lanes that start once the host's own jobs (unit, microvm) are done: while those run, the cores are taken (a fifth lane
+ * from the start made them and the run slower: CI run 90), and after them the lanes' jobs left the cores 20-45% idle
+ * while they waited on keepalived and on broken labs' probes (run 91). LVSLAB_LATE_LANES sets another number.
+ */
+const lateLanes = () => lateLanesFrom(process.env.LVSLAB_LATE_LANES);
+
+function lateLanesFrom(text = '1'): number {
+  if (!/^[0-4]$/.test(text)) throw new Error(`LVSLAB_LATE_LANES must be a number of microVMs from 0 to 4, not "${text}"`);
+  return Number(text);
+}
+
+/**
+ * Resident microVMs (one vCPU each): each job runs on the first of them that is free, in the order nextJob picks; the
+ * late lanes join once every host job has ended (and only if jobs are still queued).
+ */
+async function onLanes<T>(jobs: Array<{ run: LaneJob<T>; waits: boolean; host: boolean }>, failed: (error: Error, index: number) => T): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   const queue = jobs.map((job, index) => ({ ...job, index }));
   let waitingNow = 0;
-  const lane = async (number: number) => {
+  let hostJobsLeft = jobs.filter((job) => job.host).length;
+  let hostJobsDone = () => undefined as void;
+  const hostJobsEnded = new Promise<void>((resolve) => (hostJobsDone = resolve));
+  if (hostJobsLeft === 0) hostJobsDone();
+  const lane = async (number: number, late: boolean) => {
+    if (late) await hostJobsEnded;
+    if (late && queue.length === 0) return;
     try {
       await withResidentGuest(number, async (env, cpuSeconds) => {
         for (let at = nextJob(queue, waitingNow, MAX_WAITING); at !== undefined; at = nextJob(queue, waitingNow, MAX_WAITING)) {
@@ -206,15 +227,20 @@ async function onLanes<T>(jobs: Array<{ run: LaneJob<T>; waits: boolean }>, fail
             results[job.index] = await job.run(env, cpuSeconds);
           } finally {
             if (job.waits) waitingNow--;
+            if (job.host && --hostJobsLeft === 0) hostJobsDone();
           }
         }
       });
     } catch (error) {
       // The jobs this lane could not run count as failed, never as not run.
       for (const job of queue.splice(0)) results[job.index] = failed(error as Error, job.index);
+      hostJobsDone(); // nothing is left for a late lane to wait for
     }
   };
-  await Promise.all(Array.from({ length: lanes() }, (_, i) => lane(i + 1)));
+  await Promise.all([
+    ...Array.from({ length: lanes() }, (_, i) => lane(i + 1, false)),
+    ...Array.from({ length: lateLanes() }, (_, i) => lane(lanes() + i + 1, true)),
+  ]);
   return results;
 }
 
@@ -274,6 +300,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
   const results = await onLanes(
     jobs.map((job) => ({
       waits: job.waits === true,
+      host: HOST_STAGES.includes(job.stage),
       run: async (env: Record<string, string>, guestCpuSeconds: () => number) => {
         const jobStarted = Date.now();
         const cpuBefore = guestCpuSeconds();
@@ -392,7 +419,7 @@ async function main(): Promise<number> {
   }
   const guestStages = stages.filter((s) => inGuest.includes(s));
   if (guestStages.length > 0) {
-    say(`# stages ${guestStages.join(', ')}: microVMs on ${lanes()} lanes`);
+    say(`# stages ${guestStages.join(', ')}: microVMs on ${lanes()} lanes, ${lateLanes()} more once the host's own stages are done`);
     results.push(...(await runGuestStages(guestStages)));
   }
   say('');
