@@ -564,8 +564,7 @@ export const PAIR_CASES: BrokenCase[] = [
     ],
   },
   {
-    title:
-      'a NAT pair whose sync messages never reach the backup (its firewall drops them): the download under way breaks at the failover, the backup never knew it',
+    title: 'a NAT pair whose sync messages never reach the backup (its firewall drops them): the download under way breaks, the backup never knew it',
     topology: 'nat-pair',
     parts: ['failover'],
     breakIt: async () => {
