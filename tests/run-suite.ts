@@ -179,10 +179,13 @@ async function withResidentGuest<T>(lane: number, work: (env: Record<string, str
  * run and 7.4 min (CI run 52), against 23% and 8.0 min with three (run 51); two lanes left 35% idle (run 39). Five
  * were slower again (run 90: 8.0 min against 7.4 for four in run 89; unit and microvm 280-290 s against 215-223).
  */
-const lanes = () => lanesFrom(process.env.LVSLAB_LANES);
+const lanes = () => microVmsFrom('LVSLAB_LANES', 4, 1, 8);
 
-function lanesFrom(text = '4'): number {
-  if (!/^[1-8]$/.test(text)) throw new Error(`LVSLAB_LANES must be a number of microVMs from 1 to 8, not "${text}"`);
+/** A number of microVMs from the environment variable `name`, within `min`-`max` (default when unset). */
+function microVmsFrom(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name] ?? String(fallback);
+  if (!/^\d$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new Error(`${name} must be a number of microVMs from ${min} to ${max}, not "${text}"`);
   return Number(text);
 }
 
@@ -196,12 +199,7 @@ const MAX_WAITING = 2;
  * from the start made them and the run slower: CI run 90), and after them the lanes' jobs left the cores 20-45% idle
  * while they waited on keepalived and on broken labs' probes (run 91). LVSLAB_LATE_LANES sets another number.
  */
-const lateLanes = () => lateLanesFrom(process.env.LVSLAB_LATE_LANES);
-
-function lateLanesFrom(text = '1'): number {
-  if (!/^[0-4]$/.test(text)) throw new Error(`LVSLAB_LATE_LANES must be a number of microVMs from 0 to 4, not "${text}"`);
-  return Number(text);
-}
+const lateLanes = () => microVmsFrom('LVSLAB_LATE_LANES', 1, 0, 4);
 
 /**
  * Resident microVMs (one vCPU each): each job runs on the first of them that is free, in the order nextJob picks; the

@@ -4,7 +4,7 @@
  * (/lib -> usr/lib) and each library's soname link, and 9p caches no link (each crossing a round trip to qemu).
  * Copied, those are tmpfs lookups; measured: an `ip` 27-33 ms of guest CPU from 9p, 16-19 ms copied.
  */
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ProcessRunner } from '../apply/runner.js';
 
@@ -69,13 +69,14 @@ function filesIn(dir: string): string[] {
   }
 }
 
-/** The first executable file of that name in PATH's absolute directories (as the guest's agent looks it up). */
+/** The first executable file of that name in PATH's absolute directories (as the guest's agent looks it up: -f, -x). */
 function onPath(program: string, path: string): string | undefined {
   for (const dir of path.split(':')) {
     if (!isAbsolute(dir)) return undefined;
+    const candidate = join(dir, program);
     try {
-      const candidate = join(dir, program);
-      if (lstatSync(realpathSync(candidate)).isFile()) return candidate;
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
     } catch {
       // not in this directory
     }
@@ -89,7 +90,7 @@ function onPath(program: string, path: string): string | undefined {
  * glibc's loader (nothing is copied; the guest works as before).
  */
 export async function hotFiles(programs: readonly string[] = LAB_PROGRAMS, path = process.env.PATH ?? '', runner = new ProcessRunner()): Promise<string[]> {
-  if (!isLink(LOADER) && !lstatSync(LOADER, { throwIfNoEntry: false })?.isFile()) return [];
+  if (!existsSync(LOADER)) return [];
   const files = new Set<string>(ROOT_LINKS.filter(isLink));
   const add = (file: string) => linkChain(file).forEach((f) => files.add(f));
   [...CONFIG_FILES, ...filesIn(IPROUTE2_CONFIG)].forEach(add);
