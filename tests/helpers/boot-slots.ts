@@ -18,3 +18,10 @@ export function bootSlots(count: number): <T>(work: () => Promise<T>) => Promise
     }
   };
 }
+
+/**
+ * The vCPUs of a test's one-shot guest: one. On a loaded host a guest of two under emulation spins on whichever vCPU
+ * the host has not scheduled (a lock's holder, a TLB shootdown's answer): measured beside three busy loops, a boot cost
+ * 4-5 core-s with two vCPUs and 2.5 with one (on a quiet host, the same). microvm.boot's plain boot keeps the default.
+ */
+export const ONE_VCPU = ['--cpus', '1'] as const;

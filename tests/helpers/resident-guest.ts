@@ -1,5 +1,5 @@
 /**
- * A resident microVM for tests: `lvslab vm --serve SOCKET` started, and awaited until its socket exists.
+ * A resident microVM for tests: `lvslab vm --serve SOCKET` started, and awaited until it says it serves at its socket.
  * The suite's lanes and the resident boot tests both start theirs here.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -28,8 +28,11 @@ export async function startResidentGuest(options: string[], upSeconds = 120): Pr
   broker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
   const removeFolder = () => rmSync(dirname(socket), { recursive: true, force: true });
   const deadline = Date.now() + upSeconds * 1000;
-  while (!existsSync(socket) && Date.now() < deadline && broker.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-  if (!existsSync(socket)) {
+  // The line the broker writes once it listens: the socket's file exists a moment before (bind, then listen), and a
+  // connection in between is refused (CI run 98).
+  const serving = () => said.includes(`serves lvslab at ${socket}`) && existsSync(socket);
+  while (!serving() && Date.now() < deadline && broker.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  if (!serving()) {
     broker.kill('SIGKILL');
     await broker;
     removeFolder();

@@ -17,7 +17,7 @@ import { isHostOf6, parseIPv6 } from '../../src/model/ipv6.js';
 import { familyView, isDualStack } from '../../src/model/family-view.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { TopologyError } from '../../src/model/problems.js';
-import { readConfFiles, type ConfFile } from '../../src/load/keepalived-conf.js';
+import { readConfFiles } from '../../src/load/keepalived-conf.js';
 import { validateLoaded } from '../../src/validate/validate-topology.js';
 import { GOLDEN_SERVICE_COMMAND, SHIPPED, TOPOLOGIES } from '../helpers/paths.js';
 import { parse } from 'yaml';
@@ -25,9 +25,13 @@ import { parse } from 'yaml';
 type Outcome = { lab: Lab } | { problems: TopologyError['problems'] };
 
 /** Validates YAML text; anything but a Lab or a TopologyError is a failure of the property. */
-function validateText(text: string, confs: ConfFile[] = []): Outcome {
+function validateText(text: string): Outcome {
+  return outcomeOf(() => validateLoaded(parseTopology(text, 'gen.yaml'), []));
+}
+
+function outcomeOf(validate: () => Lab): Outcome {
   try {
-    return { lab: validateLoaded(parseTopology(text, 'gen.yaml'), confs) };
+    return { lab: validate() };
   } catch (error) {
     if (error instanceof TopologyError) return { problems: error.problems };
     throw error;
@@ -188,9 +192,11 @@ for (const name of SHIPPED) {
     let accepted = 0;
     for (const path of paths(original)) {
       for (const value of [DELETE, ...HOSTILE_VALUES]) {
-        const text = stringify(withValue(original, path, value));
-        // The keepalived.conf files it names (dr-own), read from the shipped folder as load reads them.
-        const outcome = validateText(text, await readConfFiles(parseTopology(text, join(TOPOLOGIES, `${name}.yaml`))));
+        // Parsed once (YAML that stringify wrote always parses): the keepalived.conf files it names (dr-own) are read
+        // from the shipped folder as load reads them, then the same parse is validated.
+        const loaded = parseTopology(stringify(withValue(original, path, value)), join(TOPOLOGIES, `${name}.yaml`));
+        const confs = await readConfFiles(loaded);
+        const outcome = outcomeOf(() => validateLoaded(loaded, confs));
         cases++;
         if ('lab' in outcome) accepted++;
         const wrong = holds(outcome);

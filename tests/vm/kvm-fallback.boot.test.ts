@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
 import { cacheDir, defaultKernel } from '../../src/vm/kernel.js';
 import { pvhImage } from '../../src/vm/pvh-kernel.js';
-import { bootSlots } from '../helpers/boot-slots.js';
+import { bootSlots, ONE_VCPU } from '../helpers/boot-slots.js';
 
 const slot = bootSlots(3);
 
@@ -67,7 +67,7 @@ function kvmDevice(): string {
 
 function vm(args: string[], env: Record<string, string>) {
   return slot(() =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', ...args], {
+    execa(process.execPath, [CLI_ENTRY, 'vm', ...ONE_VCPU, ...args], {
       cwd: PACKAGE_ROOT,
       reject: false,
       timeout: 240_000,
@@ -171,7 +171,7 @@ function qemusOf(runPrefix: string): number[] {
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   test(`${signal} to a running lvslab vm stops its qemu and removes its run folder`, async (t) => {
     const cache = freshCache();
-    const child = execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'echo started; sleep 600'], {
+    const child = execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'sh', '-c', 'echo started; sleep 600'], {
       cwd: PACKAGE_ROOT,
       reject: false,
       env: { LVSLAB_CACHE: cache },
@@ -205,7 +205,7 @@ test('a run folder left by a dead lvslab is removed by the next run; a live one 
   mkdirSync(dead, { recursive: true });
   mkdirSync(alive, { recursive: true });
   const result = await slot(() =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], {
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'true'], {
       cwd: PACKAGE_ROOT,
       reject: false,
       env: { LVSLAB_CACHE: cache },

@@ -29,7 +29,7 @@ test('LVSLAB_VM_CPU: x86-64-v2 under software emulation unless max; anything els
   t.is(tcgCpuFromEnv({}), 'x86-64-v2');
   t.is(tcgCpuFromEnv({ LVSLAB_VM_CPU: '' }), 'x86-64-v2');
   t.is(tcgCpuFromEnv({ LVSLAB_VM_CPU: 'max' }), 'max');
-  t.is(TCG_CPUS['x86-64-v2'], 'qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt');
+  t.is(TCG_CPUS['x86-64-v2'], 'qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+arat');
   const choices = 'x86-64-v2 (the default under software emulation: no AVX, no byte-wise rep movsb) or max (every feature qemu emulates)';
   for (const asked of ['host', 'qemu64', 'toString', 'max,-erms']) {
     const error = t.throws(() => tcgCpuFromEnv({ LVSLAB_VM_CPU: asked }));
@@ -66,8 +66,8 @@ test('a shell has its console on this terminal', (t) => {
   );
 });
 
-test('the microvm guest is told the TSC rate where it is known; only under emulation is it a must; pc needs none', (t) => {
-  t.is(machine('microvm').cmdline('tcg', 2596138), '8250.nr_uarts=1 cryptomgr.notests rodata=off tsc_early_khz=2596138');
+test('the microvm guest is told the TSC rate where it is known, and under emulation that its TSC is reliable; only there is it a must; pc needs none', (t) => {
+  t.is(machine('microvm').cmdline('tcg', 2596138), '8250.nr_uarts=1 cryptomgr.notests rodata=off tsc_early_khz=2596138 tsc=reliable');
   t.is(machine('microvm').cmdline('kvm', 2596138), '8250.nr_uarts=1 cryptomgr.notests rodata=off tsc_early_khz=2596138');
   t.is(machine('microvm').cmdline('kvm', undefined), '8250.nr_uarts=1 cryptomgr.notests rodata=off');
   t.is(machine('microvm').cmdline('tcg', undefined), undefined);

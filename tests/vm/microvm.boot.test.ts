@@ -11,12 +11,15 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { CLI_ENTRY, PACKAGE_ROOT } from '../../src/model/package-root.js';
 import { runInVm, vmRequest, type VmRequest } from '../../src/vm/launch.js';
-import { bootSlots } from '../helpers/boot-slots.js';
+import { bootSlots, ONE_VCPU } from '../helpers/boot-slots.js';
 
 const slot = bootSlots(3);
 
-const vmNow = (args: string[], env: Record<string, string> = {}) =>
-  execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
+const vmWith =
+  (cpus: readonly string[]) =>
+  (args: string[], env: Record<string, string> = {}) =>
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...cpus, ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
+const vmNow = vmWith(ONE_VCPU);
 const vm = (args: string[], env: Record<string, string> = {}) => slot(() => vmNow(args, env));
 
 /**
@@ -29,10 +32,13 @@ const PLAIN_SCRIPT = [
   // glibc's loader says which x86-64 levels the CPU supports; /proc/cpuinfo has the flags.
   'echo "== cpu"; grep -m1 "^flags" /proc/cpuinfo; /lib64/ld-linux-x86-64.so.2 --help | grep -E "^ +x86-64-v[234]"',
   'echo "== pci"; ls /sys/bus/pci/devices 2>/dev/null | wc -l',
+  'echo "== vcpus"; nproc',
+  'echo "== tick"; grep -c "nohz_mode *: 2" /proc/timer_list',
   'exit 42',
 ].join('; ');
 let plainBoot: Promise<Awaited<ReturnType<typeof vmNow>>> | undefined;
-const plain = () => (plainBoot ??= slot(() => vmNow(['--', 'sh', '-c', PLAIN_SCRIPT])));
+// The only boot with lvslab's default vCPUs (two); the others have one (ONE_VCPU says why).
+const plain = () => (plainBoot ??= slot(() => vmWith([])(['--', 'sh', '-c', PLAIN_SCRIPT])));
 /** The lines of the plain boot's part after `== name` (the first part without a name), up to the next marker. */
 const part = (stdout: string, name?: string) => {
   const parts = stdout.split(/^== /m);
@@ -65,6 +71,14 @@ test('under emulation the guest runs on an x86-64-v2 CPU without AVX or byte-wis
   t.regex(unknown.stderr, /LVSLAB_VM_CPU=host is not a choice: x86-64-v2 .* or max/);
 });
 
+test('a guest has two vCPUs unless --cpus gives another count (the two-at-once guests have one)', async (t) => {
+  t.deepEqual(part((await plain()).stdout, 'vcpus'), ['2']);
+});
+
+test('under emulation an idle vCPU has no tick (high-resolution timers, the tick stopped when idle): one line per vCPU', async (t) => {
+  t.deepEqual(part((await plain()).stdout, 'tick'), ['2'], 'nohz_mode 2 (NOHZ_MODE_HIGHRES) on both vCPUs');
+});
+
 test('exit status 42 passes through', async (t) => {
   const result = await plain();
   t.is(result.exitCode, 42, result.stderr);
@@ -93,7 +107,7 @@ test('a working directory under the host /tmp is shared into the guest: readable
   const dir = mkdtempSync(join(tmpdir(), 'lvslab-'));
   writeFileSync(join(dir, 'hello.txt'), 'hello from the host\n');
   const result = await slot(() =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'], {
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'], {
       cwd: dir,
       reject: false,
       timeout: 240_000,
@@ -106,7 +120,9 @@ test('a working directory under the host /tmp is shared into the guest: readable
 
 test('a working directory the guest cannot see is reported, not ignored', async (t) => {
   const dir = mkdtempSync('/dev/shm/lvslab-');
-  const result = await slot(() => execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 }));
+  const result = await slot(() =>
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 }),
+  );
   rmSync(dir, { recursive: true });
   t.is(result.exitCode, 126);
   t.regex(result.stderr, /lvslab vm: \/dev\/shm\/lvslab-\w+ is not visible in the guest/);
@@ -133,7 +149,7 @@ test('the guest writes plain progress lines when the host stderr is not a termin
   delete env.LVSLAB_PROGRESS;
   const script = "import('./dist/src/report/progress.js').then((m) => m.progress.task('working in the guest', () => new Promise((r) => setTimeout(r, 700))))";
   const result = await slot(() =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', '--', 'node', '-e', script], {
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'node', '-e', script], {
       cwd: PACKAGE_ROOT,
       reject: false,
       env,
@@ -170,6 +186,7 @@ async function bootRoot(root: string, extra: Partial<VmRequest>): Promise<{ exit
       ...request,
       cwd: '/',
       accel: 'tcg',
+      cpus: 1,
       memoryMb: 512,
       timeoutSec: 200,
       env: { PATH: '/bin', SHARED: extra.shares![0] },
@@ -217,14 +234,15 @@ test('two guests at once share nothing: each sees only its own namespaces, files
       '--',
       'sh',
       '-c',
-      `ip netns add only-${name}; echo ${name} > /tmp/mark; modprobe ip_vs_${name}; sleep 2; ip netns list; cat /tmp/mark; lsmod | grep -o '^ip_vs_[a-z]*'`,
+      `ip netns add only-${name}; echo ${name} > /tmp/mark; modprobe ip_vs_${name}; sleep 2; ip netns list; cat /tmp/mark; ` +
+        `lsmod | grep -o '^ip_vs_[a-z]*'; nproc`,
     ]);
   // One slot for the pair: the two must really run at the same time.
   const [a, b] = await slot(() => Promise.all([guest('rr'), guest('sh')]));
   t.is(a.exitCode, 0, a.stderr);
   t.is(b.exitCode, 0, b.stderr);
-  t.deepEqual(a.stdout.split('\n'), ['only-rr', 'rr', 'ip_vs_rr']);
-  t.deepEqual(b.stdout.split('\n'), ['only-sh', 'sh', 'ip_vs_sh']);
+  t.deepEqual(a.stdout.split('\n'), ['only-rr', 'rr', 'ip_vs_rr', '1'], 'one vCPU: --cpus 1');
+  t.deepEqual(b.stdout.split('\n'), ['only-sh', 'sh', 'ip_vs_sh', '1']);
 });
 
 test('LVSLAB_VM_ASLR=on gives the guest address-space randomization back; a value it cannot be is refused', async (t) => {

@@ -48,6 +48,8 @@ test.serial('commands run as root in the guest with its IPVS kernel; statuses an
   t.regex(curl.stdout, /^node=rs[12] peer=198\.51\.100\.10:\d+ local=10\.10\.0\.100:80$/m);
   t.is((await cli(guest.socket, 'down', 'dr')).exitCode, 0);
   t.deepEqual(await new GuestHost(link).listNamespaces(), []);
+  // Seconds after boot, the guest still keeps time by its TSC (the kernel's watchdog has had its turns to give it up).
+  t.is((await runner.run(['cat', '/sys/devices/system/clocksource/clocksource0/current_clocksource'])).stdout, 'tsc\n');
   link.close();
   guest.broker.kill('SIGTERM');
   await guest.broker;
