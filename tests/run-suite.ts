@@ -36,24 +36,24 @@ const LANE_STAGES: readonly Stage[] = ['e2e', 'labs'];
 const HOST_STAGES: readonly Stage[] = ['microvm', 'unit'];
 
 /**
- * Seconds each job of the lanes took (fresh-clone CI run 89, 2026-12-03, four lanes; runs vary by a tenth or more).
+ * Seconds each job of the lanes took (fresh-clone CI run 99, 2026-12-03, four lanes and a late one; runs vary by a tenth or more).
  * The lanes take the longest first, so that they end close together (waiting jobs as early as their cap allows).
  */
 const CLUSTER_JOB = 'lvslab bench --only cluster';
 const MEASURED_SECONDS: Record<string, number> = {
-  'director-pair': 218,
-  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 195,
-  'lvslab test nat-pair dr-own tun-pair': 110,
-  'verifier-fails-ipv6': 92,
-  'verifier-fails-dr': 90,
-  labs: 78,
-  [CLUSTER_JOB]: 70,
-  'verifier-fails-nat': 62,
-  'verifier-fails-tun-fullnat': 61,
-  keepalived: 53,
-  'lvslab bench --only ha': 50,
-  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 29,
-  demo: 26,
+  'director-pair': 180,
+  'lvslab test dr-wrr8 dr-keepalived dr-pair fullnat-pair': 133,
+  'lvslab test nat-pair dr-own tun-pair': 99,
+  'verifier-fails-dr': 96,
+  'verifier-fails-ipv6': 90,
+  labs: 64,
+  'verifier-fails-nat': 64,
+  [CLUSTER_JOB]: 62,
+  'verifier-fails-tun-fullnat': 59,
+  keepalived: 57,
+  'lvslab bench --only ha': 56,
+  'lvslab test dr6 dr-dual nat6 tun6 fullnat-dual': 36,
+  demo: 22,
 };
 
 /**
@@ -401,6 +401,7 @@ async function runStage(stage: Stage): Promise<StageResult> {
 }
 
 async function main(): Promise<number> {
+  const started = Date.now();
   const onlyIndex = process.argv.indexOf('--only');
   const stages = onlyIndex === -1 ? [...STAGES] : ((process.argv[onlyIndex + 1] ?? '').split(',') as Stage[]);
   const unknown = stages.filter((s) => !STAGES.includes(s));
@@ -427,6 +428,8 @@ async function main(): Promise<number> {
       `# ${r.stage.padEnd(8)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.skipped).padStart(3)} skipped  ` +
         `${r.seconds} s${r.error ? `  ERROR: ${r.error}` : ''}`,
     );
+  const seconds = Math.round((Date.now() - started) / 1000);
+  say(`# the whole suite: ${seconds} s (${Math.floor(seconds / 60)} min ${seconds % 60} s)`);
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed + (r.error ? 1 : 0), 0);
   say(
