@@ -63,13 +63,15 @@ const microvm: Machine = {
   // Ports 1 and 2 of the first virtio serial device (port 0 is reserved for a console).
   guestStreams: { prepare: ':', out: '/dev/vport0p1', err: '/dev/vport0p2' },
   // No crypto self-tests and no read-only kernel pages: a throwaway guest, and 0.6 s of 1.5 under emulation.
+  // No Spectre mitigations (retpolines, RSB filling) and no zeroing of every kernel allocation: 3-4% of a lane's
+  // guest CPU under emulation (CI's verifier-fails-dr file, three pairs of runs); the guest runs its user's own commands.
   // The TSC's rate is given wherever it is known (host-tsc.ts): under emulation it must be, or the guest
   // may have no clock; KVM's guest would also learn it from kvm-clock.
   // Under emulation the TSC is also declared reliable: qemu counts it from the host's TSC and never lets it go back,
   // but the kernel's watchdog compared it with jiffies, which lag on a busy host, and fell back to jiffies: a clock
   // without high resolution, so a tick 250 times a second even when the guest was idle (2% of a core each).
   cmdline: (accel, tscKhz) => {
-    const words = '8250.nr_uarts=1 cryptomgr.notests rodata=off';
+    const words = '8250.nr_uarts=1 cryptomgr.notests rodata=off mitigations=off init_on_alloc=0';
     if (tscKhz !== undefined) return `${words} tsc_early_khz=${tscKhz}${accel === 'tcg' ? ' tsc=reliable' : ''}`;
     return accel === 'kvm' ? words : undefined;
   },

@@ -67,9 +67,10 @@ test('a shell has its console on this terminal', (t) => {
 });
 
 test('the microvm guest is told the TSC rate where it is known, and under emulation that its TSC is reliable; only there is it a must; pc needs none', (t) => {
-  t.is(machine('microvm').cmdline('tcg', 2596138), '8250.nr_uarts=1 cryptomgr.notests rodata=off tsc_early_khz=2596138 tsc=reliable');
-  t.is(machine('microvm').cmdline('kvm', 2596138), '8250.nr_uarts=1 cryptomgr.notests rodata=off tsc_early_khz=2596138');
-  t.is(machine('microvm').cmdline('kvm', undefined), '8250.nr_uarts=1 cryptomgr.notests rodata=off');
+  const words = '8250.nr_uarts=1 cryptomgr.notests rodata=off mitigations=off init_on_alloc=0';
+  t.is(machine('microvm').cmdline('tcg', 2596138), `${words} tsc_early_khz=2596138 tsc=reliable`);
+  t.is(machine('microvm').cmdline('kvm', 2596138), `${words} tsc_early_khz=2596138`);
+  t.is(machine('microvm').cmdline('kvm', undefined), words);
   t.is(machine('microvm').cmdline('tcg', undefined), undefined);
   t.is(machine('pc').cmdline('tcg', undefined), '8250.nr_uarts=4');
 });

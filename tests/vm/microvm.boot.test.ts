@@ -34,6 +34,7 @@ const PLAIN_SCRIPT = [
   'echo "== pci"; ls /sys/bus/pci/devices 2>/dev/null | wc -l',
   'echo "== vcpus"; nproc',
   'echo "== tick"; grep -c "nohz_mode *: 2" /proc/timer_list',
+  'echo "== hardening"; cut -d";" -f1 /sys/devices/system/cpu/vulnerabilities/spectre_v2; dmesg | grep -o "heap alloc:o[nf]*"',
   'exit 42',
 ].join('; ');
 let plainBoot: Promise<Awaited<ReturnType<typeof vmNow>>> | undefined;
@@ -77,6 +78,10 @@ test('a guest has two vCPUs unless --cpus gives another count (the two-at-once g
 
 test('under emulation an idle vCPU has no tick (high-resolution timers, the tick stopped when idle): one line per vCPU', async (t) => {
   t.deepEqual(part((await plain()).stdout, 'tick'), ['2'], 'nohz_mode 2 (NOHZ_MODE_HIGHRES) on both vCPUs');
+});
+
+test('the guest runs without Spectre mitigations and without zeroing every kernel allocation (a throwaway guest)', async (t) => {
+  t.deepEqual(part((await plain()).stdout, 'hardening'), ['Vulnerable', 'heap alloc:off']);
 });
 
 test('exit status 42 passes through', async (t) => {
