@@ -220,9 +220,7 @@ async function onLanes<T>(jobs: Array<{ run: LaneJob<T>; waits: boolean; host: b
     booting.catch(() => undefined); // its failure is met by the lane's first guest job, or at the end
     let guest: LaneGuest | undefined;
     try {
-      for (;;) {
-        const at = nextJob(queue, waitingNow, MAX_WAITING, guest !== undefined);
-        if (at === undefined) break;
+      for (let at = nextJob(queue, waitingNow, MAX_WAITING); at !== undefined; at = nextJob(queue, waitingNow, MAX_WAITING)) {
         if (!queue[at].host && guest === undefined) {
           guest = await booting;
           continue; // the queue may have changed meanwhile: pick again

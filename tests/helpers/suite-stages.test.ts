@@ -24,10 +24,3 @@ test('nextJob: a waiting job as soon as a waiting slot is free, else the first c
   t.is(nextJob([c, w], 2, 2), 0);
   t.is(nextJob([w, w], 2, 2), 0, 'only waiting jobs left: the first is taken');
 });
-
-test('nextJob: a lane whose guest is not up takes a host job while one is queued, else as any lane', (t) => {
-  const [c, w, h] = [{ waits: false }, { waits: true }, { waits: false, host: true }];
-  t.is(nextJob([w, c, h, h], 0, 2, false), 2, 'the first host job, ahead of a waiting one');
-  t.is(nextJob([w, c, h], 0, 2, true), 0, 'a lane whose guest is up: the usual order');
-  t.is(nextJob([c, w], 0, 2, false), 1, 'no host job: the usual order');
-});

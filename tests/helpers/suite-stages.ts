@@ -35,14 +35,10 @@ export function busyMs(spans: ReadonlyArray<{ from: number; to: number }>): numb
  * checkers) go as early as they can, but no more than `maxWaiting` at once: three of them together left the two
  * cores half idle for over a minute (CI run 50), and one left for last ran alone for its whole minute (run 53).
  * The other lanes take the computing jobs, first in the queue first (it is longest first); when only waiting jobs
- * are left, the first is taken anyway (a lane never idles while a job is queued). A lane whose guest is not up yet
- * takes a host job (unit, microvm: they need no guest) while one is queued (CI run 101: every lane first picked a
- * guest job, and the host jobs waited for the boots). The index in `queue`, or undefined.
+ * are left, the first is taken anyway (a lane never idles while a job is queued). The index in `queue`, or undefined.
  */
-export function nextJob(queue: ReadonlyArray<{ waits: boolean; host?: boolean }>, waitingNow: number, maxWaiting: number, guestUp = true): number | undefined {
+export function nextJob(queue: ReadonlyArray<{ waits: boolean }>, waitingNow: number, maxWaiting: number): number | undefined {
   if (queue.length === 0) return undefined;
-  const host = guestUp ? -1 : queue.findIndex((job) => job.host);
-  if (host !== -1) return host;
   const waiting = queue.findIndex((job) => job.waits);
   if (waiting !== -1 && waitingNow < maxWaiting) return waiting;
   const computing = queue.findIndex((job) => !job.waits);
