@@ -31,7 +31,7 @@ type Stage = (typeof STAGES)[number];
 const LANE_STAGES: readonly Stage[] = ['e2e', 'labs'];
 /**
  * The stages that run on the host alone: with lanes, each is one job of their queue, so that the lane running it
- * lends it its core (its guest boots meanwhile, then idles) instead of the whole machine waiting for it.
+ * lends it its core (its guest idles) instead of the whole machine waiting for it.
  */
 const HOST_STAGES: readonly Stage[] = ['microvm', 'unit'];
 
@@ -156,20 +156,21 @@ function cpuSecondsUnder(pid: number | undefined): number {
   }
 }
 
-/** A lane's resident microVM (`lvslab vm --serve`, one vCPU): the environment that points lvslab at it, its CPU so far. */
-interface LaneGuest {
-  env: Record<string, string>;
-  cpuSeconds: () => number;
-  stop: () => Promise<void>;
-}
-
-/** Boots a lane's guest; one that does not come up fails the lane's jobs. */
-async function bootLaneGuest(lane: number): Promise<LaneGuest> {
+/**
+ * A resident microVM (`lvslab vm --serve`, one vCPU) for one lane: `work` gets the environment that points
+ * lvslab at it and a reading of the guest's CPU seconds so far; the guest is powered off afterwards. A guest
+ * that does not come up fails the lane's jobs.
+ */
+async function withResidentGuest<T>(lane: number, work: (env: Record<string, string>, cpuSeconds: () => number) => Promise<T>): Promise<T> {
   const guest = await startResidentGuest(['--cpus', '1', '--memory', '2048']).catch((error: Error) => {
     throw new Error(`lane ${lane}: ${error.message}`);
   });
   say(`# lane ${lane}: ${guest.said().trim().split('\n').pop()}`);
-  return { env: { LVSLAB_GUEST: guest.socket }, cpuSeconds: () => cpuSecondsUnder(guest.broker.pid), stop: () => guest.stop() };
+  try {
+    return await work({ LVSLAB_GUEST: guest.socket }, () => cpuSecondsUnder(guest.broker.pid));
+  } finally {
+    await guest.stop();
+  }
 }
 
 /**
@@ -215,34 +216,23 @@ async function onLanes<T>(jobs: Array<{ run: LaneJob<T>; waits: boolean; host: b
   const lane = async (number: number, late: boolean) => {
     if (late) await hostJobsEnded;
     if (late && queue.length === 0) return;
-    // The lane's guest boots at once; a host job (unit, microvm) needs none and starts without waiting for it.
-    const booting = bootLaneGuest(number);
-    booting.catch(() => undefined); // its failure is met by the lane's first guest job, or at the end
-    let guest: LaneGuest | undefined;
     try {
-      for (let at = nextJob(queue, waitingNow, MAX_WAITING); at !== undefined; at = nextJob(queue, waitingNow, MAX_WAITING)) {
-        if (!queue[at].host && guest === undefined) {
-          guest = await booting;
-          continue; // the queue may have changed meanwhile: pick again
+      await withResidentGuest(number, async (env, cpuSeconds) => {
+        for (let at = nextJob(queue, waitingNow, MAX_WAITING); at !== undefined; at = nextJob(queue, waitingNow, MAX_WAITING)) {
+          const [job] = queue.splice(at, 1);
+          if (job.waits) waitingNow++;
+          try {
+            results[job.index] = await job.run(env, cpuSeconds);
+          } finally {
+            if (job.waits) waitingNow--;
+            if (job.host && --hostJobsLeft === 0) hostJobsDone();
+          }
         }
-        const [job] = queue.splice(at, 1);
-        if (job.waits) waitingNow++;
-        try {
-          results[job.index] = await (job.host ? job.run({}, () => 0) : job.run(guest!.env, guest!.cpuSeconds));
-        } finally {
-          if (job.waits) waitingNow--;
-          if (job.host && --hostJobsLeft === 0) hostJobsDone();
-        }
-      }
+      });
     } catch (error) {
       // The jobs this lane could not run count as failed, never as not run.
       for (const job of queue.splice(0)) results[job.index] = failed(error as Error, job.index);
       hostJobsDone(); // nothing is left for a late lane to wait for
-    } finally {
-      await booting.then(
-        (booted) => booted.stop(),
-        () => undefined,
-      );
     }
   };
   await Promise.all([
@@ -317,8 +307,7 @@ async function runGuestStages(stages: Stage[]): Promise<StageResult[]> {
         spans.push({ stage: job.stage, from: jobStarted, to: Date.now() });
         // What MEASURED_SECONDS is made of; and how much of it the lane's guest computed rather than waited.
         const seconds = (Date.now() - jobStarted) / 1000;
-        const busy = Math.round(((guestCpuSeconds() - cpuBefore) / seconds) * 100);
-        say(`# job ${job.name}: ${Math.round(seconds)} s, ${HOST_STAGES.includes(job.stage) ? 'on the host' : `the lane's guest busy ${busy}% of it`}`);
+        say(`# job ${job.name}: ${Math.round(seconds)} s, the lane's guest busy ${Math.round(((guestCpuSeconds() - cpuBefore) / seconds) * 100)}% of it`);
         return result;
       },
     })),
