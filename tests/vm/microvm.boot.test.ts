@@ -15,12 +15,13 @@ import { bootSlots, ONE_VCPU } from '../helpers/boot-slots.js';
 
 const slot = bootSlots(3);
 
+/** `lvslab vm` under emulation with these vCPU options, from this checkout unless `where` names another directory. */
 const vmWith =
   (cpus: readonly string[]) =>
-  (args: string[], env: Record<string, string> = {}) =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...cpus, ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000 });
+  (args: string[], env: NodeJS.ProcessEnv = {}, where: { cwd?: string; extendEnv?: boolean } = {}) =>
+    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...cpus, ...args], { cwd: PACKAGE_ROOT, reject: false, env, timeout: 240_000, ...where });
 const vmNow = vmWith(ONE_VCPU);
-const vm = (args: string[], env: Record<string, string> = {}) => slot(() => vmNow(args, env));
+const vm = (args: string[], env: NodeJS.ProcessEnv = {}) => slot(() => vmNow(args, env));
 
 /**
  * One boot shared by the tests that each read a part of what a plain guest shows (a boot is 3-7 core-s under
@@ -111,13 +112,7 @@ test('a hung guest is killed at the timeout with its own message', async (t) => 
 test('a working directory under the host /tmp is shared into the guest: readable, writable there, untouched on the host', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lvslab-'));
   writeFileSync(join(dir, 'hello.txt'), 'hello from the host\n');
-  const result = await slot(() =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'], {
-      cwd: dir,
-      reject: false,
-      timeout: 240_000,
-    }),
-  );
+  const result = await slot(() => vmNow(['--', 'sh', '-c', 'cat hello.txt && echo guest > new.txt && cat new.txt && pwd'], {}, { cwd: dir }));
   t.is(result.exitCode, 0, result.stderr);
   t.is(result.stdout, `hello from the host\nguest\n${dir}`);
   t.false(existsSync(join(dir, 'new.txt')));
@@ -125,9 +120,7 @@ test('a working directory under the host /tmp is shared into the guest: readable
 
 test('a working directory the guest cannot see is reported, not ignored', async (t) => {
   const dir = mkdtempSync('/dev/shm/lvslab-');
-  const result = await slot(() =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'true'], { cwd: dir, reject: false, timeout: 240_000 }),
-  );
+  const result = await slot(() => vmNow(['--', 'true'], {}, { cwd: dir }));
   rmSync(dir, { recursive: true });
   t.is(result.exitCode, 126);
   t.regex(result.stderr, /lvslab vm: \/dev\/shm\/lvslab-\w+ is not visible in the guest/);
@@ -153,15 +146,7 @@ test('the guest writes plain progress lines when the host stderr is not a termin
   delete env.CI;
   delete env.LVSLAB_PROGRESS;
   const script = "import('./dist/src/report/progress.js').then((m) => m.progress.task('working in the guest', () => new Promise((r) => setTimeout(r, 700))))";
-  const result = await slot(() =>
-    execa(process.execPath, [CLI_ENTRY, 'vm', '--accel', 'tcg', ...ONE_VCPU, '--', 'node', '-e', script], {
-      cwd: PACKAGE_ROOT,
-      reject: false,
-      env,
-      extendEnv: false,
-      timeout: 240_000,
-    }),
-  );
+  const result = await slot(() => vmNow(['--', 'node', '-e', script], env, { extendEnv: false }));
   t.is(result.exitCode, 0, result.stderr);
   t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest \.\.\.$/m);
   t.regex(result.stderr, /^\d\d:\d\d:\d\d lvslab: working in the guest: done in \d+\.\d s$/m);
